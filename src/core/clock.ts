@@ -1,0 +1,203 @@
+/**
+ * Time as engines see it. Engines never read the wall clock or call `setTimeout` directly: they take
+ * a {@link Clock}, so the same code runs on real time in production ({@link SystemClock}) and on
+ * virtual time in tests and simulations ({@link ManualClock}).
+ *
+ * @module
+ */
+import { ValidationError } from "./errors.js";
+
+/** An opaque handle to a scheduled timer. */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/** The source of time and timers every engine is given. */
+export interface Clock {
+  /** Milliseconds since the epoch (or since the start of a simulation). */
+  now(): number;
+  /** Runs `fn` once, `ms` milliseconds from now. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+  /** Cancels a timer; cancelling a timer that already fired or was cancelled does nothing. */
+  clearTimer(handle: TimerHandle): void;
+}
+
+function checkDelay(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new ValidationError([{ path: "ms", code: "invalid_delay", message: `timer delay must be a finite number >= 0, got ${String(ms)}` }]);
+  }
+  return ms;
+}
+
+/** Real time: `Date.now()` and `setTimeout`. Timers do not keep the process alive (they are `unref`'d). */
+export class SystemClock implements Clock {
+  private nextId = 1;
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  now(): number {
+    return Date.now();
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = this.nextId++;
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, checkDelay(ms));
+    timer.unref?.();
+    this.timers.set(id, timer);
+    return { id };
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const timer = this.timers.get(handle.id);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.timers.delete(handle.id);
+    }
+  }
+}
+
+interface PendingTimer {
+  readonly id: number;
+  readonly due: number;
+  readonly fn: () => void;
+}
+
+/**
+ * Virtual time. Nothing happens until the test says so: {@link ManualClock.advance} moves time forward
+ * and fires every timer that falls due, in due-time order, ties in creation order. Timers scheduled by
+ * a firing timer fire in the same call if they fall due within it.
+ *
+ * @example
+ * ```ts
+ * const clock = new ManualClock(0);
+ * clock.setTimer(100, () => console.log("fired at", clock.now()));
+ * clock.advance(250); // prints "fired at 100"; clock.now() is now 250
+ * ```
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  // Kept sorted by (due, id); inserts are rare compared with reads in simulations.
+  private queue: PendingTimer[] = [];
+
+  constructor(start = 0) {
+    if (!Number.isFinite(start)) {
+      throw new ValidationError([{ path: "start", code: "invalid_time", message: "start time must be finite" }]);
+    }
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = this.nextId++;
+    const timer: PendingTimer = { id, due: this.current + checkDelay(ms), fn };
+    // Binary search for the first timer due strictly later: equal due times keep creation order.
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = this.queue[mid] as PendingTimer;
+      if (other.due <= timer.due) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, timer);
+    return { id };
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const index = this.queue.findIndex((t) => t.id === handle.id);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  /** Number of timers not yet fired. */
+  pendingTimers(): number {
+    return this.queue.length;
+  }
+
+  /** Due time of the next timer, or `undefined` when none is pending. */
+  nextDue(): number | undefined {
+    return this.queue[0]?.due;
+  }
+
+  /** Moves time forward by `ms`, firing due timers synchronously in order. */
+  advance(ms: number): void {
+    const target = this.current + checkDelay(ms);
+    for (;;) {
+      const next = this.queue[0];
+      if (next === undefined || next.due > target) break;
+      this.queue.shift();
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+    }
+    this.current = target;
+  }
+
+  /** Moves time to an absolute instant (never backwards). */
+  advanceTo(time: number): void {
+    this.advance(Math.max(0, time - this.current));
+  }
+
+  /**
+   * Like {@link ManualClock.advance}, but lets pending promise callbacks and I/O run before and after
+   * each timer, so async code awaiting timers (retries, timeouts) makes progress as it would in real
+   * time. Still no real sleeping: only virtual time passes.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.current + checkDelay(ms);
+    await settle();
+    for (;;) {
+      const next = this.queue[0];
+      if (next === undefined || next.due > target) break;
+      this.queue.shift();
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+      await settle();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /** Fires every pending timer (and those they schedule), up to `limit` timers, letting async code run. */
+  async runAll(limit = 100_000): Promise<void> {
+    await settle();
+    for (let fired = 0; fired < limit; fired++) {
+      const next = this.queue[0];
+      if (next === undefined) return;
+      this.queue.shift();
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+      await settle();
+    }
+  }
+}
+
+/** Lets queued microtasks and already-due I/O callbacks run; no virtual or real time passes. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Resolves after `ms` on `clock`; rejects with the signal's reason if `signal` aborts first.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clock.clearTimer(handle);
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimer(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

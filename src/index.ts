@@ -1,0 +1,9 @@
+/**
+ * edgeflow: an embeddable edge-orchestration SDK. Everything public is exported from here.
+ *
+ * @module edgeflow
+ */
+export * from "./core/index.js";
+export * from "./transport/types.js";
+export * from "./storage/types.js";
+export * from "./workflow/node.js";
