@@ -6,4 +6,5 @@
 export * from "./core/index.js";
 export * from "./transport/types.js";
 export * from "./storage/types.js";
-export * from "./workflow/node.js";
+export * from "./workflow/index.js";
+export * from "../nodes/index.js";

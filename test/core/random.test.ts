@@ -39,7 +39,7 @@ describe("Random", () => {
     const r = new Random(123);
     const counts = new Array<number>(10).fill(0);
     const n = 100_000;
-    for (let i = 0; i < n; i++) counts[r.int(0, 9)]! += 1;
+    for (let i = 0; i < n; i++) { const k = r.int(0, 9); counts[k] = (counts[k] ?? 0) + 1; }
     const expected = n / 10;
     const chi = counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
     // 9 degrees of freedom: p = 0.001 critical value is 27.88.

@@ -1,0 +1,22 @@
+/**
+ * The built-in node types and the registry that holds them.
+ *
+ * @module
+ */
+import { NodeRegistry } from "../src/workflow/registry.js";
+import { Merge } from "./merge.js";
+import { Transform } from "./transform.js";
+
+export { Merge } from "./merge.js";
+export { Transform, type TransformFunction } from "./transform.js";
+
+/**
+ * A registry with every built-in node type registered, typed so `WorkflowBuilder.addNode` checks each
+ * node's configuration. Add your own with `.register(defineNode({...}))`.
+ */
+export function createNodeRegistry() {
+  return new NodeRegistry().register(Transform).register(Merge);
+}
+
+/** The registry type {@link createNodeRegistry} returns. */
+export type BuiltinRegistry = ReturnType<typeof createNodeRegistry>;

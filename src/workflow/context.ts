@@ -1,0 +1,68 @@
+/**
+ * The {@link NodeContext} handed to a node attempt. Per-node randomness and loggers are created
+ * lazily: most nodes never touch them, and a 10,000-node run should not pay for them.
+ *
+ * @module
+ */
+import type { Clock } from "../core/clock.js";
+import { ValidationError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { Random } from "../core/random.js";
+import type { ServiceRegistry } from "../core/services.js";
+import type { NodeContext } from "./node.js";
+
+/** What all attempts of one run share. */
+export interface RunScope {
+  readonly runId: string;
+  readonly seed: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly infrastructure: ServiceRegistry;
+  readonly onProgress: (nodeId: string, fraction: number, message: string | undefined) => void;
+}
+
+export class AttemptContext implements NodeContext {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  private readonly scope: RunScope;
+  private lazyRandom: Random | undefined;
+  private lazyLogger: Logger | undefined;
+
+  constructor(scope: RunScope, nodeId: string, nodeType: string, attempt: number, signal: AbortSignal) {
+    this.scope = scope;
+    this.nodeId = nodeId;
+    this.nodeType = nodeType;
+    this.attempt = attempt;
+    this.signal = signal;
+  }
+
+  get runId(): string {
+    return this.scope.runId;
+  }
+
+  get clock(): Clock {
+    return this.scope.clock;
+  }
+
+  get infrastructure(): ServiceRegistry {
+    return this.scope.infrastructure;
+  }
+
+  /** Derived from the run seed, the node id and the attempt: independent of scheduling order. */
+  get random(): Random {
+    this.lazyRandom ??= new Random(`${this.scope.seed}/${this.nodeId}/${this.attempt}`);
+    return this.lazyRandom;
+  }
+
+  get logger(): Logger {
+    this.lazyLogger ??= this.scope.logger.child({ runId: this.scope.runId, nodeId: this.nodeId, attempt: this.attempt });
+    return this.lazyLogger;
+  }
+
+  progress(fraction: number, message?: string): void {
+    if (!(fraction >= 0 && fraction <= 1)) throw ValidationError.of("fraction", `progress must be in [0, 1], got ${fraction}`);
+    this.scope.onProgress(this.nodeId, fraction, message);
+  }
+}
