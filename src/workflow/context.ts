@@ -25,17 +25,39 @@ export class AttemptContext implements NodeContext {
   readonly nodeId: string;
   readonly nodeType: string;
   readonly attempt: number;
-  readonly signal: AbortSignal;
   private readonly scope: RunScope;
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private aborted = false;
   private lazyRandom: Random | undefined;
   private lazyLogger: Logger | undefined;
 
-  constructor(scope: RunScope, nodeId: string, nodeType: string, attempt: number, signal: AbortSignal) {
+  constructor(scope: RunScope, nodeId: string, nodeType: string, attempt: number) {
     this.scope = scope;
     this.nodeId = nodeId;
     this.nodeType = nodeType;
     this.attempt = attempt;
-    this.signal = signal;
+  }
+
+  /** Created on first use: most trivial nodes never look at it. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts this attempt's signal (timeout, cancellation, or the run stopping). */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  isAborted(): boolean {
+    return this.aborted;
   }
 
   get runId(): string {

@@ -4,4 +4,4 @@ export * from "./types.js";
 export * from "./errors.js";
 export { Workflow, type NodeTypeMap, type WorkflowNodeInfo } from "./workflow.js";
 export * from "./builder.js";
-export { LocalRuntime, type LocalRuntimeOptions, type ExecuteOptions, type ResultsOf } from "./runtime.js";
+export { LocalRuntime, type LocalRuntimeOptions, type ExecuteOptions, type ResultsOf, type OutputOfType } from "./runtime.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { SystemClock, sleep, type Clock } from "../core/clock.js";
+import { SystemClock, sleep, type Clock, type TimerHandle } from "../core/clock.js";
 import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
@@ -53,8 +53,8 @@ const optionsSchema = z.object({
   validateIO: z.boolean().default(true),
 });
 
-/** Output type of a node definition. */
-type OutputOfType<Defs extends NodeDefinitions, T> = T extends keyof Defs ? z.output<Defs[T]["outputs"]> : unknown;
+/** Output type of the node type named `T` in a registry. */
+export type OutputOfType<Defs extends NodeDefinitions, T> = T extends keyof Defs ? z.output<Defs[T]["outputs"]> : unknown;
 
 /** Per-node results of a run of `W`, typed by node id. */
 export type ResultsOf<W> = W extends Workflow<infer Defs, infer Nodes>
@@ -116,7 +116,7 @@ export class LocalRuntime {
     const inputs: Array<Record<string, unknown>> = graph.nodes.map(() => ({}));
     const remaining = graph.inDegree.slice();
     const blockedBy: Array<string | undefined> = new Array<string | undefined>(count);
-    const running = new Map<number, AbortController>();
+    const running = new Map<number, RunningNode>();
     const ready: number[] = [];
     const runController = new AbortController();
     let finished = 0;
@@ -169,8 +169,13 @@ export class LocalRuntime {
       };
 
       const stopAll = (status: "failed" | "cancelled", reason: string): void => {
-        runController.abort(new CancelledError(reason));
-        for (const [index] of running) results[index] = { status: "cancelled", reason };
+        const error = new CancelledError(reason);
+        runController.abort(error);
+        for (const [index, handle] of running) {
+          results[index] = { status: "cancelled", reason };
+          handle.stopReason = error;
+          handle.abortAttempt?.(error);
+        }
         running.clear();
         graph.nodes.forEach((node, i) => {
           if (results[i] === undefined) {
@@ -235,12 +240,12 @@ export class LocalRuntime {
 
       const start = (index: number): void => {
         const node = graph.nodes[index] as CompiledNode;
-        const controller = new AbortController();
-        running.set(index, controller);
+        const handle: RunningNode = { abortAttempt: undefined, stopReason: undefined };
+        running.set(index, handle);
         const nodeStart = this.clock.now();
-        this.runNode(scope, node, inputs[index] ?? {}, controller, runController.signal).then(
+        this.runNode(scope, node, inputs[index] ?? {}, handle, runController.signal).then(
           (outcome) => {
-            if (settled || running.get(index) !== controller) return;
+            if (settled || running.get(index) !== handle) return;
             running.delete(index);
             finished++;
             const finishedAt = this.clock.now();
@@ -302,7 +307,7 @@ export class LocalRuntime {
     scope: RunScope,
     node: CompiledNode,
     rawInputs: Record<string, unknown>,
-    controller: AbortController,
+    handle: RunningNode,
     runSignal: AbortSignal,
   ): Promise<{ ok: true; output: unknown; attempts: number } | { ok: false; error: NodeExecutionError; attempts: number }> {
     const definition = node.definition;
@@ -317,10 +322,9 @@ export class LocalRuntime {
       inputs = parsed.data;
     }
     for (let attempt = 1; ; attempt++) {
-      const attemptController = attempt === 1 ? controller : new AbortController();
       this.events.emit("node:start", { runId: scope.runId, nodeId: node.id, nodeType: node.type, attempt });
       try {
-        const output = await this.attempt(scope, node, inputs, attempt, attemptController, runSignal);
+        const output = await this.attempt(scope, node, inputs, attempt, handle);
         return { ok: true, output, attempts: attempt };
       } catch (error) {
         const retry = attempt < maxAttempts && !runSignal.aborted && isRetryable(error, node.retry);
@@ -341,38 +345,66 @@ export class LocalRuntime {
     return wrapped;
   }
 
-  /** One attempt: runs the node, racing its timeout and cancellation, then validates its output. */
-  private async attempt(
-    scope: RunScope,
-    node: CompiledNode,
-    inputs: unknown,
-    attempt: number,
-    controller: AbortController,
-    runSignal: AbortSignal,
-  ): Promise<unknown> {
-    if (runSignal.aborted) throw runSignal.reason;
-    const onRunAbort = (): void => controller.abort(runSignal.reason);
-    runSignal.addEventListener("abort", onRunAbort, { once: true });
-    const timer =
-      node.timeoutMs === undefined
-        ? undefined
-        : this.clock.setTimer(node.timeoutMs, () =>
-            controller.abort(new TimeoutError(`attempt ${attempt} timed out after ${node.timeoutMs} ms`, node.timeoutMs ?? 0)),
-          );
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(controller.signal.reason);
-      controller.signal.addEventListener("abort", onAbort, { once: true });
+  /**
+   * One attempt: runs the node, settling early on timeout or cancellation (the node's `ctx.signal` is
+   * aborted and its eventual result ignored), then validates its output.
+   */
+  private attempt(scope: RunScope, node: CompiledNode, inputs: unknown, attempt: number, handle: RunningNode): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const ctx = new AttemptContext(scope, node.id, node.type, attempt);
+      let timer: TimerHandle | undefined;
+      const settle = (): void => {
+        handle.abortAttempt = undefined;
+        if (timer !== undefined) this.clock.clearTimer(timer);
+      };
+      handle.abortAttempt = (reason) => {
+        settle();
+        ctx.abort(reason);
+        reject(reason);
+      };
+      if (handle.stopReason !== undefined) {
+        handle.abortAttempt(handle.stopReason);
+        return;
+      }
+      if (node.timeoutMs !== undefined) {
+        const limit = node.timeoutMs;
+        timer = this.clock.setTimer(limit, () => handle.abortAttempt?.(new TimeoutError(`attempt ${attempt} timed out after ${limit} ms`, limit)));
+      }
+      let pending: Promise<unknown>;
+      try {
+        pending = node.definition.run(ctx, node.config, inputs);
+      } catch (error) {
+        settle();
+        reject(error);
+        return;
+      }
+      pending.then(
+        (output) => {
+          if (ctx.isAborted()) return;
+          settle();
+          if (!this.validateIO) resolve(output);
+          else {
+            try {
+              resolve(parseWith(node.definition.outputs, output, "output"));
+            } catch (error) {
+              reject(error);
+            }
+          }
+        },
+        (error: unknown) => {
+          if (ctx.isAborted()) return;
+          settle();
+          reject(error);
+        },
+      );
     });
-    try {
-      const ctx = new AttemptContext(scope, node.id, node.type, attempt, controller.signal);
-      const output: unknown = await Promise.race([node.definition.run(ctx, node.config, inputs), aborted]);
-      return this.validateIO ? parseWith(node.definition.outputs, output, "output") : output;
-    } finally {
-      if (timer !== undefined) this.clock.clearTimer(timer);
-      runSignal.removeEventListener("abort", onRunAbort);
-      if (onAbort !== undefined) controller.signal.removeEventListener("abort", onAbort);
-      aborted.catch(() => undefined);
-    }
   }
+}
+
+/** What the scheduler keeps for a running node, so it can stop it without event listeners. */
+interface RunningNode {
+  /** Set while an attempt runs: aborts its `ctx.signal` and settles it with `reason`. */
+  abortAttempt: ((reason: unknown) => void) | undefined;
+  /** Set once the node must stop: any attempt starting later is aborted at once. */
+  stopReason: unknown;
 }
