@@ -4,7 +4,7 @@
  * @module edgeflow
  */
 export * from "./core/index.js";
-export * from "./transport/types.js";
+export * from "./transport/index.js";
 export * from "./storage/types.js";
 export * from "./workflow/index.js";
 export * from "../nodes/index.js";

@@ -1,0 +1,102 @@
+/**
+ * The connection handshake of the TCP transport. The dialer speaks first:
+ *
+ * ```
+ * dialer                                   listener
+ *   hello     { id, to, nonce: Nd }   ─────▶  checks `to`, that `id` is a known peer, that Nd is fresh
+ *             ◀─────  challenge { id, nonce: Nl, proof: HMAC(k, "listener" | Nd | Nl | id_d | id_l) }   (secret mode)
+ *   auth      { proof: HMAC(k, "dialer" | Nd | Nl | id_d | id_l) }  ─────▶  constant-time compare
+ *             ◀─────  welcome { id }
+ * ```
+ *
+ * With a shared secret both sides prove they hold it without sending it; the role labels stop one
+ * side's proof from being reflected as the other's, and the listener's fresh nonce stops a recorded
+ * `auth` from being replayed. Listeners also remember recent dialer nonces and refuse a repeat. With
+ * mutual TLS the certificates authenticate both sides and the handshake is `hello` then `welcome`,
+ * with the listener checking that the certificate names the claimed id.
+ *
+ * @module
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { PeerCertificate } from "node:tls";
+import { z } from "zod";
+import type { NodeId } from "./types.js";
+
+/** Protocol version carried in `hello`. */
+export const PROTOCOL_VERSION = 1;
+/** Maximum size of a frame before the peer is authenticated. */
+export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
+
+const nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "nonce must be 32 bytes of base64");
+const id = z.string().min(1).max(256);
+const proof = z.string().regex(/^[0-9a-f]{64}$/, "proof must be a hex HMAC-SHA256");
+
+export const helloSchema = z.object({ t: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), id, to: id, nonce }).strict();
+export const challengeSchema = z.object({ t: z.literal("challenge"), id, nonce, proof }).strict();
+export const authSchema = z.object({ t: z.literal("auth"), proof }).strict();
+export const welcomeSchema = z.object({ t: z.literal("welcome"), id }).strict();
+
+export type Hello = z.infer<typeof helloSchema>;
+export type Challenge = z.infer<typeof challengeSchema>;
+export type Auth = z.infer<typeof authSchema>;
+export type Welcome = z.infer<typeof welcomeSchema>;
+
+/** A fresh 32-byte nonce, base64. */
+export function newNonce(): string {
+  return randomBytes(32).toString("base64");
+}
+
+/** The proof a side sends: HMAC-SHA256 over its role, both nonces and both ids. */
+export function handshakeProof(
+  secret: Buffer,
+  role: "dialer" | "listener",
+  fields: { dialerNonce: string; listenerNonce: string; dialerId: NodeId; listenerId: NodeId },
+): string {
+  const hmac = createHmac("sha256", secret);
+  // Length-prefixed fields, so no two different field tuples serialize the same.
+  for (const part of [`edgeflow-handshake-v${PROTOCOL_VERSION}`, role, fields.dialerNonce, fields.listenerNonce, fields.dialerId, fields.listenerId]) {
+    const bytes = Buffer.from(part, "utf8");
+    const len = Buffer.allocUnsafe(4);
+    len.writeUInt32BE(bytes.length, 0);
+    hmac.update(len);
+    hmac.update(bytes);
+  }
+  return hmac.digest("hex");
+}
+
+/** Constant-time comparison of two hex proofs. */
+export function proofsEqual(expected: string, received: string): boolean {
+  const a = Buffer.from(expected, "hex");
+  const b = Buffer.from(received, "hex");
+  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+}
+
+/** Whether a certificate names `peerId` in its subject CN or a DNS/URI subject alternative name. */
+export function certificateNames(cert: PeerCertificate | undefined, peerId: NodeId): boolean {
+  if (cert === undefined || cert === null || Object.keys(cert).length === 0) return false;
+  const cn = cert.subject?.CN;
+  if ((Array.isArray(cn) ? cn : [cn]).includes(peerId)) return true;
+  const san = cert.subjectaltname ?? "";
+  return san.split(/,\s*/).some((entry) => entry === `DNS:${peerId}` || entry === `URI:${peerId}`);
+}
+
+/**
+ * Remembers dialer nonces seen recently so a replayed `hello` is refused. Bounded: the oldest
+ * are forgotten first (a replay of a forgotten nonce still fails the listener-nonce proof).
+ */
+export class NonceLedger {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity = 100_000) {}
+
+  /** Records `nonce`; returns `false` if it was already there. */
+  claim(value: string): boolean {
+    if (this.seen.has(value)) return false;
+    this.seen.add(value);
+    if (this.seen.size > this.capacity) {
+      const oldest = this.seen.values().next();
+      if (oldest.done !== true) this.seen.delete(oldest.value);
+    }
+    return true;
+  }
+}

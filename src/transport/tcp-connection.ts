@@ -1,0 +1,274 @@
+/**
+ * One socket of the TCP transport: framing, the authentication handshake, and batched writes.
+ * Nothing a peer sends reaches the transport's handlers before the handshake has succeeded.
+ *
+ * @module
+ */
+import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { safeParseWith } from "../core/validation.js";
+import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
+import {
+  authSchema,
+  certificateNames,
+  challengeSchema,
+  HANDSHAKE_MAX_FRAME_BYTES,
+  handshakeProof,
+  helloSchema,
+  newNonce,
+  proofsEqual,
+  PROTOCOL_VERSION,
+  welcomeSchema,
+  type Hello,
+} from "./handshake.js";
+import { TransportError, type NodeId } from "./types.js";
+
+/** Authentication as the connection needs it. */
+export type ConnectionAuth = { readonly kind: "secret"; readonly secret: Buffer } | { readonly kind: "tls" };
+
+/** What a connection needs from its transport. */
+export interface ConnectionHost {
+  readonly localId: NodeId;
+  readonly auth: ConnectionAuth;
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly clock: Clock;
+  /** `undefined` if `id` may connect to us, else why not. */
+  refusalOf(id: NodeId): string | undefined;
+  /** Records a dialer nonce; `false` if it was seen before (a replay). */
+  claimNonce(nonce: string): boolean;
+  authenticated(connection: Connection): void;
+  frame(connection: Connection, payload: Buffer): void;
+  /** The socket closed; `error` is set when it was closed because of a fault. */
+  closed(connection: Connection, error: TransportError | undefined): void;
+  /** A fault to report (the connection closes itself when it has to). */
+  fault(error: TransportError): void;
+  bytesIn(bytes: number): void;
+  drained(connection: Connection): void;
+}
+
+type Phase =
+  | { readonly name: "connecting" }
+  | { readonly name: "await_hello" }
+  | { readonly name: "await_challenge"; readonly nonce: string }
+  | { readonly name: "await_auth"; readonly hello: Hello; readonly nonce: string }
+  | { readonly name: "await_welcome" }
+  | { readonly name: "open" }
+  | { readonly name: "closed" };
+
+export class Connection {
+  /** The authenticated peer (the dialer knows whom it expects from the start). */
+  peerId: NodeId | undefined;
+  private phase: Phase;
+  private readonly decoder: FrameDecoder;
+  private handshakeTimer: TimerHandle | undefined;
+  private closeError: TransportError | undefined;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    readonly socket: Socket,
+    readonly role: "dialer" | "listener",
+    expectedPeer?: NodeId,
+  ) {
+    this.peerId = expectedPeer;
+    this.phase = role === "listener" ? { name: "await_hello" } : { name: "connecting" };
+    this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES, expectedPeer);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (error) => {
+      this.closeError ??= new TransportError("connection", `connection ${this.describe()} failed: ${error.message}`, { peer: this.peerId, cause: error });
+    });
+    socket.on("close", () => this.onClose());
+    socket.on("drain", () => {
+      if (this.phase.name === "open") this.host.drained(this);
+    });
+    this.handshakeTimer = host.clock.setTimer(host.handshakeTimeoutMs, () => {
+      this.handshakeTimer = undefined;
+      if (this.phase.name === "connecting") {
+        // An unreachable peer is a connection problem, not an authentication one: just retry later.
+        this.destroy(new TransportError("connection", `connecting to "${this.peerId ?? "?"}" timed out after ${host.handshakeTimeoutMs} ms`, { peer: this.peerId }));
+        return;
+      }
+      this.refuse(new TransportError("timeout", `handshake ${this.describe()} did not finish within ${host.handshakeTimeoutMs} ms`, { peer: this.peerId }));
+    });
+  }
+
+  /** Starts the handshake; the dialer calls it once the socket (or TLS session) is connected. */
+  start(): void {
+    if (this.role !== "dialer" || this.phase.name !== "connecting" || this.peerId === undefined) return;
+    const nonce = newNonce();
+    this.phase = this.host.auth.kind === "secret" ? { name: "await_challenge", nonce } : { name: "await_welcome" };
+    this.sendControl({ t: "hello", v: PROTOCOL_VERSION, id: this.host.localId, to: this.peerId, nonce });
+  }
+
+  get isOpen(): boolean {
+    return this.phase.name === "open";
+  }
+
+  /** Writes encoded frames as one batch; returns `false` when the socket asks the caller to wait for `drain`. */
+  write(buffers: readonly Buffer[]): boolean {
+    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
+    this.socket.cork();
+    let ok = true;
+    for (const buffer of buffers) ok = this.socket.write(buffer) && ok;
+    this.socket.uncork();
+    return ok;
+  }
+
+  /** Ends the connection after what was written is flushed. */
+  end(): void {
+    this.socket.end();
+  }
+
+  /** Closes at once; `error` says why (and is reported). */
+  destroy(error?: TransportError): void {
+    if (error !== undefined) this.closeError ??= error;
+    this.socket.destroy();
+  }
+
+  private describe(): string {
+    const remote = `${this.socket.remoteAddress ?? "?"}:${this.socket.remotePort ?? "?"}`;
+    return this.peerId === undefined ? `from ${remote}` : `with "${this.peerId}" (${remote})`;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.host.bytesIn(chunk.length);
+    this.decoder.push(chunk);
+    let thrown: { error: unknown } | undefined;
+    for (;;) {
+      if (this.phase.name === "closed") return;
+      let payload: Buffer | undefined;
+      try {
+        payload = this.decoder.next();
+      } catch (error) {
+        const typed = error instanceof TransportError ? error : new TransportError("bad_frame", String(error), { peer: this.peerId });
+        if (this.phase.name === "open") this.fail(typed);
+        else this.refuse(typed);
+        return;
+      }
+      if (payload === undefined) break;
+      if (this.phase.name === "open") {
+        try {
+          this.host.frame(this, payload);
+        } catch (error) {
+          // A handler's exception is the engine's: rethrow it once this chunk is fully processed.
+          thrown ??= { error };
+        }
+      } else {
+        this.onHandshakeFrame(payload);
+      }
+    }
+    if (thrown !== undefined) throw thrown.error;
+  }
+
+  private onHandshakeFrame(payload: Buffer): void {
+    const parsed = parsePayload(payload, this.peerId);
+    if (!parsed.ok) return this.refuse(new TransportError("auth_failed", `handshake ${this.describe()}: ${parsed.error.message}`, { peer: this.peerId }));
+    const message = parsed.value;
+    const phase = this.phase;
+    switch (phase.name) {
+      case "await_hello":
+        return this.onHello(message);
+      case "await_challenge": {
+        const challenge = safeParseWith(challengeSchema, message);
+        if (!challenge.ok || this.host.auth.kind !== "secret" || this.peerId === undefined) return this.refuse(this.authError("expected a challenge"));
+        if (challenge.value.id !== this.peerId) return this.refuse(this.authError(`listener claims to be "${challenge.value.id}"`));
+        const fields = { dialerNonce: phase.nonce, listenerNonce: challenge.value.nonce, dialerId: this.host.localId, listenerId: this.peerId };
+        if (!proofsEqual(handshakeProof(this.host.auth.secret, "listener", fields), challenge.value.proof)) {
+          return this.refuse(this.authError("listener's proof is wrong (different secret?)"));
+        }
+        this.phase = { name: "await_welcome" };
+        return this.sendControl({ t: "auth", proof: handshakeProof(this.host.auth.secret, "dialer", fields) });
+      }
+      case "await_auth": {
+        const auth = safeParseWith(authSchema, message);
+        if (!auth.ok || this.host.auth.kind !== "secret") return this.refuse(this.authError("expected an auth proof"));
+        const fields = { dialerNonce: phase.hello.nonce, listenerNonce: phase.nonce, dialerId: phase.hello.id, listenerId: this.host.localId };
+        if (!proofsEqual(handshakeProof(this.host.auth.secret, "dialer", fields), auth.value.proof)) {
+          return this.refuse(this.authError("dialer's proof is wrong (different secret or replayed handshake)"));
+        }
+        return this.welcome(phase.hello.id);
+      }
+      case "await_welcome": {
+        const welcome = safeParseWith(welcomeSchema, message);
+        if (!welcome.ok || welcome.value.id !== this.peerId) return this.refuse(this.authError("expected a welcome from the expected peer"));
+        return this.open();
+      }
+      case "connecting":
+        return this.refuse(this.authError("spoke before the connection was set up"));
+      case "open":
+      case "closed":
+        return;
+    }
+  }
+
+  private onHello(message: unknown): void {
+    const hello = safeParseWith(helloSchema, message);
+    if (!hello.ok) return this.refuse(this.authError(`bad hello: ${hello.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`));
+    const { id, to, nonce } = hello.value;
+    if (to !== this.host.localId) return this.refuse(this.authError(`hello is addressed to "${to}", not to "${this.host.localId}"`));
+    const refusal = this.host.refusalOf(id);
+    if (refusal !== undefined) return this.refuse(this.authError(`peer "${id}" refused: ${refusal}`));
+    if (!this.host.claimNonce(nonce)) return this.refuse(this.authError(`peer "${id}" reused a nonce (replayed handshake)`));
+    if (this.host.auth.kind === "tls") {
+      const cert = this.socket instanceof TLSSocket ? this.socket.getPeerCertificate() : undefined;
+      if (!certificateNames(cert, id)) return this.refuse(this.authError(`certificate does not name "${id}"`));
+      return this.welcome(id);
+    }
+    const listenerNonce = newNonce();
+    this.phase = { name: "await_auth", hello: hello.value, nonce: listenerNonce };
+    const proof = handshakeProof(this.host.auth.secret, "listener", { dialerNonce: nonce, listenerNonce, dialerId: id, listenerId: this.host.localId });
+    this.sendControl({ t: "challenge", id: this.host.localId, nonce: listenerNonce, proof });
+  }
+
+  private welcome(peer: NodeId): void {
+    this.peerId = peer;
+    this.sendControl({ t: "welcome", id: this.host.localId });
+    this.open();
+  }
+
+  private open(): void {
+    this.phase = { name: "open" };
+    if (this.handshakeTimer !== undefined) this.host.clock.clearTimer(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.decoder.setMaxFrameBytes(this.host.maxFrameBytes);
+    this.host.authenticated(this);
+  }
+
+  private sendControl(message: object): void {
+    this.socket.write(encodeFrame(message, HANDSHAKE_MAX_FRAME_BYTES, this.peerId));
+  }
+
+  private authError(reason: string): TransportError {
+    return new TransportError("auth_failed", `handshake ${this.describe()} refused: ${reason}`, { peer: this.peerId });
+  }
+
+  /** A handshake failure: reported, then the socket is cut (nothing more is read from it). */
+  private refuse(error: TransportError): void {
+    if (this.phase.name === "closed") return;
+    this.host.fault(error);
+    this.fail(error);
+  }
+
+  private fail(error: TransportError): void {
+    if (this.phase.name === "closed") return;
+    if (this.phase.name === "open") this.host.fault(error);
+    this.closeError ??= error;
+    this.phase = { name: "closed" };
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (this.handshakeTimer !== undefined) this.host.clock.clearTimer(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    const truncated = this.decoder.end();
+    const wasOpen = this.phase.name === "open";
+    this.phase = { name: "closed" };
+    if (truncated !== undefined && wasOpen) {
+      this.host.fault(truncated);
+      this.closeError ??= truncated;
+    }
+    this.host.closed(this, this.closeError);
+  }
+}

@@ -1,0 +1,98 @@
+import { connect, type Socket } from "node:net";
+import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
+import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
+import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions, type TransportError } from "../../src/transport/index.js";
+
+export const SECRET = "correct horse battery staple";
+export const secretAuth: TcpAuth = { kind: "secret", secret: SECRET };
+export const fastReconnect = { initialInterval: 5, backoffCoefficient: 2, maximumInterval: 50, jitter: 0.5 };
+
+/** Polls `predicate` until it holds; fails (not a timing assertion: a guard against hanging) after `limitMs`. */
+export async function waitFor(predicate: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+export interface Started<M> {
+  readonly transport: TcpTransport<M>;
+  readonly port: number;
+  readonly received: Array<[string, M]>;
+  readonly errors: TransportError[];
+}
+
+export async function startNode<M = unknown>(options: Partial<TcpTransportOptions<M>> & { localId: string }): Promise<Started<M>> {
+  const transport = new TcpTransport<M>({ auth: secretAuth, reconnect: fastReconnect, ...options });
+  const received: Array<[string, M]> = [];
+  const errors: TransportError[] = [];
+  transport.onMessage((from, message) => received.push([from, message]));
+  transport.onError((error) => errors.push(error));
+  const { port } = await transport.start();
+  return { transport, port, received, errors };
+}
+
+/** Makes `a` and `b` peers of each other (ports are only known after start). */
+interface Linkable {
+  readonly transport: { readonly localId: string; addPeer(id: string, address?: PeerAddress): void };
+  readonly port: number;
+}
+
+export function link(a: Linkable, b: Linkable): void {
+  b.transport.addPeer(a.transport.localId, { host: "127.0.0.1", port: a.port });
+  a.transport.addPeer(b.transport.localId, { host: "127.0.0.1", port: b.port });
+}
+
+/** A raw client that speaks the secret handshake by hand, for replay and fuzz tests. */
+export class RawPeer {
+  readonly frames: unknown[] = [];
+  readonly sent: Buffer[] = [];
+  closed = false;
+  private readonly decoder = new FrameDecoder(1 << 20);
+
+  private constructor(readonly socket: Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.decoder.push(chunk);
+      for (let f = this.decoder.next(); f !== undefined; f = this.decoder.next()) this.frames.push(JSON.parse(f.toString("utf8")));
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  static async connect(port: number): Promise<RawPeer> {
+    const socket = connect({ host: "127.0.0.1", port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    return new RawPeer(socket);
+  }
+
+  write(bytes: Buffer): void {
+    this.sent.push(bytes);
+    this.socket.write(bytes);
+  }
+
+  sendFrame(message: unknown): Buffer {
+    const frame = encodeFrame(message, 1 << 20);
+    this.write(frame);
+    return frame;
+  }
+
+  /** Runs the dialer side of the secret handshake; returns the hello and auth frames it sent. */
+  async handshake(localId: string, to: string, secret = SECRET, nonce = newNonce()): Promise<{ hello: Buffer; auth: Buffer }> {
+    const hello = this.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: localId, to, nonce });
+    await waitFor(() => this.frames.length >= 1 || this.closed, "a challenge");
+    const challenge = this.frames[0] as { nonce: string };
+    const proof = handshakeProof(Buffer.from(secret), "dialer", { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: localId, listenerId: to });
+    const auth = this.sendFrame({ t: "auth", proof });
+    return { hello, auth };
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+}
