@@ -5,6 +5,6 @@
  */
 export * from "./core/index.js";
 export * from "./transport/index.js";
-export * from "./storage/types.js";
+export * from "./storage/index.js";
 export * from "./workflow/index.js";
 export * from "../nodes/index.js";

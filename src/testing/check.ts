@@ -1,0 +1,115 @@
+/**
+ * `checkLinearizable`: the entry point of the linearizability checker.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseWith } from "../core/validation.js";
+import { PartitionSearch } from "./search.js";
+import type { CheckOptions, CheckResult, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";
+
+const optionsSchema = z
+  .object({
+    timeoutMs: z.number().positive().optional(),
+    maxSteps: z.number().int().positive().optional(),
+    partition: z.boolean().optional(),
+  })
+  .strict();
+
+const operationSchema = z
+  .looseObject({
+    clientId: z.union([z.string(), z.number()]),
+    call: z.number(),
+    // Infinity is a legal return (unknown outcome), which z.number() refuses.
+    return: z.custom<number | undefined>((v) => v === undefined || (typeof v === "number" && !Number.isNaN(v)), {
+      message: "return must be a number, Infinity or undefined",
+    }),
+  })
+  .refine((op) => op.return === undefined || op.return >= op.call, { message: "return must not precede call", path: ["return"] });
+
+const historySchema = z.array(operationSchema);
+
+/** Steps in the first slice given to each partition; slices double every round. */
+const INITIAL_SLICE = 4096;
+/** Largest slice: bounds how far a wall-clock budget can be overshot (tens of milliseconds). */
+const MAX_SLICE = 65_536;
+
+/**
+ * Checks that a concurrent history is linearizable with respect to a sequential model: that every
+ * operation can be given a single instant between its call and its return such that, in the order of
+ * those instants, the model accepts every operation with the output the client saw.
+ *
+ * The search is Wing & Gong's with Lowe's memoisation (as in porcupine), exponential in the worst case
+ * but fast on real histories. When the model has `partition` (say, one part per key), each part is
+ * checked on its own (P-compositionality), which is what makes large key-value histories tractable.
+ * Give a `timeoutMs` or `maxSteps` budget in tests: when it runs out the verdict is `"unknown"` and
+ * `ok` is `false` — never a silent pass.
+ *
+ * Operations whose outcome is unknown (`return` undefined or `Infinity`) may take effect at any time
+ * after their call, or never; leave out operations that certainly failed.
+ *
+ * @example
+ * ```ts
+ * import { checkLinearizable, type Model } from "edgeflow/testing";
+ *
+ * // A counter service: "inc" returns nothing, "get" returns the value.
+ * type Input = { kind: "inc" } | { kind: "get" };
+ * const counter: Model<number, Input, number> = {
+ *   init: () => 0,
+ *   step: (state, input, output) =>
+ *     input.kind === "inc" ? [true, state + 1] : [output === undefined || output === state, state],
+ * };
+ *
+ * const result = checkLinearizable(
+ *   [
+ *     { clientId: "a", input: { kind: "inc" }, output: undefined, call: 0, return: 10 },
+ *     { clientId: "b", input: { kind: "get" }, output: 1, call: 5, return: 6 },   // overlaps the inc: fine
+ *     { clientId: "b", input: { kind: "get" }, output: 0, call: 11, return: 12 }, // after the inc: stale!
+ *   ],
+ *   counter,
+ *   { timeoutMs: 5_000 },
+ * );
+ * result.ok;                          // false
+ * result.counterexample?.description; // the longest legal order and the operation that broke it
+ * ```
+ */
+export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], model: Model<S, I, O>, options: CheckOptions = {}): CheckResult<I, O> {
+  const opts = parseWith(optionsSchema, options, "options");
+  parseWith(historySchema, history, "history");
+  const usePartition = opts.partition ?? true;
+  const parts = usePartition && model.partition ? model.partition(history) : [history.slice()];
+  const searches = parts.map((part) => new PartitionSearch(model, part));
+  const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + opts.timeoutMs;
+  let stepsLeft = opts.maxSteps ?? Number.POSITIVE_INFINITY;
+  let counterexample: Counterexample<I, O> | undefined;
+  let timedOut = false;
+  // Race the partitions in doubling slices of steps, as porcupine runs them in parallel: a cheap
+  // illegal partition ends the check early even when another partition is expensive to decide.
+  let slice = INITIAL_SLICE;
+  let pending = searches.filter((search) => search.verdict === undefined);
+  while (pending.length > 0 && counterexample === undefined && !timedOut) {
+    for (const search of pending) {
+      const before = search.steps;
+      const verdict = search.run(Math.min(slice, stepsLeft));
+      stepsLeft -= search.steps - before;
+      if (verdict === "illegal") {
+        counterexample = search.counterexample;
+        break;
+      }
+      if (stepsLeft <= 0 || performance.now() > deadline) {
+        timedOut = pending.some((p) => p.verdict === undefined);
+        break;
+      }
+    }
+    pending = pending.filter((search) => search.verdict === undefined);
+    slice = Math.min(slice * 2, MAX_SLICE);
+  }
+  const partitions: PartitionResult<I, O>[] = searches.map((search) => {
+    const base = { verdict: search.verdict ?? "unknown", operations: search.size, steps: search.steps };
+    return search.counterexample === undefined ? base : { ...base, counterexample: search.counterexample };
+  });
+  const steps = searches.reduce((sum, search) => sum + search.steps, 0);
+  const verdict: Verdict = counterexample !== undefined ? "illegal" : timedOut ? "unknown" : "ok";
+  const base = { ok: verdict === "ok", verdict, timedOut: verdict === "unknown", partitions, steps };
+  return counterexample === undefined ? base : { ...base, counterexample };
+}
