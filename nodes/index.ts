@@ -4,9 +4,11 @@
  * @module
  */
 import { NodeRegistry } from "../src/workflow/registry.js";
+import { EdgeMonitoring } from "./edge-monitoring.js";
 import { Merge } from "./merge.js";
 import { Transform } from "./transform.js";
 
+export { EdgeMonitoring } from "./edge-monitoring.js";
 export { Merge } from "./merge.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
@@ -15,7 +17,7 @@ export { Transform, type TransformFunction } from "./transform.js";
  * node's configuration. Add your own with `.register(defineNode({...}))`.
  */
 export function createNodeRegistry() {
-  return new NodeRegistry().register(Transform).register(Merge);
+  return new NodeRegistry().register(Transform).register(Merge).register(EdgeMonitoring);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -7,4 +7,5 @@ export * from "./core/index.js";
 export * from "./transport/index.js";
 export * from "./storage/index.js";
 export * from "./workflow/index.js";
+export * from "./monitoring/index.js";
 export * from "../nodes/index.js";

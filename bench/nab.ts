@@ -1,0 +1,137 @@
+/**
+ * Scores edgeflow's streaming anomaly detector on the Numenta Anomaly Benchmark.
+ *
+ *   npm run nab -- [dataDir] [labelsDir] [--out DIR] [--config JSON]
+ *
+ * Defaults: ../shared/datasets/nab/data and ../shared/datasets/nab/labels (relative to the project
+ * root), results in .nab-results/edgeflow/<category>/edgeflow_<file>.csv in NAB's results layout
+ * (timestamp,value,anomaly_score,label). Every file found under dataDir that has labels is scored with
+ * one detector configuration; the three profile scores are printed beside NAB's published scoreboard
+ * (found at <dataDir>/../published_scoreboard.json when present).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RobustLikelihoodDetector, scoreSeries, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
+import { NAB_PROFILES, scoreNab, windowsToRows, type NabFileResult, type NabProfileName } from "../src/monitoring/nab-scorer.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+interface Args {
+  dataDir: string;
+  labelsDir: string;
+  outDir: string;
+  config: RobustLikelihoodConfig;
+}
+
+function parseArgs(argv: string[]): Args {
+  const positional: string[] = [];
+  let outDir = join(root, ".nab-results");
+  let config: RobustLikelihoodConfig = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--out") outDir = resolve(argv[++i] ?? outDir);
+    else if (arg === "--config") config = JSON.parse(argv[++i] ?? "{}") as RobustLikelihoodConfig;
+    else positional.push(arg);
+  }
+  const nab = join(root, "..", "shared", "datasets", "nab");
+  return {
+    dataDir: resolve(positional[0] ?? join(nab, "data")),
+    labelsDir: resolve(positional[1] ?? join(nab, "labels")),
+    outDir,
+    config,
+  };
+}
+
+/** NAB timestamps ("2014-02-26 13:45:00.000000") as UTC milliseconds. */
+function parseTimestamp(text: string): number {
+  const t = Date.parse(text.trim().replace(" ", "T").replace(/\.\d+$/, "") + "Z");
+  if (!Number.isFinite(t)) throw new Error(`bad timestamp "${text}"`);
+  return t;
+}
+
+function listCsv(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listCsv(path));
+    else if (name.endsWith(".csv")) out.push(path);
+  }
+  return out;
+}
+
+interface LoadedFile {
+  key: string;
+  stamps: string[];
+  timestamps: Float64Array;
+  values: Float64Array;
+  windows: Array<[number, number]>;
+}
+
+function load(args: Args): LoadedFile[] {
+  if (!existsSync(args.dataDir)) throw new Error(`NAB data folder ${args.dataDir} not found (pass it as the first argument)`);
+  const labels = JSON.parse(readFileSync(join(args.labelsDir, "combined_windows.json"), "utf8")) as Record<string, Array<[string, string]>>;
+  const files: LoadedFile[] = [];
+  for (const path of listCsv(args.dataDir)) {
+    const key = relative(args.dataDir, path).split(sep).join("/");
+    const windowLabels = labels[key];
+    if (windowLabels === undefined) continue;
+    const lines = readFileSync(path, "utf8").split(/\r?\n/).slice(1).filter((l) => l.trim() !== "");
+    const stamps: string[] = [];
+    const timestamps = new Float64Array(lines.length);
+    const values = new Float64Array(lines.length);
+    lines.forEach((line, i) => {
+      const comma = line.indexOf(",");
+      stamps.push(line.slice(0, comma));
+      timestamps[i] = parseTimestamp(line.slice(0, comma));
+      values[i] = Number(line.slice(comma + 1));
+    });
+    const windows = windowsToRows(timestamps, windowLabels.map(([a, b]) => [parseTimestamp(a), parseTimestamp(b)] as const));
+    files.push({ key, stamps, timestamps, values, windows });
+  }
+  return files;
+}
+
+function writeResults(outDir: string, file: LoadedFile, scores: Float64Array): void {
+  const [category, name] = file.key.includes("/") ? [dirname(file.key), file.key.slice(file.key.lastIndexOf("/") + 1)] : [".", file.key];
+  const dir = join(outDir, "edgeflow", category);
+  mkdirSync(dir, { recursive: true });
+  const label = new Uint8Array(file.values.length);
+  for (const [a, b] of file.windows) label.fill(1, a, b + 1);
+  const rows = ["timestamp,value,anomaly_score,label"];
+  for (let i = 0; i < file.values.length; i++) rows.push(`${file.stamps[i]},${file.values[i]},${(scores[i] as number).toFixed(6)},${label[i]}`);
+  writeFileSync(join(dir, `edgeflow_${name}`), rows.join("\n") + "\n");
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const files = load(args);
+  if (files.length === 0) throw new Error(`no labelled CSV files under ${args.dataDir}`);
+  const results: NabFileResult[] = [];
+  for (const file of files) {
+    const scores = scoreSeries(new RobustLikelihoodDetector(args.config), file.timestamps, file.values);
+    // NAB stores scores with limited precision; rounding here keeps the sweep and the CSVs consistent.
+    for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] as number) * 1e6) / 1e6;
+    writeResults(args.outDir, file, scores);
+    results.push({ name: file.key, anomalyScores: scores, windows: file.windows });
+  }
+  const scored = scoreNab(results);
+  const scoreboardPath = join(args.dataDir, "..", "published_scoreboard.json");
+  const published = existsSync(scoreboardPath)
+    ? (JSON.parse(readFileSync(scoreboardPath, "utf8")) as Record<string, Record<NabProfileName, number>>)
+    : {};
+  const windows = results.reduce((n, r) => n + r.windows.length, 0);
+  console.log(`NAB: ${files.length} files, ${windows} windows, ${results.reduce((n, r) => n + r.anomalyScores.length, 0)} rows, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`results: ${join(args.outDir, "edgeflow")}`);
+  const profiles = Object.keys(NAB_PROFILES) as NabProfileName[];
+  console.log(`\n${"detector".padEnd(22)}${profiles.map((p) => p.padStart(20)).join("")}`);
+  console.log(`${"edgeflow (measured)".padEnd(22)}${profiles.map((p) => scored[p].normalizedScore.toFixed(1).padStart(20)).join("")}`);
+  console.log(`${"  threshold".padEnd(22)}${profiles.map((p) => scored[p].threshold.toFixed(4).padStart(20)).join("")}`);
+  console.log(`${"  tp/fp/fn rows".padEnd(22)}${profiles.map((p) => `${scored[p].counts.tp}/${scored[p].counts.fp}/${scored[p].counts.fn}`.padStart(20)).join("")}`);
+  const ranked = Object.entries(published).sort((a, b) => b[1].standard - a[1].standard);
+  if (ranked.length > 0) console.log("published (full 58-file corpus, not the same files):");
+  for (const [name, s] of ranked) console.log(`${("  " + name).padEnd(22)}${profiles.map((p) => (s[p] ?? Number.NaN).toFixed(1).padStart(20)).join("")}`);
+}
+
+main();

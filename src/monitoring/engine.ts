@@ -1,0 +1,236 @@
+/**
+ * The monitoring engine: the metric store, alerting, health, analytics and export behind one object,
+ * with a periodic monitor on the injected clock. Nodes reach it through {@link monitoringKey}.
+ *
+ * @module
+ */
+import { freeze } from "immer";
+import { z } from "zod";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { TypedEmitter } from "../core/events.js";
+import { serviceKey } from "../core/services.js";
+import { parseWith } from "../core/validation.js";
+import { AlertManager, DEFAULT_ALERT_RULES, type AlertRuleInput } from "./alerts.js";
+import { analyseSeries, analyticsOptionsSchema, type AnalyticsOptions, type SeriesAnalytics } from "./analytics.js";
+import { RobustLikelihoodDetector, robustLikelihoodConfigSchema, type AnomalyDetector } from "./anomaly.js";
+import { prometheusExposition } from "./export.js";
+import { edgeHealth } from "./health.js";
+import type { metricTypeDefinitionSchema } from "./metric-types.js";
+import { recommend, type Recommendation } from "./recommendations.js";
+import { MetricStore, metricStoreConfigSchema, type QueryInput, type RecordInput, type SeriesHandle, type SeriesStats } from "./store.js";
+import type { Alert, AlertRule, EdgeHealth, MetricTypeDefinition, MonitoringEvents } from "./types.js";
+
+/** Configuration of a {@link MonitoringEngine}. */
+export const monitoringConfigSchema = z.object({
+  store: metricStoreConfigSchema.prefault({}),
+  /** A series with no sample for longer than this (ms) is stale; an edge with only stale series is `unknown`. */
+  stalenessMs: z.number().int().positive().default(300_000),
+  /** Install {@link DEFAULT_ALERT_RULES}. */
+  defaultRules: z.boolean().default(true),
+  anomalyDetection: z
+    .object({
+      /** Score every recorded sample with a streaming detector per series. */
+      enabled: z.boolean().default(true),
+      /**
+       * Series scored at most (the first ones recorded); a detector holds 40–140 KB, most of it the
+       * week of same-time history of the seasonal feature.
+       */
+      maxSeries: z.number().int().min(0).default(1000),
+      /** Scores at or above this emit `anomaly:detected`. */
+      threshold: z.number().gt(0).max(1).default(0.5),
+      detector: robustLikelihoodConfigSchema.prefault({}),
+    })
+    .prefault({}),
+  /** Streaming anomalies remembered for summaries. */
+  anomalyHistory: z.number().int().min(0).default(1000),
+});
+export type MonitoringConfig = z.input<typeof monitoringConfigSchema>;
+
+/** Analytics request: a filter and a time range. */
+export const analyticsRequestSchema = z.object({
+  edge: z.string().min(1).optional(),
+  metric: z.string().min(1).optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+  options: analyticsOptionsSchema.prefault({}),
+});
+export type AnalyticsRequest = z.input<typeof analyticsRequestSchema>;
+
+/** The JSON summary. */
+export interface MonitoringSummary {
+  readonly at: number;
+  readonly series: number;
+  readonly samples: number;
+  readonly bytes: number;
+  readonly edges: ReadonlyArray<{ readonly edge: string; readonly status: EdgeHealth["status"]; readonly reasons: number }>;
+  readonly alerts: { readonly pending: number; readonly firing: number };
+  readonly recentAnomalies: ReadonlyArray<MonitoringEvents["anomaly:detected"]>;
+  readonly monitor: { readonly running: boolean; readonly intervalMs: number | null; readonly evaluations: number };
+}
+
+/** Where nodes find the engine in the infrastructure registry. */
+export const monitoringKey = serviceKey<MonitoringEngine>("edgeflow.monitoring");
+
+/**
+ * @example
+ * ```ts
+ * const monitoring = new MonitoringEngine({ clock });
+ * monitoring.events.on("alert:firing", ({ alert }) => page(alert));
+ * monitoring.record({ edge: "edge-west-1", metric: "latency", value: 1200 }); // ms
+ * monitoring.startMonitor(15_000); // evaluates alerts every 15 s of clock time
+ * monitoring.health("edge-west-1").status; // "unhealthy" once the error threshold is crossed
+ * ```
+ */
+export class MonitoringEngine {
+  readonly events = new TypedEmitter<MonitoringEvents>();
+  readonly store: MetricStore;
+  readonly alerting: AlertManager;
+  private readonly config: z.output<typeof monitoringConfigSchema>;
+  private readonly clock: Clock;
+  private readonly detectors = new Map<SeriesHandle, AnomalyDetector>();
+  private readonly anomalies: Array<MonitoringEvents["anomaly:detected"]> = [];
+  private timer: TimerHandle | undefined;
+  private intervalMs: number | null = null;
+  private evaluations = 0;
+
+  constructor(options: { clock: Clock; config?: MonitoringConfig }) {
+    this.clock = options.clock;
+    this.config = parseWith(monitoringConfigSchema, options.config ?? {}, "config");
+    this.store = new MetricStore({ clock: this.clock, config: this.config.store });
+    this.alerting = new AlertManager(this.store.types, this.events);
+    if (this.config.defaultRules) for (const rule of DEFAULT_ALERT_RULES) this.alerting.setRule(rule);
+  }
+
+  /** Registers a user-defined metric type (an unknown type is otherwise refused). */
+  registerMetricType(definition: z.input<typeof metricTypeDefinitionSchema>): MetricTypeDefinition {
+    return this.store.types.register(definition);
+  }
+
+  /** Records one sample and scores it for anomalies. */
+  record(input: RecordInput): void {
+    const handle = this.store.record(input);
+    if (!this.config.anomalyDetection.enabled) return;
+    let detector = this.detectors.get(handle);
+    if (detector === undefined) {
+      if (this.detectors.size >= this.config.anomalyDetection.maxSeries) return;
+      detector = new RobustLikelihoodDetector(this.config.anomalyDetection.detector);
+      this.detectors.set(handle, detector);
+    }
+    const timestamp = input.timestamp ?? this.clock.now();
+    const score = detector.update(timestamp, input.value);
+    if (score >= this.config.anomalyDetection.threshold) {
+      const key = this.store.keyOf(handle);
+      const event = Object.freeze({ edge: key.edge, metric: key.metric, labels: key.labels, timestamp, value: input.value, score });
+      this.anomalies.push(event);
+      if (this.anomalies.length > this.config.anomalyHistory) this.anomalies.shift();
+      this.events.emit("anomaly:detected", event);
+    }
+  }
+
+  /** Records a batch atomically (all validated first). */
+  recordBatch(inputs: readonly RecordInput[]): void {
+    this.store.recordBatch(inputs);
+  }
+
+  query(input: QueryInput = {}): SeriesStats[] {
+    return this.store.query(input);
+  }
+
+  /** Adds or replaces an alert rule (a threshold set) for a metric, optionally for one edge. */
+  setThreshold(rule: AlertRuleInput): AlertRule {
+    return this.alerting.setRule(rule);
+  }
+
+  /** Evaluates alert rules against the latest samples now. The monitor calls this periodically. */
+  evaluate(): void {
+    this.evaluations++;
+    this.store.compact();
+    this.alerting.evaluate(this.store.latest(), this.clock.now(), this.config.stalenessMs);
+  }
+
+  /** Health of one edge, computed now. */
+  health(edge: string): EdgeHealth {
+    return edgeHealth(edge, this.store.latest({ edge }), this.alerting, this.clock.now(), this.config.stalenessMs);
+  }
+
+  /** Health of every known edge. */
+  healthAll(): EdgeHealth[] {
+    return this.store.edges().map((edge) => this.health(edge));
+  }
+
+  alerts(filter: { edge?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
+    return this.alerting.alerts(filter);
+  }
+
+  /** Trend, moving averages, change points and anomalies per matching series, with recommendations. */
+  analytics(request: AnalyticsRequest = {}): { series: SeriesAnalytics[]; recommendations: Recommendation[] } {
+    const r = parseWith(analyticsRequestSchema, request, "analytics");
+    if (r.metric !== undefined) this.store.types.get(r.metric, "analytics.metric");
+    const from = r.from ?? Number.NEGATIVE_INFINITY;
+    const to = r.to ?? this.clock.now();
+    const series = this.store
+      .keys(r.edge)
+      .filter((k) => r.metric === undefined || k.metric === r.metric)
+      .map((key) => {
+        const samples = this.store.samples(key, from, to);
+        return analyseSeries(
+          key,
+          samples.map((s) => s.timestamp),
+          samples.map((s) => s.value),
+          r.options as AnalyticsOptions,
+        );
+      });
+    const firing = this.alerting.alerts({ edge: r.edge, state: "firing" });
+    return freeze({ series, recommendations: recommend(series, firing) }, true);
+  }
+
+  /** Prometheus text exposition of current values, health and alerts. */
+  prometheus(): Promise<string> {
+    return prometheusExposition({
+      latest: this.store.latest(),
+      typeOf: (metric) => this.store.types.get(metric),
+      health: this.healthAll(),
+      alerts: this.alerting.alerts(),
+    });
+  }
+
+  /** A JSON-ready summary of the whole engine. */
+  summary(): MonitoringSummary {
+    const footprint = this.store.footprint();
+    const active = this.alerting.alerts();
+    return freeze({
+      at: this.clock.now(),
+      ...footprint,
+      edges: this.healthAll().map((h) => ({ edge: h.edge, status: h.status, reasons: h.reasons.length })),
+      alerts: { pending: active.filter((a) => a.state === "pending").length, firing: active.filter((a) => a.state === "firing").length },
+      recentAnomalies: [...this.anomalies],
+      monitor: { running: this.timer !== undefined, intervalMs: this.intervalMs, evaluations: this.evaluations },
+    }, true);
+  }
+
+  /** Evaluates every `intervalMs` of clock time until {@link stopMonitor}. Restarting replaces the interval. */
+  startMonitor(intervalMs: number): { running: true; intervalMs: number } {
+    const ms = parseWith(z.number().int().positive(), intervalMs, "intervalMs");
+    this.stopMonitor();
+    this.intervalMs = ms;
+    const tick = (): void => {
+      this.timer = this.clock.setTimer(ms, tick);
+      this.evaluate();
+    };
+    this.timer = this.clock.setTimer(ms, tick);
+    return { running: true, intervalMs: ms };
+  }
+
+  /** Cancels the monitor; returns whether one was running. */
+  stopMonitor(): boolean {
+    if (this.timer === undefined) return false;
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.intervalMs = null;
+    return true;
+  }
+
+  get monitorRunning(): boolean {
+    return this.timer !== undefined;
+  }
+}

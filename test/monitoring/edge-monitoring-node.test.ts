@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { register } from "prom-client";
+import { ManualClock } from "../../src/core/clock.js";
+import { ValidationError } from "../../src/core/errors.js";
+import { ServiceRegistry } from "../../src/core/services.js";
+import { MonitoringEngine, monitoringKey } from "../../src/monitoring/engine.js";
+import { EdgeMonitoring } from "../../nodes/edge-monitoring.js";
+import { testNodeContext } from "../support/node-context.js";
+
+function context(): { clock: ManualClock; ctx: ReturnType<typeof testNodeContext>; engine: MonitoringEngine } {
+  const clock = new ManualClock(0);
+  const infrastructure = new ServiceRegistry();
+  const engine = infrastructure.register(monitoringKey, new MonitoringEngine({ clock, config: { anomalyDetection: { enabled: false } } }));
+  return { clock, ctx: testNodeContext({ clock, infrastructure }), engine };
+}
+
+type Config = Parameters<typeof EdgeMonitoring.run>[1];
+const run = (ctx: ReturnType<typeof testNodeContext>, config: unknown, inputs: Record<string, unknown> = {}): Promise<{ result: unknown }> =>
+  EdgeMonitoring.run(ctx, EdgeMonitoring.config.parse(config) as Config, inputs as Parameters<typeof EdgeMonitoring.run>[2]);
+
+describe("EdgeMonitoring node", () => {
+  it("records, queries and reports health", async () => {
+    const { ctx } = context();
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 120 });
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency" }, { value: 80 });
+    const query = (await run(ctx, { operation: "query_metrics", edge: "edge-1", metric: "latency" })).result as Array<{ stats: { count: number; mean: number } }>;
+    expect(query[0]?.stats).toMatchObject({ count: 2, mean: 100 });
+    const health = (await run(ctx, { operation: "get_health", edge: "edge-1" })).result as { status: string };
+    expect(health.status).toBe("healthy");
+  });
+
+  it("refuses a sample without a value and an unknown metric type", async () => {
+    const { ctx } = context();
+    await expect(run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latencyy", value: 1 })).rejects.toThrow(/unknown metric type/);
+  });
+
+  it("sets thresholds, and the monitor it starts fires alerts on clock time until stopped", async () => {
+    const { clock, ctx, engine } = context();
+    await run(ctx, { operation: "set_threshold", rule: { metric: "error_rate", direction: "above", thresholds: { critical: 20 }, forMs: 20_000 } });
+    await run(ctx, { operation: "start_monitor", intervalMs: 10_000 });
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "error_rate", value: 30 });
+    clock.advance(10_000);
+    expect(engine.alerts()[0]?.state).toBe("pending");
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "error_rate", value: 30 });
+    clock.advance(20_000);
+    const alerts = (await run(ctx, { operation: "get_alerts", state: "firing" })).result as Array<{ severity: string }>;
+    expect(alerts.map((a) => a.severity)).toEqual(["critical"]);
+    expect((await run(ctx, { operation: "stop_monitor" })).result).toEqual({ stopped: true });
+    expect(clock.pendingTimers()).toBe(0);
+    expect((await run(ctx, { operation: "stop_monitor" })).result).toEqual({ stopped: false });
+  });
+
+  it("returns analytics with recommendations and a JSON summary", async () => {
+    const { clock, ctx } = context();
+    for (let i = 0; i < 40; i++) {
+      await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "resource_usage", value: 20 + i });
+      clock.advance(60_000);
+    }
+    const analytics = (await run(ctx, { operation: "get_analytics", edge: "edge-1", windowMs: 3_600_000 })).result as { series: Array<{ trend: { direction: string } }>; recommendations: Array<{ action: string }> };
+    expect(analytics.series[0]?.trend.direction).toBe("increasing");
+    expect(analytics.recommendations.map((r) => r.action)).toContain("scale_out");
+    const summary = (await run(ctx, { operation: "get_summary" })).result as { series: number; samples: number };
+    expect(summary).toMatchObject({ series: 1, samples: 40 });
+  });
+
+  it("exports Prometheus text from a private registry", async () => {
+    const { ctx } = context();
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 42, labels: { route: "/api" } });
+    await run(ctx, { operation: "record_metric", edge: "edge-2", metric: "cache_hit_rate", value: 91 });
+    const text = (await run(ctx, { operation: "get_summary", format: "prometheus" })).result as string;
+    expect(text).toContain('edgeflow_latency_ms{edge="edge-1",route="/api"} 42');
+    expect(text).toContain('edgeflow_cache_hit_rate_percent{edge="edge-2"} 91');
+    expect(text).toContain('edgeflow_edge_health{edge="edge-1",status="healthy"} 1');
+    expect(await register.metrics()).not.toContain("edgeflow_");
+  });
+
+  it("creates a default engine on the infrastructure when none is registered", async () => {
+    const ctx = testNodeContext();
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "throughput", value: 5 });
+    expect(ctx.infrastructure.get(monitoringKey).store.footprint().samples).toBe(1);
+  });
+});
