@@ -4,11 +4,17 @@
  * @module
  */
 import { NodeRegistry } from "../src/workflow/registry.js";
+import { EdgeAffinity } from "./edge-affinity.js";
+import { EdgeDiscovery } from "./edge-discovery.js";
 import { EdgeMonitoring } from "./edge-monitoring.js";
+import { EdgeStateMachine } from "./edge-state-machine.js";
 import { Merge } from "./merge.js";
 import { Transform } from "./transform.js";
 
+export { EdgeAffinity } from "./edge-affinity.js";
+export { EdgeDiscovery } from "./edge-discovery.js";
 export { EdgeMonitoring } from "./edge-monitoring.js";
+export { EdgeStateMachine } from "./edge-state-machine.js";
 export { Merge } from "./merge.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
@@ -17,7 +23,13 @@ export { Transform, type TransformFunction } from "./transform.js";
  * node's configuration. Add your own with `.register(defineNode({...}))`.
  */
 export function createNodeRegistry() {
-  return new NodeRegistry().register(Transform).register(Merge).register(EdgeMonitoring);
+  return new NodeRegistry()
+    .register(Transform)
+    .register(Merge)
+    .register(EdgeMonitoring)
+    .register(EdgeDiscovery)
+    .register(EdgeStateMachine)
+    .register(EdgeAffinity);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -7,5 +7,8 @@ export * from "./core/index.js";
 export * from "./transport/index.js";
 export * from "./storage/index.js";
 export * from "./workflow/index.js";
+export * from "./infra/index.js";
+export * from "./lifecycle/index.js";
+export * from "./placement/index.js";
 export * from "./monitoring/index.js";
 export * from "../nodes/index.js";

@@ -1,0 +1,243 @@
+/**
+ * {@link ReplicatedLeaseStore}: the {@link LeaseStore} contract over a linearizable key-value store
+ * with compare-and-set — in practice Raft's `ReplicatedKV` — so leases and their fencing tokens survive
+ * the loss of a minority of the cluster.
+ *
+ * Each lease is one key (`<prefix>lease/<resource>`, JSON); fencing tokens come from one counter key
+ * advanced by compare-and-set, so they strictly increase across the whole cluster; every change is a
+ * compare-and-set against the value just read, so two holders can never both win.
+ *
+ * Time: expiry is judged on each member's injected clock. Members' clocks must agree to within a small
+ * bound, and holders should renew well before `expiresAt` (e.g. at half the TTL) to stay clear of it.
+ *
+ * @module
+ */
+import { freeze } from "immer";
+import { z } from "zod";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { ConflictError } from "../core/errors.js";
+import { TypedEmitter } from "../core/events.js";
+import { LeaseConflictError, LeaseNotHeldError, StaleFencingTokenError } from "./errors.js";
+import { parseLeaseArgs, type LeaseStore } from "./lease-store.js";
+import type { Lease, LeaseEvents } from "./types.js";
+
+/** What the store needs from the replicated key-value store (`ReplicatedKV` has exactly this). */
+export interface LeaseKV {
+  /** Linearizable read; `null` when absent. */
+  get(key: string): Promise<string | null>;
+  /** Sets `key` to `value` (`null`: delete) only if it holds `expected` (`null`: absent). */
+  compareAndSet(key: string, expected: string | null, value: string | null): Promise<boolean>;
+}
+
+export interface ReplicatedLeaseStoreOptions {
+  /** The replicated store; on a Raft cluster, a member able to accept writes (the leader, or a router to it). */
+  readonly kv: LeaseKV;
+  readonly clock: Clock;
+  /** Key prefix, so several lease spaces can share one store (default `"edgeflow/"`). */
+  readonly prefix?: string;
+  /** Compare-and-set attempts before giving up on a contended key (default 16). */
+  readonly maxAttempts?: number;
+}
+
+const leaseSchema = z.object({
+  resource: z.string(),
+  holder: z.string(),
+  token: z.number().int().positive(),
+  ttlMs: z.number().int().positive(),
+  acquiredAt: z.number(),
+  expiresAt: z.number(),
+});
+const indexSchema = z.array(z.string());
+
+/**
+ * Leases replicated through a linearizable key-value store.
+ *
+ * @example
+ * ```ts
+ * const leases = new ReplicatedLeaseStore({ kv: replicatedKv, clock });
+ * const lease = await leases.acquire("edge:edge-1", "migrator-a", 10_000);
+ * await leases.checkFence("edge:edge-1", lease.token); // on any member, after any minority fails
+ * ```
+ */
+export class ReplicatedLeaseStore implements LeaseStore {
+  readonly events = new TypedEmitter<LeaseEvents>();
+  private readonly kv: LeaseKV;
+  private readonly clock: Clock;
+  private readonly prefix: string;
+  private readonly maxAttempts: number;
+  private readonly timers = new Map<string, TimerHandle>();
+
+  constructor(options: ReplicatedLeaseStoreOptions) {
+    this.kv = options.kv;
+    this.clock = options.clock;
+    this.prefix = options.prefix ?? "edgeflow/";
+    this.maxAttempts = options.maxAttempts ?? 16;
+  }
+
+  async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
+    parseLeaseArgs({ resource, holder, ttlMs });
+    await this.index(resource);
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const raw = await this.kv.get(this.key(resource));
+      const current = decode(raw);
+      const now = this.clock.now();
+      if (current !== undefined && now < current.expiresAt) {
+        if (current.holder !== holder) throw new LeaseConflictError(resource, current.holder, current.expiresAt);
+        const extended: Lease = freeze({ ...current, ttlMs, expiresAt: now + ttlMs });
+        if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify(extended))) return this.granted(extended, "lease:renewed");
+        continue;
+      }
+      const token = await this.nextToken();
+      const lease: Lease = freeze({ resource, holder, token, ttlMs, acquiredAt: now, expiresAt: now + ttlMs });
+      if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify(lease))) {
+        if (current !== undefined) this.events.emit("lease:expired", current);
+        return this.granted(lease, "lease:acquired");
+      }
+    }
+    throw new ConflictError(`resource "${resource}" is contended: ${this.maxAttempts} compare-and-set attempts failed`);
+  }
+
+  async renew(resource: string, holder: string, token: number, ttlMs?: number): Promise<Lease> {
+    parseLeaseArgs({ resource, holder, token, ttlMs });
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { raw, lease } = await this.held(resource, holder, token);
+      const ttl = ttlMs ?? lease.ttlMs;
+      const extended: Lease = freeze({ ...lease, ttlMs: ttl, expiresAt: this.clock.now() + ttl });
+      if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify(extended))) return this.granted(extended, "lease:renewed");
+    }
+    throw new ConflictError(`resource "${resource}" is contended: ${this.maxAttempts} compare-and-set attempts failed`);
+  }
+
+  async release(resource: string, holder: string, token: number): Promise<Lease> {
+    parseLeaseArgs({ resource, holder, token });
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { raw, lease } = await this.held(resource, holder, token);
+      if (await this.kv.compareAndSet(this.key(resource), raw, null)) {
+        this.disarm(resource);
+        this.events.emit("lease:released", lease);
+        return lease;
+      }
+    }
+    throw new ConflictError(`resource "${resource}" is contended: ${this.maxAttempts} compare-and-set attempts failed`);
+  }
+
+  async get(resource: string): Promise<Lease | undefined> {
+    parseLeaseArgs({ resource });
+    const lease = decode(await this.kv.get(this.key(resource)));
+    return lease !== undefined && this.clock.now() < lease.expiresAt ? lease : undefined;
+  }
+
+  /** Live leases on every resource ever leased through this key space, by resource. */
+  async list(): Promise<readonly Lease[]> {
+    const resources = parseIndex(await this.kv.get(this.indexKey()));
+    const out: Lease[] = [];
+    for (const resource of [...resources].sort()) {
+      const lease = await this.get(resource);
+      if (lease !== undefined) out.push(lease);
+    }
+    return freeze(out);
+  }
+
+  async checkFence(resource: string, token: number): Promise<void> {
+    parseLeaseArgs({ resource, token });
+    const current = await this.get(resource);
+    if (current === undefined || current.token !== token) throw new StaleFencingTokenError(resource, token, current?.token ?? null);
+  }
+
+  close(): void {
+    for (const timer of this.timers.values()) this.clock.clearTimer(timer);
+    this.timers.clear();
+  }
+
+  private async held(resource: string, holder: string, token: number): Promise<{ raw: string; lease: Lease }> {
+    const raw = await this.kv.get(this.key(resource));
+    const lease = decode(raw);
+    if (raw === null || lease === undefined || this.clock.now() >= lease.expiresAt) {
+      throw new LeaseNotHeldError(resource, holder, token, "no live lease (expired or released)");
+    }
+    if (lease.holder !== holder || lease.token !== token) {
+      throw new LeaseNotHeldError(resource, holder, token, `the live lease belongs to "${lease.holder}" with token ${lease.token}`);
+    }
+    return { raw, lease };
+  }
+
+  private granted(lease: Lease, event: "lease:acquired" | "lease:renewed"): Lease {
+    this.disarm(lease.resource);
+    this.timers.set(
+      lease.resource,
+      this.clock.setTimer(Math.max(0, lease.expiresAt - this.clock.now()), () => {
+        this.timers.delete(lease.resource);
+        // Expiry is also enforced on every read, so a cleanup that fails (no leader just now) only
+        // delays the event and the key's removal; it never lets a stale holder back in.
+        this.expire(lease).catch(() => undefined);
+      }),
+    );
+    this.events.emit(event, lease);
+    return lease;
+  }
+
+  private async expire(lease: Lease): Promise<void> {
+    const raw = await this.kv.get(this.key(lease.resource));
+    const current = decode(raw);
+    if (current === undefined || current.token !== lease.token || this.clock.now() < current.expiresAt) return;
+    if (await this.kv.compareAndSet(this.key(lease.resource), raw, null)) this.events.emit("lease:expired", current);
+  }
+
+  private disarm(resource: string): void {
+    const timer = this.timers.get(resource);
+    if (timer !== undefined) this.clock.clearTimer(timer);
+    this.timers.delete(resource);
+  }
+
+  private async nextToken(): Promise<number> {
+    for (let attempt = 0; attempt < this.maxAttempts * 4; attempt++) {
+      const raw = await this.kv.get(this.tokenKey());
+      const last = raw === null ? 0 : Number(raw);
+      if (await this.kv.compareAndSet(this.tokenKey(), raw, String(last + 1))) return last + 1;
+    }
+    throw new ConflictError("the fencing-token counter is contended");
+  }
+
+  private async index(resource: string): Promise<void> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const raw = await this.kv.get(this.indexKey());
+      const resources = parseIndex(raw);
+      if (resources.includes(resource)) return;
+      if (await this.kv.compareAndSet(this.indexKey(), raw, JSON.stringify([...resources, resource]))) return;
+    }
+    throw new ConflictError("the lease index is contended");
+  }
+
+  private key(resource: string): string {
+    return `${this.prefix}lease/${resource}`;
+  }
+
+  private tokenKey(): string {
+    return `${this.prefix}lease-token`;
+  }
+
+  private indexKey(): string {
+    return `${this.prefix}lease-index`;
+  }
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A malformed value reads as no lease; any write still has to compare-and-set against it. */
+function decode(raw: string | null): Lease | undefined {
+  if (raw === null) return undefined;
+  const parsed = leaseSchema.safeParse(parseJson(raw));
+  return parsed.success ? freeze(parsed.data) : undefined;
+}
+
+function parseIndex(raw: string | null): string[] {
+  if (raw === null) return [];
+  const parsed = indexSchema.safeParse(parseJson(raw));
+  return parsed.success ? parsed.data : [];
+}

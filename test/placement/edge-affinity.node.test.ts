@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/core/clock.js";
+import { ServiceRegistry } from "../../src/core/services.js";
+import { EdgeInfrastructure } from "../../src/infra/infrastructure.js";
+import { InfrastructureUnavailableError } from "../../src/infra/errors.js";
+import { UnschedulableError } from "../../src/placement/placer.js";
+import type { BatchPlacement, DeploymentAnalysis, PlacementExplanation } from "../../src/placement/index.js";
+import { EdgeAffinity } from "../../nodes/edge-affinity.js";
+import { testNodeContext } from "../support/node-context.js";
+
+function context() {
+  const clock = new ManualClock(0);
+  const infrastructure = new EdgeInfrastructure({ clock });
+  const common = { capacity: { cpu: 4, memoryMb: 4096 }, lifecycleState: "active" as const };
+  infrastructure.registerEdge({ id: "fra", region: "eu", coordinates: { lat: 50.1, lon: 8.7 }, complianceZones: ["eu"], ...common });
+  infrastructure.registerEdge({ id: "iad", region: "us", coordinates: { lat: 39, lon: -77.5 }, complianceZones: ["us"], ...common });
+  return { infrastructure, ctx: testNodeContext({ clock, infrastructure }) };
+}
+
+const run = (ctx: ReturnType<typeof context>["ctx"], config: unknown, inputs: Record<string, unknown> = {}) =>
+  EdgeAffinity.run(ctx, EdgeAffinity.config.parse(config), EdgeAffinity.inputs.parse(inputs));
+
+describe("EdgeAffinity node", () => {
+  it("places a workload from its input and commits its requests when asked", async () => {
+    const { ctx, infrastructure } = context();
+    const out = await run(ctx, { operation: "place", commit: true }, { workload: { id: "api", requests: { cpu: 3, memoryMb: 100, gpu: 0 }, residency: ["eu"] } });
+    expect(out.edgeId).toBe("fra");
+    expect(infrastructure.getEdge("fra").allocated.cpu).toBe(3);
+    // The committed capacity is seen by the next placement.
+    await expect(run(ctx, { operation: "place", workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } })).rejects.toBeInstanceOf(UnschedulableError);
+    const unplaced = await run(ctx, { operation: "place", allowUnplaced: true, workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } });
+    expect(unplaced.edgeId).toBeNull();
+  });
+
+  it("places a batch, explains, and analyses deployment", async () => {
+    const { ctx } = context();
+    const batch = (await run(ctx, { operation: "place_batch", workloads: [{ id: "a", requests: { cpu: 4 } }, { id: "b", requests: { cpu: 4 } }, { id: "c", requests: { cpu: 4 } }] }))
+      .result as BatchPlacement;
+    expect(batch.placed).toBe(2);
+    expect(batch.unplaced).toEqual(["c"]);
+    const explanation = (await run(ctx, { operation: "explain", workload: { id: "x", users: [{ lat: 48.9, lon: 2.35 }] }, policy: { weights: { cost: 0 } } }))
+      .result as PlacementExplanation;
+    expect(explanation.edgeId).toBe("fra");
+    expect(explanation.edges).toHaveLength(2);
+    const analysis = (await run(ctx, { operation: "analyze_deployment", jobs: [{ id: "j", memoryMb: 20_000, durationSec: 10 }], deploymentPolicy: { provider: "google_cloud_functions" } }))
+      .result as DeploymentAnalysis;
+    expect(analysis.recommendation).toBe("serverless");
+  });
+
+  it("says clearly when the runtime was given a plain ServiceRegistry", async () => {
+    const ctx = testNodeContext({ infrastructure: new ServiceRegistry() });
+    await expect(EdgeAffinity.run(ctx, EdgeAffinity.config.parse({ operation: "place", workload: { id: "w" } }), {})).rejects.toBeInstanceOf(
+      InfrastructureUnavailableError,
+    );
+  });
+});
