@@ -8,6 +8,8 @@ import { EdgeAffinity } from "./edge-affinity.js";
 import { EdgeDiscovery } from "./edge-discovery.js";
 import { EdgeMonitoring } from "./edge-monitoring.js";
 import { EdgeStateMachine } from "./edge-state-machine.js";
+import { GlobalOrdering } from "./global-ordering.js";
+import { PartitionDetection } from "./partition-detection.js";
 import { Merge } from "./merge.js";
 import { Transform } from "./transform.js";
 
@@ -15,6 +17,8 @@ export { EdgeAffinity } from "./edge-affinity.js";
 export { EdgeDiscovery } from "./edge-discovery.js";
 export { EdgeMonitoring } from "./edge-monitoring.js";
 export { EdgeStateMachine } from "./edge-state-machine.js";
+export { GlobalOrdering } from "./global-ordering.js";
+export { PartitionDetection } from "./partition-detection.js";
 export { Merge } from "./merge.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
@@ -29,7 +33,9 @@ export function createNodeRegistry() {
     .register(EdgeMonitoring)
     .register(EdgeDiscovery)
     .register(EdgeStateMachine)
-    .register(EdgeAffinity);
+    .register(EdgeAffinity)
+    .register(GlobalOrdering)
+    .register(PartitionDetection);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

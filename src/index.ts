@@ -11,4 +11,6 @@ export * from "./infra/index.js";
 export * from "./lifecycle/index.js";
 export * from "./placement/index.js";
 export * from "./monitoring/index.js";
+export * from "./ordering/index.js";
+export * from "./membership/index.js";
 export * from "../nodes/index.js";
