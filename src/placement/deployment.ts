@@ -87,7 +87,7 @@ const limitsSchema = z
   .object({ maxMemoryMb: positive, maxDurationSec: positive, maxPayloadMb: positive, supportsLocalState: z.boolean().default(false) })
   .strict();
 
-const policyInputSchema = z
+export const policyInputSchema = z
   .object({
     provider: z.string().trim().min(1).default("aws_lambda"),
     memoryMb: positive.optional(),

@@ -1,5 +1,6 @@
 export { AffinityPlacer, AFFINITY_PLACER, UnschedulableError } from "./placer.js";
 export { DEFAULT_PLACEMENT_POLICY, placementPolicySchema, workloadSchema, type PlacementPolicyInput } from "./schemas.js";
+export { policyInputSchema } from "./deployment.js";
 export {
   DEFAULT_RTT_MODEL,
   EARTH_RADIUS_KM,

@@ -13,5 +13,5 @@ export type { Latency, LinkConfig } from "./link.js";
 export type { DropReason, TraceEntry, TraceEvent } from "./trace.js";
 export { TcpTransport } from "./tcp-transport.js";
 export type { PeerAddress, Pem, TcpAuth, TcpTransportEvent, TcpTransportMetrics, TcpTransportOptions } from "./tcp-options.js";
-export type { BackoffPolicy } from "./backoff.js";
-export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from "./frame.js";
+export { backoffSchema, type BackoffPolicy } from "./backoff.js";
+export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, serializeMessage } from "./frame.js";

@@ -15,7 +15,7 @@ import { DeliveryQueue, type InFlight } from "./delivery-queue.js";
 import { emitError } from "./handlers.js";
 import { isConstantLatency, linkConfigSchema, sampleLatency, type LinkConfig, type ResolvedLink } from "./link.js";
 import { TraceBuffer, type DropReason, type TraceEntry, type TraceEvent } from "./trace.js";
-import { serialize, SimEndpoint, type EndpointHost } from "./sim-endpoint.js";
+import { serialize, SimEndpoint } from "./sim-endpoint.js";
 import type { MessageSchema, NodeId, Transport } from "./types.js";
 
 export interface SimNetworkOptions {
@@ -100,7 +100,7 @@ interface LinkState {
  * clock.advance(10); // the ping was in flight when the link was cut: dropped, reason "partition"
  * ```
  */
-export class SimNetwork implements EndpointHost {
+export class SimNetwork {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly clone: boolean;
