@@ -6,6 +6,7 @@
  * @module
  */
 import { ValidationError } from "./errors.js";
+import { MinHeap } from "./heap.js";
 
 /** An opaque handle to a scheduled timer. */
 export interface TimerHandle {
@@ -64,6 +65,8 @@ interface PendingTimer {
   readonly fn: () => void;
 }
 
+const firesBefore = (a: PendingTimer, b: PendingTimer): boolean => a.due < b.due || (a.due === b.due && a.id < b.id);
+
 /**
  * Virtual time. Nothing happens until the test says so: {@link ManualClock.advance} moves time forward
  * and fires every timer that falls due, in due-time order, ties in creation order. Timers scheduled by
@@ -79,8 +82,9 @@ interface PendingTimer {
 export class ManualClock implements Clock {
   private current: number;
   private nextId = 1;
-  // Kept sorted by (due, id); inserts are rare compared with reads in simulations.
-  private queue: PendingTimer[] = [];
+  private readonly queue = new MinHeap<PendingTimer>(firesBefore);
+  /** Timers not yet fired nor cleared; cleared ones stay in the heap and are skipped when reached. */
+  private readonly live = new Set<number>();
 
   constructor(start = 0) {
     if (!Number.isFinite(start)) {
@@ -95,44 +99,30 @@ export class ManualClock implements Clock {
 
   setTimer(ms: number, fn: () => void): TimerHandle {
     const id = this.nextId++;
-    const timer: PendingTimer = { id, due: this.current + checkDelay(ms), fn };
-    // Binary search for the first timer due strictly later: equal due times keep creation order.
-    let lo = 0;
-    let hi = this.queue.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = this.queue[mid] as PendingTimer;
-      if (other.due <= timer.due) lo = mid + 1;
-      else hi = mid;
-    }
-    this.queue.splice(lo, 0, timer);
+    this.queue.push({ id, due: this.current + checkDelay(ms), fn });
+    this.live.add(id);
     return { id };
   }
 
   clearTimer(handle: TimerHandle): void {
-    const index = this.queue.findIndex((t) => t.id === handle.id);
-    if (index >= 0) this.queue.splice(index, 1);
+    this.live.delete(handle.id);
   }
 
   /** Number of timers not yet fired. */
   pendingTimers(): number {
-    return this.queue.length;
+    return this.live.size;
   }
 
   /** Due time of the next timer, or `undefined` when none is pending. */
   nextDue(): number | undefined {
-    return this.queue[0]?.due;
+    return this.peekLive()?.due;
   }
 
   /** Moves time forward by `ms`, firing due timers synchronously in order. */
   advance(ms: number): void {
     const target = this.current + checkDelay(ms);
-    for (;;) {
-      const next = this.queue[0];
-      if (next === undefined || next.due > target) break;
-      this.queue.shift();
-      this.current = Math.max(this.current, next.due);
-      next.fn();
+    while (this.fireNext(target)) {
+      // each iteration fired one timer
     }
     this.current = target;
   }
@@ -150,14 +140,7 @@ export class ManualClock implements Clock {
   async advanceAsync(ms: number): Promise<void> {
     const target = this.current + checkDelay(ms);
     await settle();
-    for (;;) {
-      const next = this.queue[0];
-      if (next === undefined || next.due > target) break;
-      this.queue.shift();
-      this.current = Math.max(this.current, next.due);
-      next.fn();
-      await settle();
-    }
+    while (this.fireNext(target)) await settle();
     this.current = target;
     await settle();
   }
@@ -165,14 +148,27 @@ export class ManualClock implements Clock {
   /** Fires every pending timer (and those they schedule), up to `limit` timers, letting async code run. */
   async runAll(limit = 100_000): Promise<void> {
     await settle();
-    for (let fired = 0; fired < limit; fired++) {
-      const next = this.queue[0];
-      if (next === undefined) return;
-      this.queue.shift();
-      this.current = Math.max(this.current, next.due);
-      next.fn();
-      await settle();
+    for (let fired = 0; fired < limit && this.fireNext(Number.POSITIVE_INFINITY); fired++) await settle();
+  }
+
+  private peekLive(): PendingTimer | undefined {
+    let next = this.queue.peek();
+    while (next !== undefined && !this.live.has(next.id)) {
+      this.queue.pop();
+      next = this.queue.peek();
     }
+    return next;
+  }
+
+  /** Fires the next timer due at or before `limit`, moving time to it; false when there is none. */
+  private fireNext(limit: number): boolean {
+    const next = this.peekLive();
+    if (next === undefined || next.due > limit) return false;
+    this.queue.pop();
+    this.live.delete(next.id);
+    this.current = Math.max(this.current, next.due);
+    next.fn();
+    return true;
   }
 }
 

@@ -5,3 +5,4 @@ export * from "./logger.js";
 export * from "./random.js";
 export * from "./services.js";
 export * from "./validation.js";
+export * from "./heap.js";

@@ -13,7 +13,7 @@ import { parseWith } from "../core/validation.js";
 import { KeyRegister, type ResolvedValue } from "./conflicts.js";
 import { CursorExpiredError, OrderingBackpressureError } from "./errors.js";
 import { byHlc, describeGap, describeParked, freezeEvent, newOriginState, noDeps, type DeliveredRecord, type Held, type OriginState } from "./held.js";
-import { MinHeap } from "./heap.js";
+import { MinHeap } from "../core/heap.js";
 import { MissingDependencyTimer } from "./missing.js";
 import { assertHlc, compareHlc, HybridLogicalClock } from "./hlc.js";
 import { encodeHlc } from "./hlc-codec.js";

@@ -1,13 +1,17 @@
 /**
- * A binary min-heap; the ordering service keeps events ready for delivery in one, by HLC.
+ * A binary min-heap under a caller-supplied strict order. Used wherever an engine repeatedly takes
+ * the smallest of a changing set: timers by due time, in-flight messages, events ready by HLC.
  *
  * @module
- * @internal
  */
 export class MinHeap<T> {
   private readonly items: T[] = [];
+  private readonly less: (a: T, b: T) => boolean;
 
-  constructor(private readonly less: (a: T, b: T) => boolean) {}
+  /** `less(a, b)` is true when `a` must come out before `b`. Make it total for a deterministic order. */
+  constructor(less: (a: T, b: T) => boolean) {
+    this.less = less;
+  }
 
   get size(): number {
     return this.items.length;
@@ -56,5 +60,16 @@ export class MinHeap<T> {
     }
     items[i] = last;
     return top;
+  }
+
+  /** Removes every item matching `drop`; returns them in heap-pop order. */
+  removeWhere(drop: (item: T) => boolean): T[] {
+    const kept: T[] = [];
+    const removed: T[] = [];
+    for (const item of this.items) (drop(item) ? removed : kept).push(item);
+    if (removed.length === 0) return removed;
+    this.items.length = 0;
+    for (const item of kept) this.push(item);
+    return removed.sort((a, b) => (this.less(a, b) ? -1 : this.less(b, a) ? 1 : 0));
   }
 }
