@@ -16,7 +16,8 @@ import { EDGE_LIFECYCLE, EdgeLifecycle } from "../src/lifecycle/lifecycle.js";
 import { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "../src/lifecycle/types.js";
 import { defineNode, type NodeContext } from "../src/workflow/node.js";
 
-const edgeId = z.string().trim().min(1);
+/** Absent = taken from the `edgeId` input (e.g. an `EdgeAffinity` placement's chosen edge). */
+const edgeId = z.string().trim().min(1).optional();
 const holder = z.string().trim().min(1);
 const token = z.number().int().positive();
 const ttlMs = z.number().int().positive();
@@ -67,6 +68,8 @@ export const EdgeStateMachine = defineNode({
   description: "Reads and drives edge lifecycle state machines and manages fenced leases on edges.",
   config,
   inputs: z.object({
+    /** Edge for any per-edge operation when the config has none. */
+    edgeId: z.string().trim().min(1).nullable().optional(),
     /** Fencing token for `renew_lease` / `release_lease` when the config has none. */
     token: z.number().int().positive().optional(),
   }),
@@ -86,27 +89,34 @@ export const EdgeStateMachine = defineNode({
       if (value === undefined) throw ValidationError.of("token", `${cfg.operation} needs a fencing token in its config or on the \`token\` input`, "missing_token");
       return value;
     };
+    const edgeOf = (configured: string | undefined): string => {
+      const value = configured ?? inputs.edgeId ?? undefined;
+      if (value === undefined) throw ValidationError.of("edgeId", `${cfg.operation} needs an edgeId in its config or on the \`edgeId\` input`, "missing_edge_id");
+      return value;
+    };
     switch (cfg.operation) {
       case "get_state": {
-        tracked(ctx, lifecycle, cfg.edgeId);
-        const snapshot = lifecycle.get(cfg.edgeId);
+        const id = edgeOf(cfg.edgeId);
+        tracked(ctx, lifecycle, id);
+        const snapshot = lifecycle.get(id);
         return { result: snapshot, state: snapshot.state };
       }
       case "transition": {
-        tracked(ctx, lifecycle, cfg.edgeId);
-        const snapshot = lifecycle.transition(cfg.edgeId, cfg.reason === undefined ? { type: cfg.event } : { type: cfg.event, reason: cfg.reason });
+        const id = edgeOf(cfg.edgeId);
+        tracked(ctx, lifecycle, id);
+        const snapshot = lifecycle.transition(id, cfg.reason === undefined ? { type: cfg.event } : { type: cfg.event, reason: cfg.reason });
         return { result: snapshot, state: snapshot.state };
       }
       case "acquire_lease": {
-        const lease = await leases.acquire(edgeLeaseResource(cfg.edgeId), cfg.holder, cfg.ttlMs);
+        const lease = await leases.acquire(edgeLeaseResource(edgeOf(cfg.edgeId)), cfg.holder, cfg.ttlMs);
         return { result: lease, lease };
       }
       case "renew_lease": {
-        const lease = await leases.renew(edgeLeaseResource(cfg.edgeId), cfg.holder, tokenOf(cfg.token), cfg.ttlMs);
+        const lease = await leases.renew(edgeLeaseResource(edgeOf(cfg.edgeId)), cfg.holder, tokenOf(cfg.token), cfg.ttlMs);
         return { result: lease, lease };
       }
       case "release_lease": {
-        const lease = await leases.release(edgeLeaseResource(cfg.edgeId), cfg.holder, tokenOf(cfg.token));
+        const lease = await leases.release(edgeLeaseResource(edgeOf(cfg.edgeId)), cfg.holder, tokenOf(cfg.token));
         return { result: lease, lease };
       }
       case "list":

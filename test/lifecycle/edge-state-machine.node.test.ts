@@ -42,6 +42,16 @@ describe("EdgeStateMachine node", () => {
     await expect(run(ctx, { operation: "renew_lease", edgeId: "edge-1", holder: "migrator" })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("takes the edge from the edgeId input when the config names none, and refuses when neither does", async () => {
+    const { ctx } = context();
+    const acquired = await run(ctx, { operation: "acquire_lease", holder: "placer" }, { edgeId: "edge-1" });
+    expect(acquired.lease?.resource).toBe("edge:edge-1");
+    expect((await run(ctx, { operation: "get_state" }, { edgeId: "edge-1" })).state).toBe("active");
+    const missing = await run(ctx, { operation: "get_state" }, { edgeId: null }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ValidationError);
+    expect((missing as ValidationError).issues[0]?.path).toBe("edgeId");
+  });
+
   it("refuses malformed config", () => {
     expect(EdgeStateMachine.config.safeParse({ operation: "transition", edgeId: "edge-1", event: "EXPLODE" }).success).toBe(false);
     expect(EdgeStateMachine.config.safeParse({ operation: "fly" }).success).toBe(false);
