@@ -9,6 +9,7 @@ import { ValidationError } from "../src/core/errors.js";
 import { alertRuleSchema } from "../src/monitoring/alerts.js";
 import { MonitoringEngine, monitoringKey } from "../src/monitoring/engine.js";
 import { queryInputSchema, recordInputSchema } from "../src/monitoring/store.js";
+import { EDGE_INFRASTRUCTURE } from "../src/infra/infrastructure.js";
 import { defineNode } from "../src/workflow/node.js";
 
 const config = z.discriminatedUnion("operation", [
@@ -22,7 +23,15 @@ const config = z.discriminatedUnion("operation", [
     timestamp: z.number().finite().optional(),
   }),
   queryInputSchema.extend({ operation: z.literal("query_metrics") }),
-  z.object({ operation: z.literal("get_health"), edge: z.string().min(1).optional() }),
+  z.object({
+    operation: z.literal("get_health"),
+    edge: z.string().min(1).optional(),
+    /**
+     * Also write each edge's status into the shared edge registry (when the infrastructure is an
+     * `EdgeInfrastructure` and lists the edge), so placement filters on what monitoring sees.
+     */
+    publish: z.boolean().default(false),
+  }),
   z.object({
     operation: z.literal("get_alerts"),
     edge: z.string().min(1).optional(),
@@ -72,8 +81,16 @@ export const EdgeMonitoring = defineNode({
         const { operation: _op, ...query } = cfg;
         return { result: engine.query(query) };
       }
-      case "get_health":
-        return { result: cfg.edge === undefined ? engine.healthAll() : engine.health(cfg.edge) };
+      case "get_health": {
+        const result = cfg.edge === undefined ? engine.healthAll() : engine.health(cfg.edge);
+        if (cfg.publish) {
+          const registry = ctx.infrastructure.tryGet(EDGE_INFRASTRUCTURE);
+          for (const health of Array.isArray(result) ? result : [result]) {
+            if (registry?.tryGetEdge(health.edge) !== undefined) registry.setHealth(health.edge, health.status);
+          }
+        }
+        return { result };
+      }
       case "get_alerts":
         return { result: engine.alerts({ edge: cfg.edge, state: cfg.state, includeResolved: cfg.includeResolved }) };
       case "get_analytics":

@@ -5,6 +5,7 @@ import { ValidationError } from "../../src/core/errors.js";
 import { ServiceRegistry } from "../../src/core/services.js";
 import { MonitoringEngine, monitoringKey } from "../../src/monitoring/engine.js";
 import { EdgeMonitoring } from "../../nodes/edge-monitoring.js";
+import { EdgeInfrastructure } from "../../src/infra/infrastructure.js";
 import { testNodeContext } from "../support/node-context.js";
 
 function context(): { clock: ManualClock; ctx: ReturnType<typeof testNodeContext>; engine: MonitoringEngine } {
@@ -27,6 +28,21 @@ describe("EdgeMonitoring node", () => {
     expect(query[0]?.stats).toMatchObject({ count: 2, mean: 100 });
     const health = (await run(ctx, { operation: "get_health", edge: "edge-1" })).result as { status: string };
     expect(health.status).toBe("healthy");
+  });
+
+  it("publishes health into the edge registry when asked, so placement sees it", async () => {
+    const clock = new ManualClock(0);
+    const infrastructure = new EdgeInfrastructure({ clock });
+    infrastructure.registerEdge({ id: "edge-1", region: "eu", coordinates: { lat: 50, lon: 8 }, capacity: { cpu: 1, memoryMb: 1 }, health: "healthy" });
+    infrastructure.register(monitoringKey, new MonitoringEngine({ clock, config: { anomalyDetection: { enabled: false } } }));
+    const ctx = testNodeContext({ clock, infrastructure });
+    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 5_000 });
+    await run(ctx, { operation: "record_metric", edge: "edge-unregistered", metric: "latency", value: 5_000 });
+    await run(ctx, { operation: "get_health" });
+    expect(infrastructure.getEdge("edge-1").health).toBe("healthy");
+    await run(ctx, { operation: "get_health", publish: true });
+    expect(infrastructure.getEdge("edge-1").health).toBe("unhealthy");
+    expect(infrastructure.tryGetEdge("edge-unregistered")).toBeUndefined();
   });
 
   it("refuses a sample without a value and an unknown metric type", async () => {
