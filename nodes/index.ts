@@ -10,6 +10,7 @@ import { EdgeMonitoring } from "./edge-monitoring.js";
 import { EdgeStateMachine } from "./edge-state-machine.js";
 import { GlobalOrdering } from "./global-ordering.js";
 import { PartitionDetection } from "./partition-detection.js";
+import { RaftConsensus } from "./raft-consensus.js";
 import { Merge } from "./merge.js";
 import { Transform } from "./transform.js";
 
@@ -19,6 +20,7 @@ export { EdgeMonitoring } from "./edge-monitoring.js";
 export { EdgeStateMachine } from "./edge-state-machine.js";
 export { GlobalOrdering } from "./global-ordering.js";
 export { PartitionDetection } from "./partition-detection.js";
+export { RaftConsensus } from "./raft-consensus.js";
 export { Merge } from "./merge.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
@@ -35,7 +37,8 @@ export function createNodeRegistry() {
     .register(EdgeStateMachine)
     .register(EdgeAffinity)
     .register(GlobalOrdering)
-    .register(PartitionDetection);
+    .register(PartitionDetection)
+    .register(RaftConsensus);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -6,6 +6,7 @@
 export * from "./core/index.js";
 export * from "./transport/index.js";
 export * from "./storage/index.js";
+export * from "./consensus/index.js";
 export * from "./workflow/index.js";
 export * from "./infra/index.js";
 export * from "./lifecycle/index.js";

@@ -37,10 +37,14 @@ export type DefinitionOf<Defs extends NodeDefinitions, Nodes extends NodeTypeMap
 /** Value type an output port produces. */
 export type PortOutput<D extends AnyNodeDefinition, P extends string> = P extends keyof z.output<D["outputs"]> ? z.output<D["outputs"]>[P] : never;
 
-/** Input ports of `D` that accept a value of type `V` (so wiring a string into a number port fails to compile). */
-export type CompatibleInputs<D extends AnyNodeDefinition, V> = {
-  [K in InputNames<D>]: [V] extends [z.input<D["inputs"]>[K]] ? K : never;
-}[InputNames<D>];
+/**
+ * Input ports of `D` that accept a value of type `V` (so wiring a string into a number port fails to
+ * compile). An `unknown` output (a `Transform`, say) may feed any port: its value is checked against
+ * the port's schema when the node runs.
+ */
+export type CompatibleInputs<D extends AnyNodeDefinition, V> = unknown extends V
+  ? InputNames<D>
+  : { [K in InputNames<D>]: [V] extends [z.input<D["inputs"]>[K]] ? K : never }[InputNames<D>];
 
 /** Builder state after adding node `Id` of type `T`. */
 export type WithNodeId<Nodes extends NodeTypeMap, Id extends string, T extends string> = Nodes & { readonly [K in Id]: T };

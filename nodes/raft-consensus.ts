@@ -1,0 +1,116 @@
+/**
+ * The `RaftConsensus` node: proposes to, reads from and manages a Raft cluster registered in the
+ * shared infrastructure under {@link RAFT_CLUSTERS}.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { CancelledError, ValidationError } from "../src/core/errors.js";
+import { NotLeaderError } from "../src/consensus/errors.js";
+import type { RaftHost } from "../src/consensus/host.js";
+import { RAFT_CLUSTERS, RaftClusters } from "../src/consensus/registry.js";
+import { defineNode } from "../src/workflow/node.js";
+
+const cluster = z.string().min(1).max(256);
+const memberId = z.string().min(1).max(256);
+
+const config = z.discriminatedUnion("operation", [
+  z.object({
+    operation: z.literal("propose"),
+    cluster,
+    /** The entry's data; absent = taken from the `data` input. */
+    data: z.string().min(1).optional(),
+  }),
+  z.object({
+    operation: z.literal("read"),
+    cluster,
+    /** Member to read on (any member gives a linearizable read); default: the local leader or first member. */
+    member: memberId.optional(),
+    /** With a ReplicatedKV cluster: the key to read; absent = the `key` input, or just the read barrier. */
+    key: z.string().min(1).optional(),
+  }),
+  z.object({ operation: z.literal("status"), cluster, member: memberId.optional() }),
+  z.object({ operation: z.literal("transfer_leader"), cluster, target: memberId }),
+  z.object({
+    operation: z.literal("add_member"),
+    cluster,
+    memberId,
+    /** Promote the learner once it is within this many entries of the leader. */
+    maxLag: z.number().int().min(0).default(0),
+  }),
+  z.object({ operation: z.literal("remove_member"), cluster, memberId }),
+]);
+
+function leaderOf(clusters: RaftClusters, name: string): RaftHost {
+  const leader = clusters.leader(name);
+  if (leader !== undefined) return leader;
+  throw new NotLeaderError(clusters.host(name).leaderId(), `no member of cluster "${name}" in this process is the leader`);
+}
+
+function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError("RaftConsensus cancelled", { cause: signal.reason }));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export const RaftConsensus = defineNode({
+  type: "RaftConsensus",
+  description: "Proposes entries to, reads linearizably from, and manages the membership and leadership of a Raft cluster.",
+  config,
+  inputs: z.object({
+    /** Data for `propose` when the config has none. */
+    data: z.string().min(1).optional(),
+    /** Key for `read` when the config has none. */
+    key: z.string().min(1).optional(),
+  }),
+  outputs: z.object({ result: z.unknown() }),
+  run: async (ctx, cfg, inputs) => {
+    const clusters = ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
+    switch (cfg.operation) {
+      case "propose": {
+        const data = cfg.data ?? inputs.data;
+        if (data === undefined) throw ValidationError.of("data", "propose needs data in its config or on the `data` input", "missing_data");
+        const { index, term, result } = await abortable(ctx.signal, leaderOf(clusters, cfg.cluster).propose(data));
+        return { result: { index, term, result } };
+      }
+      case "read": {
+        const host = clusters.host(cfg.cluster, cfg.member);
+        const readIndex = await abortable(ctx.signal, host.read());
+        const key = cfg.key ?? inputs.key;
+        if (key === undefined) return { result: { readIndex } };
+        const kv = clusters.get(cfg.cluster).kv?.get(host.id);
+        if (kv === undefined) throw ValidationError.of("key", `cluster "${cfg.cluster}" has no key-value store on "${host.id}"`, "not_kv");
+        return { result: { readIndex, key, value: kv.localGet(key) } };
+      }
+      case "status":
+        return { result: clusters.host(cfg.cluster, cfg.member).status() };
+      case "transfer_leader": {
+        const leader = leaderOf(clusters, cfg.cluster);
+        await abortable(ctx.signal, leader.transferLeader(cfg.target));
+        return { result: { leaderId: cfg.target, previousLeader: leader.id } };
+      }
+      case "add_member": {
+        const leader = leaderOf(clusters, cfg.cluster);
+        await abortable(ctx.signal, leader.addMember(cfg.memberId, { maxLag: cfg.maxLag }));
+        return { result: leader.status() };
+      }
+      case "remove_member": {
+        const leader = leaderOf(clusters, cfg.cluster);
+        await abortable(ctx.signal, leader.removeMember(cfg.memberId));
+        return { result: leader.status() };
+      }
+    }
+  },
+});

@@ -1,0 +1,113 @@
+/**
+ * Options, results and metrics of {@link RaftHost}.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { Random } from "../core/random.js";
+import type { LogEntry, MemberId, RaftStorage } from "../storage/types.js";
+import type { Transport } from "../transport/types.js";
+import type { RaftMessage } from "./messages.js";
+import type { RaftConfig, RaftRole, ReadOnlyOption } from "./types.js";
+
+export interface RaftHostOptions<R = unknown> {
+  readonly id: MemberId;
+  /** Founding voters (only used on first start with empty storage). A joining member passes none. */
+  readonly voters?: readonly MemberId[];
+  /** Open it with `{ schema: raftMessageSchema }` so every received message is validated. */
+  readonly transport: Transport<RaftMessage>;
+  readonly storage: RaftStorage;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Applies a committed entry to the user's state machine; its return value resolves `propose`. */
+  readonly apply: (entry: LogEntry) => R;
+  /** Captures the state machine for a snapshot. Without it, the log is never compacted. */
+  readonly snapshot?: () => string;
+  /** Replaces the state machine with a snapshot's data. */
+  readonly restore?: (data: string) => void;
+  readonly logger?: Logger;
+  /** Milliseconds per engine tick. Default 100. */
+  readonly tickMs?: number;
+  /** Election timeout in ticks. Default 10. */
+  readonly electionTick?: number;
+  /** Heartbeat interval in ticks. Default 1. */
+  readonly heartbeatTick?: number;
+  readonly maxEntriesPerMsg?: number;
+  readonly maxBytesPerMsg?: number;
+  readonly maxInflightMsgs?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly readOnlyOption?: ReadOnlyOption;
+  /** Take a snapshot every N applied entries (needs `snapshot`). Default 10,000; 0 never. */
+  readonly snapshotEvery?: number;
+  /** Reject a read still waiting after this long with a TimeoutError. Default 10 s. */
+  readonly readTimeoutMs?: number;
+  /** Reject a proposal still waiting after this long with a TimeoutError (outcome unknown). Default 30 s. */
+  readonly proposalTimeoutMs?: number;
+}
+
+export const hostOptionsSchema = z.object({
+  id: z.string().min(1),
+  tickMs: z.number().positive().default(100),
+  snapshotEvery: z.number().int().min(0).default(10_000),
+  readTimeoutMs: z.number().positive().default(10_000),
+  proposalTimeoutMs: z.number().positive().default(30_000),
+});
+
+/** What a committed and applied proposal resolves to. */
+export interface ProposalResult<R = unknown> {
+  readonly index: number;
+  readonly term: number;
+  /** What the `apply` callback returned for the entry. */
+  readonly result: R;
+}
+
+/** Status of a host: the engine's view plus apply progress. */
+export interface RaftHostStatus {
+  readonly id: MemberId;
+  readonly term: number;
+  readonly role: RaftRole;
+  readonly leaderId: MemberId | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly voters: readonly MemberId[];
+  readonly learners: readonly MemberId[];
+  /** Match index of every member, as the leader knows it (empty on followers). */
+  readonly matchIndex: Readonly<Record<MemberId, number>>;
+  readonly running: boolean;
+}
+
+/** Counters since `start()`. */
+export interface RaftHostMetrics {
+  readonly proposalsApplied: number;
+  readonly proposalsFailed: number;
+  readonly readsServed: number;
+  readonly entriesApplied: number;
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  readonly sendErrors: number;
+  readonly saves: number;
+  readonly snapshotsTaken: number;
+  readonly snapshotsInstalled: number;
+  readonly leaderChanges: number;
+}
+
+/** The engine configuration a host's options describe (only the fields that are set). */
+export function engineConfig(o: RaftHostOptions<unknown>): RaftConfig {
+  const optional = {
+    voters: o.voters,
+    electionTick: o.electionTick,
+    heartbeatTick: o.heartbeatTick,
+    maxEntriesPerMsg: o.maxEntriesPerMsg,
+    maxBytesPerMsg: o.maxBytesPerMsg,
+    maxInflightMsgs: o.maxInflightMsgs,
+    preVote: o.preVote,
+    checkQuorum: o.checkQuorum,
+    readOnlyOption: o.readOnlyOption,
+  };
+  const set = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return { id: o.id, random: o.random, ...set };
+}

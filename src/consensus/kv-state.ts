@@ -1,0 +1,177 @@
+/**
+ * The deterministic state machine behind {@link ReplicatedKV}: applies encoded commands in log
+ * order, remembers the last answer per client session so a retried request is applied once, and
+ * snapshots to a string.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseWith } from "../core/validation.js";
+
+/** A write command as it travels in the log. */
+export const kvCommandSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("put"), key: z.string(), value: z.string(), client: z.string().optional(), seq: z.number().int().min(0).optional() }),
+  z.object({ op: z.literal("delete"), key: z.string(), client: z.string().optional(), seq: z.number().int().min(0).optional() }),
+  z.object({
+    op: z.literal("cas"),
+    key: z.string(),
+    expected: z.string().nullable(),
+    value: z.string().nullable(),
+    client: z.string().optional(),
+    seq: z.number().int().min(0).optional(),
+  }),
+]);
+
+export type KvCommand = z.output<typeof kvCommandSchema>;
+
+/** What a write answered: the previous value, and for compare-and-set whether it matched. */
+export interface KvWriteResult {
+  /** The value before the command (`null` when absent). */
+  readonly previous: string | null;
+  /** For `cas`: whether the expected value matched and the write happened. For `delete`: whether the key existed. */
+  readonly ok: boolean;
+}
+
+const snapshotSchema = z.object({
+  data: z.record(z.string(), z.string()),
+  sessions: z.record(z.string(), z.object({ seq: z.number(), result: z.object({ previous: z.string().nullable(), ok: z.boolean() }) })),
+});
+
+function nullableString(x: unknown): boolean {
+  return x === null || typeof x === "string";
+}
+
+// A compact encoding for the hot path: an op letter, then each field as `<length>:<text>` or `~`
+// for null/absent. JSON.stringify/parse of small objects cost more than the rest of an apply.
+const OPS = { put: "P", delete: "D", cas: "C" } as const;
+
+function field(value: string | null | undefined): string {
+  return value === null || value === undefined ? "~" : `${value.length}:${value}`;
+}
+
+/** Encodes a command for the log (see {@link decodeKvCommand}); `client`/`seq` override the command's. */
+export function encodeKvCommand(cmd: KvCommand, client = cmd.client, seq = cmd.seq): string {
+  const value = cmd.op === "delete" ? undefined : cmd.value;
+  const expected = cmd.op === "cas" ? cmd.expected : undefined;
+  return OPS[cmd.op] + field(cmd.key) + field(value) + field(expected) + field(client) + field(seq === undefined ? undefined : String(seq));
+}
+
+function decodeCompact(data: string): unknown {
+  let at = 1;
+  const fields: Array<string | null> = [];
+  while (at < data.length) {
+    if (data[at] === "~") {
+      fields.push(null);
+      at++;
+      continue;
+    }
+    const colon = data.indexOf(":", at);
+    const length = Number(data.slice(at, colon));
+    if (colon < 0 || !Number.isInteger(length) || length < 0) return undefined;
+    fields.push(data.slice(colon + 1, colon + 1 + length));
+    at = colon + 1 + length;
+  }
+  if (fields.length !== 5) return undefined;
+  const [key, value, expected, client, seq] = fields;
+  const common = { key, ...(client !== null ? { client } : {}), ...(seq !== null ? { seq: Number(seq) } : {}) };
+  switch (data[0]) {
+    case "P":
+      return { op: "put", value, ...common };
+    case "D":
+      return { op: "delete", ...common };
+    case "C":
+      return { op: "cas", value, expected, ...common };
+    default:
+      return undefined;
+  }
+}
+
+/** Decodes a command written by {@link encodeKvCommand}, or as JSON. */
+export function decodeKvCommand(data: string): KvCommand {
+  const raw: unknown = data.startsWith("{") ? JSON.parse(data) : decodeCompact(data);
+  // Hot path: well-formed commands pass a cheap shape check; anything else gets the full schema,
+  // which names what is wrong.
+  return isCommand(raw) ? raw : parseWith(kvCommandSchema, raw, "command");
+}
+
+function isCommand(v: unknown): v is KvCommand {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as Record<string, unknown>;
+  if (typeof c["key"] !== "string") return false;
+  if (c["client"] !== undefined && typeof c["client"] !== "string") return false;
+  const seq = c["seq"];
+  if (seq !== undefined && !(typeof seq === "number" && Number.isInteger(seq) && seq >= 0)) return false;
+  switch (c["op"]) {
+    case "put":
+      return typeof c["value"] === "string";
+    case "delete":
+      return true;
+    case "cas":
+      return nullableString(c["expected"]) && nullableString(c["value"]);
+    default:
+      return false;
+  }
+}
+
+export class KvStateMachine {
+  private data = new Map<string, string>();
+  private sessions = new Map<string, { seq: number; result: KvWriteResult }>();
+
+  get(key: string): string | null {
+    return this.data.get(key) ?? null;
+  }
+
+  size(): number {
+    return this.data.size;
+  }
+
+  keys(): string[] {
+    return [...this.data.keys()];
+  }
+
+  /** Applies a command (already decoded). Returns the remembered answer for a retried request. */
+  apply(cmd: KvCommand): KvWriteResult {
+    if (cmd.client !== undefined && cmd.seq !== undefined) {
+      const session = this.sessions.get(cmd.client);
+      if (session !== undefined && cmd.seq <= session.seq) {
+        // A retry of a request already applied (or older): answer as the first time, change nothing.
+        return session.seq === cmd.seq ? session.result : { previous: null, ok: false };
+      }
+    }
+    const previous = this.data.get(cmd.key) ?? null;
+    let ok = true;
+    switch (cmd.op) {
+      case "put":
+        this.data.set(cmd.key, cmd.value);
+        break;
+      case "delete":
+        ok = this.data.delete(cmd.key);
+        break;
+      case "cas":
+        ok = previous === cmd.expected;
+        if (ok) {
+          if (cmd.value === null) this.data.delete(cmd.key);
+          else this.data.set(cmd.key, cmd.value);
+        }
+        break;
+    }
+    const result = { previous, ok };
+    if (cmd.client !== undefined && cmd.seq !== undefined) this.sessions.set(cmd.client, { seq: cmd.seq, result });
+    return result;
+  }
+
+  /** Decodes and applies a log entry's data. */
+  applyEncoded(data: string): KvWriteResult {
+    return this.apply(decodeKvCommand(data));
+  }
+
+  snapshot(): string {
+    return JSON.stringify({ data: Object.fromEntries(this.data), sessions: Object.fromEntries(this.sessions) });
+  }
+
+  restore(snapshot: string): void {
+    const parsed = parseWith(snapshotSchema, snapshot === "" ? { data: {}, sessions: {} } : JSON.parse(snapshot), "snapshot");
+    this.data = new Map(Object.entries(parsed.data));
+    this.sessions = new Map(Object.entries(parsed.sessions));
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Raft messages: plain JSON objects with a zod schema ({@link raftMessageSchema}), so any transport
+ * can validate them on receipt before the engine sees them.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { LogEntry, Snapshot } from "../storage/types.js";
+
+const id = z.string().min(1);
+const term = z.number().int().min(0);
+const index = z.number().int().min(0);
+
+/** Schema of one log entry on the wire. */
+export const logEntrySchema = z.object({
+  term,
+  index: z.number().int().min(1),
+  type: z.enum(["normal", "conf_change"]),
+  data: z.string(),
+});
+
+/** Schema of a snapshot on the wire. */
+export const snapshotSchema = z.object({
+  metadata: z.object({
+    index,
+    term,
+    confState: z.object({ voters: z.array(id), learners: z.array(id) }),
+  }),
+  data: z.string(),
+});
+
+const base = { from: id, to: id, term };
+
+/** Schema of every message Raft members exchange; validate received messages with it. */
+export const raftMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("append"), ...base, logTerm: term, index, commit: index, entries: z.array(logEntrySchema) }),
+  z.object({
+    type: z.literal("append_response"),
+    ...base,
+    index,
+    reject: z.boolean(),
+    /** On reject: the follower's last index (or the conflict point) and its term, to skip back fast. */
+    rejectHint: index,
+    hintTerm: term,
+  }),
+  z.object({ type: z.literal("vote"), ...base, logTerm: term, index, force: z.boolean() }),
+  z.object({ type: z.literal("pre_vote"), ...base, logTerm: term, index, force: z.boolean() }),
+  z.object({ type: z.literal("vote_response"), ...base, reject: z.boolean() }),
+  z.object({ type: z.literal("pre_vote_response"), ...base, reject: z.boolean() }),
+  z.object({ type: z.literal("heartbeat"), ...base, commit: index, context: z.string().nullable() }),
+  z.object({ type: z.literal("heartbeat_response"), ...base, context: z.string().nullable() }),
+  z.object({ type: z.literal("snapshot"), ...base, snapshot: snapshotSchema }),
+  z.object({ type: z.literal("timeout_now"), ...base }),
+  z.object({ type: z.literal("read_index"), ...base, context: z.string() }),
+  z.object({ type: z.literal("read_index_response"), ...base, context: z.string(), index }),
+]);
+
+interface Base {
+  readonly from: string;
+  readonly to: string;
+  readonly term: number;
+}
+
+/** Replicates entries (empty when probing) and carries the leader's commit index. */
+export interface AppendMessage extends Base {
+  readonly type: "append";
+  /** Term of the entry at `index`, the one just before `entries`. */
+  readonly logTerm: number;
+  readonly index: number;
+  readonly commit: number;
+  readonly entries: readonly LogEntry[];
+}
+export interface AppendResponseMessage extends Base {
+  readonly type: "append_response";
+  /** Accepted: the follower's last matching index. Rejected: the `index` of the rejected append. */
+  readonly index: number;
+  readonly reject: boolean;
+  readonly rejectHint: number;
+  readonly hintTerm: number;
+}
+export interface VoteMessage extends Base {
+  readonly type: "vote" | "pre_vote";
+  readonly logTerm: number;
+  readonly index: number;
+  /** Set by a leader transfer: disregard the leader lease. */
+  readonly force: boolean;
+}
+export interface VoteResponseMessage extends Base {
+  readonly type: "vote_response" | "pre_vote_response";
+  readonly reject: boolean;
+}
+export interface HeartbeatMessage extends Base {
+  readonly type: "heartbeat";
+  readonly commit: number;
+  /** ReadIndex request context being confirmed, if any. */
+  readonly context: string | null;
+}
+export interface HeartbeatResponseMessage extends Base {
+  readonly type: "heartbeat_response";
+  readonly context: string | null;
+}
+export interface SnapshotMessage extends Base {
+  readonly type: "snapshot";
+  readonly snapshot: Snapshot;
+}
+export interface TimeoutNowMessage extends Base {
+  readonly type: "timeout_now";
+}
+export interface ReadIndexMessage extends Base {
+  readonly type: "read_index";
+  readonly context: string;
+}
+export interface ReadIndexResponseMessage extends Base {
+  readonly type: "read_index_response";
+  readonly context: string;
+  readonly index: number;
+}
+
+/** Every message Raft members exchange. */
+export type RaftMessage =
+  | AppendMessage
+  | AppendResponseMessage
+  | VoteMessage
+  | VoteResponseMessage
+  | HeartbeatMessage
+  | HeartbeatResponseMessage
+  | SnapshotMessage
+  | TimeoutNowMessage
+  | ReadIndexMessage
+  | ReadIndexResponseMessage;
+
+/** The message kinds. */
+export type RaftMessageType = RaftMessage["type"];

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ServiceRegistry } from "../../src/core/services.js";
+import { ValidationError } from "../../src/core/errors.js";
+import { NotLeaderError, RAFT_CLUSTERS, RaftClusters, type RaftHostStatus } from "../../src/consensus/index.js";
+import { RaftConsensus } from "../../nodes/raft-consensus.js";
+import { testNodeContext } from "../support/node-context.js";
+import { KvCluster } from "./support/kv-cluster.js";
+
+let cluster: KvCluster | undefined;
+afterEach(async () => {
+  await cluster?.stopAll();
+  cluster = undefined;
+});
+
+async function setup(): Promise<{ c: KvCluster; ctx: ReturnType<typeof testNodeContext>; clusters: RaftClusters }> {
+  const c = new KvCluster(["a", "b", "c"]);
+  cluster = c;
+  await c.startAll();
+  await c.waitForLeader();
+  const infrastructure = new ServiceRegistry();
+  const clusters = infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
+  clusters.registerKV("config", [...c.kvs.values()]);
+  return { c, ctx: testNodeContext({ infrastructure, clock: c.clock }), clusters };
+}
+
+describe("RaftConsensus node", () => {
+  it("proposes through the leader and reads a key linearizably", async () => {
+    const { c, ctx } = await setup();
+    const data = JSON.stringify({ op: "put", key: "placement", value: "edge-west-1" });
+    const proposed = await c.until(RaftConsensus.run(ctx, { operation: "propose", cluster: "config" }, { data }));
+    expect(proposed.result).toMatchObject({ result: { previous: null, ok: true } });
+    const read = await c.until(RaftConsensus.run(ctx, { operation: "read", cluster: "config", member: "b" }, { key: "placement" }));
+    expect(read.result).toMatchObject({ key: "placement", value: "edge-west-1" });
+  });
+
+  it("reports status, transfers leadership and changes membership", async () => {
+    const { c, ctx, clusters } = await setup();
+    const status = (await RaftConsensus.run(ctx, { operation: "status", cluster: "config" }, {})).result as RaftHostStatus;
+    expect(status.role).toBe("leader");
+    await c.run(30);
+    const target = ["a", "b", "c"].find((id) => id !== status.id) as string;
+    await c.until(RaftConsensus.run(ctx, { operation: "transfer_leader", cluster: "config", target }, {}));
+    expect(clusters.leader("config")?.id).toBe(target);
+    const joiner = await c.start("d", undefined);
+    clusters.registerKV("config", [joiner]);
+    const added = (await c.until(RaftConsensus.run(ctx, { operation: "add_member", cluster: "config", memberId: "d", maxLag: 0 }, {}), 10_000)).result as RaftHostStatus;
+    expect(added.voters).toEqual(["a", "b", "c", "d"]);
+    const removed = (await c.until(RaftConsensus.run(ctx, { operation: "remove_member", cluster: "config", memberId: "d" }, {}))).result as RaftHostStatus;
+    expect(removed.voters).toEqual(["a", "b", "c"]);
+  });
+
+  it("fails with typed errors: missing data, unknown cluster, no local leader", async () => {
+    const { c, ctx, clusters } = await setup();
+    await expect(RaftConsensus.run(ctx, { operation: "propose", cluster: "config" }, {})).rejects.toBeInstanceOf(ValidationError);
+    await expect(RaftConsensus.run(ctx, { operation: "status", cluster: "nope" }, {})).rejects.toMatchObject({ code: "not_found" });
+    const followersOnly = new RaftClusters();
+    followersOnly.register("f", [...c.kvs.values()].filter((kv) => !kv.host.isLeader()).map((kv) => kv.host));
+    const infra = new ServiceRegistry();
+    infra.register(RAFT_CLUSTERS, followersOnly);
+    await expect(RaftConsensus.run(testNodeContext({ infrastructure: infra }), { operation: "propose", cluster: "f", data: "x" }, {})).rejects.toBeInstanceOf(NotLeaderError);
+    expect(clusters.names()).toEqual(["config"]);
+    expect(RaftConsensus.config.safeParse({ operation: "transfer_leader", cluster: "config" }).success).toBe(false);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * Seeded full-stack simulation: `ReplicatedKV` on `RaftHost` over `SimNetwork` (schema-validated
+ * messages), `ManualClock` and `MemoryStorage` crashes that lose unsynced writes. Same checks as the
+ * direct simulation. `SIM_RUNS=N` for deep runs; a failure prints its seed.
+ */
+import { describe, it } from "vitest";
+import { simRuns, simSeed, withSeed } from "../support/sim.js";
+import { assertRun } from "./sim/check-run.js";
+import { runHostSim } from "./sim/host-sim.js";
+import { nemesisFor } from "./sim/nemesis.js";
+
+const OPS = 2000;
+
+describe("Raft simulation (RaftHost + ReplicatedKV on SimNetwork)", () => {
+  const runs = simRuns(20);
+  it("3 and 5 members: safe, linearizable and live under a generated nemesis", { timeout: 60_000 + runs * 10_000 }, async () => {
+    const base = simSeed(200_001);
+    for (let i = 0; i < runs; i++) {
+      const seed = base + i;
+      const nodes = i % 4 === 3 ? 5 : 3;
+      await withSeed(seed, async () => {
+        const result = await runHostSim({ seed, nodes, clients: 6, ops: OPS, keys: 5, nemesis: nemesisFor(seed, nodes) });
+        assertRun(result, OPS);
+      });
+    }
+  });
+});
