@@ -1,12 +1,23 @@
 /**
  * The edgeflow demo (`npm start`): a fleet of edge sites, and one workflow that brings a warming edge
  * into service, checks fleet health from live metrics and publishes it to the registry, places an EU-resident service near its users,
- * takes a fenced lease on the chosen edge and records the decision in the global, causally ordered log.
+ * takes a fenced lease on the chosen edge, replicates the decision through a three-member Raft
+ * cluster and records it in the global, causally ordered log.
  *
- * Everything runs on a virtual clock with a fixed seed, so the output is the same on every run.
+ * Everything runs on a virtual clock and a seeded simulated network, so the output is the same on
+ * every run.
  */
 import {
   EdgeInfrastructure,
+  MemoryStorage,
+  RAFT_CLUSTERS,
+  Random,
+  RaftClusters,
+  ReplicatedKV,
+  SimNetwork,
+  raftMessageSchema,
+  settle,
+  type RaftMessage,
   LocalRuntime,
   ManualClock,
   MonitoringEngine,
@@ -43,6 +54,35 @@ for (let minute = 0; minute < 10; minute++) {
   }
 }
 
+// The control plane: three Raft members (one per continent, on a simulated network with 20-80 ms
+// links) replicating a key-value store that placement decisions are written to.
+const random = new Random(7);
+const network = new SimNetwork({ clock, random: random.fork("network"), defaultLink: { latency: { kind: "uniform", minMs: 20, maxMs: 80 } } });
+const members = ["cp-eu", "cp-us", "cp-ap"];
+const controlPlane = members.map(
+  (id) =>
+    new ReplicatedKV({
+      id,
+      voters: members,
+      transport: network.endpoint<RaftMessage>(id, { schema: raftMessageSchema }),
+      storage: new MemoryStorage({ clock }),
+      clock,
+      random: random.fork(id),
+      tickMs: 100,
+    }),
+);
+for (const kv of controlPlane) await kv.start();
+infrastructure.register(RAFT_CLUSTERS, new RaftClusters()).registerKV("control-plane", controlPlane);
+
+/** Lets virtual time pass in 10 ms steps until `done()` (timers fire, promises settle). */
+async function runClockUntil(done: () => boolean, limitMs = 60_000): Promise<void> {
+  for (let waited = 0; !done() && waited < limitMs; waited += 10) {
+    clock.advance(10);
+    await settle();
+  }
+}
+await runClockUntil(() => controlPlane.some((kv) => kv.host.isLeader()));
+
 const registry = createNodeRegistry();
 const checkout = {
   id: "checkout",
@@ -62,6 +102,7 @@ const workflow = new WorkflowBuilder(registry, { name: "edge-rollout" })
   .addNode("EdgeAffinity", "explain", { operation: "explain" })
   .addNode("EdgeAffinity", "place", { operation: "place", commit: true })
   .addNode("EdgeStateMachine", "lease", { operation: "acquire_lease", holder: "checkout-deployer", ttlMs: 60_000 })
+  .addNode("RaftConsensus", "replicate", { operation: "put", cluster: "control-plane", key: "placement/checkout" })
   .addNode("GlobalOrdering", "record", { operation: "submit", key: "placement/checkout" })
   .addNode("Merge", "summary", { mode: "object" })
   // Placement waits for the warming edge to be in service and for health to reach the registry.
@@ -71,10 +112,12 @@ const workflow = new WorkflowBuilder(registry, { name: "edge-rollout" })
   .connect("checkout_workload", "value", "explain", "workload")
   .connect("checkout_workload", "value", "place", "workload")
   .connect("place", "edgeId", "lease", "edgeId")
+  .connect("place", "result", "replicate", "value")
   .connect("place", "result", "record", "payload")
   .connect("place", "result", "summary", "a")
   .connect("lease", "lease", "summary", "b")
   .connect("record", "result", "summary", "c")
+  .connect("replicate", "result", "summary", "d")
   .build();
 
 console.log("edgeflow demo: an EU-resident checkout service onto a six-site fleet\n");
@@ -83,7 +126,11 @@ console.log(`workflow "${workflow.name}" (${workflow.nodes.length} nodes), as Me
 const runtime = new LocalRuntime({ registry, infrastructure, clock, seed: 42 });
 runtime.events.on("node:complete", (e) => console.log(`  ✓ ${e.nodeId}`));
 runtime.events.on("node:error", (e) => console.log(`  ✗ ${e.nodeId}: ${e.error.message}`));
-const run = await runtime.execute(workflow);
+const pending = runtime.execute(workflow);
+let finished = false;
+void pending.finally(() => (finished = true)).catch(() => undefined);
+await runClockUntil(() => finished); // Raft needs time to pass to replicate and commit
+const run = await pending;
 console.log(`\nrun ${run.runId}: ${run.status}\n`);
 
 const { results } = run;
@@ -111,8 +158,19 @@ if (results.lease.status === "completed") {
   const lease = results.lease.output.lease;
   console.log(`lease: ${lease?.resource} held by ${lease?.holder}, fencing token ${lease?.token}, expires in ${((lease?.expiresAt ?? 0) - clock.now()) / 1000} s`);
 }
+if (results.replicate.status === "completed") {
+  const leader = controlPlane.find((kv) => kv.host.isLeader())?.host.status();
+  // Followers learn the new commit index with the leader's next heartbeat.
+  await runClockUntil(() => controlPlane.every((kv) => kv.localGet("placement/checkout") !== null), 5_000);
+  const values = controlPlane.map((kv) => kv.localGet("placement/checkout"));
+  console.log(
+    `replicated: "placement/checkout" committed by leader ${leader?.id} (term ${leader?.term}, commit index ${leader?.commitIndex}); ` +
+      `${values.filter((v) => v !== null).length}/${members.length} members have applied it`,
+  );
+}
 if (results.record.status === "completed") {
   const entry = results.record.output.result as { id: string; key: string; hlc: { wall: number; logical: number; nodeId: string } };
   console.log(`ordered log: event ${entry.id} writes "${entry.key}" at HLC (${new Date(entry.hlc.wall).toISOString()}, ${entry.hlc.logical}, ${entry.hlc.nodeId})`);
 }
+for (const kv of controlPlane) await kv.stop();
 console.log(`allocated on the chosen edge: ${JSON.stringify(infrastructure.getEdge(results.place.status === "completed" ? (results.place.output.edgeId ?? "") : "").allocated)}`);

@@ -1,5 +1,6 @@
 /**
- * The `RaftConsensus` node: proposes to, reads from and manages a Raft cluster registered in the
+ * The `RaftConsensus` node: proposes to, reads from, writes keys of (ReplicatedKV clusters) and
+ * manages a Raft cluster registered in the
  * shared infrastructure under {@link RAFT_CLUSTERS}.
  *
  * @module
@@ -8,6 +9,7 @@ import { z } from "zod";
 import { CancelledError, ValidationError } from "../src/core/errors.js";
 import { NotLeaderError } from "../src/consensus/errors.js";
 import type { RaftHost } from "../src/consensus/host.js";
+import type { ReplicatedKV } from "../src/consensus/kv.js";
 import { RAFT_CLUSTERS, RaftClusters } from "../src/consensus/registry.js";
 import { defineNode } from "../src/workflow/node.js";
 
@@ -29,6 +31,24 @@ const config = z.discriminatedUnion("operation", [
     /** With a ReplicatedKV cluster: the key to read; absent = the `key` input, or just the read barrier. */
     key: z.string().min(1).optional(),
   }),
+  z.object({
+    operation: z.literal("put"),
+    cluster,
+    /** With a ReplicatedKV cluster: the key to write; absent = the `key` input. */
+    key: z.string().min(1).optional(),
+    /** The value; absent = the `value` input (a non-string value is stored as its JSON text). */
+    value: z.string().optional(),
+  }),
+  z.object({
+    operation: z.literal("compare_and_set"),
+    cluster,
+    key: z.string().min(1).optional(),
+    /** The value the key must hold (`null`: absent) for the write to happen. */
+    expected: z.string().nullable(),
+    /** The new value (`null` deletes); absent = the `value` input. */
+    value: z.string().nullable().optional(),
+  }),
+  z.object({ operation: z.literal("delete"), cluster, key: z.string().min(1).optional() }),
   z.object({ operation: z.literal("status"), cluster, member: memberId.optional() }),
   z.object({ operation: z.literal("transfer_leader"), cluster, target: memberId }),
   z.object({
@@ -45,6 +65,14 @@ function leaderOf(clusters: RaftClusters, name: string): RaftHost {
   const leader = clusters.leader(name);
   if (leader !== undefined) return leader;
   throw new NotLeaderError(clusters.host(name).leaderId(), `no member of cluster "${name}" in this process is the leader`);
+}
+
+/** The key-value store on the leader of a ReplicatedKV cluster that this process runs. */
+function leaderKv(clusters: RaftClusters, name: string): ReplicatedKV {
+  const leader = leaderOf(clusters, name);
+  const kv = clusters.get(name).kv?.get(leader.id);
+  if (kv === undefined) throw ValidationError.of("cluster", `cluster "${name}" has no key-value store (register it with registerKV)`, "not_kv");
+  return kv;
 }
 
 function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
@@ -72,12 +100,25 @@ export const RaftConsensus = defineNode({
   inputs: z.object({
     /** Data for `propose` when the config has none. */
     data: z.string().min(1).optional(),
-    /** Key for `read` when the config has none. */
+    /** Key for `read`, `put`, `compare_and_set` and `delete` when the config has none. */
     key: z.string().min(1).optional(),
+    /** Value for `put` / `compare_and_set` when the config has none. */
+    value: z.unknown().optional(),
   }),
   outputs: z.object({ result: z.unknown() }),
   run: async (ctx, cfg, inputs) => {
     const clusters = ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
+    const keyOf = (configured: string | undefined): string => {
+      const key = configured ?? inputs.key;
+      if (key === undefined) throw ValidationError.of("key", `${cfg.operation} needs a key in its config or on the \`key\` input`, "missing_key");
+      return key;
+    };
+    const valueOf = (configured: string | null | undefined): string | null => {
+      if (configured !== undefined) return configured;
+      const value = inputs.value;
+      if (value === undefined) throw ValidationError.of("value", `${cfg.operation} needs a value in its config or on the \`value\` input`, "missing_value");
+      return typeof value === "string" || value === null ? value : JSON.stringify(value);
+    };
     switch (cfg.operation) {
       case "propose": {
         const data = cfg.data ?? inputs.data;
@@ -93,6 +134,23 @@ export const RaftConsensus = defineNode({
         const kv = clusters.get(cfg.cluster).kv?.get(host.id);
         if (kv === undefined) throw ValidationError.of("key", `cluster "${cfg.cluster}" has no key-value store on "${host.id}"`, "not_kv");
         return { result: { readIndex, key, value: kv.localGet(key) } };
+      }
+      case "put": {
+        const key = keyOf(cfg.key);
+        const value = valueOf(cfg.value);
+        if (value === null) throw ValidationError.of("value", "put needs a value; use delete to remove a key", "missing_value");
+        const kv = leaderKv(clusters, cfg.cluster);
+        return { result: { key, ...(await abortable(ctx.signal, kv.put(key, value))) } };
+      }
+      case "compare_and_set": {
+        const key = keyOf(cfg.key);
+        const kv = leaderKv(clusters, cfg.cluster);
+        const ok = await abortable(ctx.signal, kv.compareAndSet(key, cfg.expected, valueOf(cfg.value)));
+        return { result: { key, ok } };
+      }
+      case "delete": {
+        const key = keyOf(cfg.key);
+        return { result: { key, ...(await abortable(ctx.signal, leaderKv(clusters, cfg.cluster).delete(key))) } };
       }
       case "status":
         return { result: clusters.host(cfg.cluster, cfg.member).status() };

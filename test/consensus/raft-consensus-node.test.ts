@@ -33,6 +33,22 @@ describe("RaftConsensus node", () => {
     expect(read.result).toMatchObject({ key: "placement", value: "edge-west-1" });
   });
 
+  it("puts, compares-and-sets and deletes keys of a ReplicatedKV cluster through its leader", async () => {
+    const { c, ctx } = await setup();
+    const put = await c.until(RaftConsensus.run(ctx, { operation: "put", cluster: "config", key: "placement" }, { value: { edge: "edge-fra-2" } }));
+    expect(put.result).toEqual({ key: "placement", previous: null, ok: true });
+    const swapped = await c.until(RaftConsensus.run(ctx, { operation: "compare_and_set", cluster: "config", key: "placement", expected: '{"edge":"edge-fra-2"}', value: "edge-par-1" }, {}));
+    expect(swapped.result).toEqual({ key: "placement", ok: true });
+    const stale = await c.until(RaftConsensus.run(ctx, { operation: "compare_and_set", cluster: "config", key: "placement", expected: "edge-fra-2", value: "x" }, {}));
+    expect(stale.result).toEqual({ key: "placement", ok: false });
+    const read = await c.until(RaftConsensus.run(ctx, { operation: "read", cluster: "config", member: "c", key: "placement" }, {}));
+    expect(read.result).toMatchObject({ value: "edge-par-1" });
+    const deleted = await c.until(RaftConsensus.run(ctx, { operation: "delete", cluster: "config", key: "placement" }, {}));
+    expect(deleted.result).toEqual({ key: "placement", previous: "edge-par-1", ok: true });
+    await expect(RaftConsensus.run(ctx, { operation: "put", cluster: "config", key: "k" }, {})).rejects.toMatchObject({ issues: [{ path: "value" }] });
+    await expect(RaftConsensus.run(ctx, { operation: "delete", cluster: "config" }, {})).rejects.toMatchObject({ issues: [{ path: "key" }] });
+  });
+
   it("reports status, transfers leadership and changes membership", async () => {
     const { c, ctx, clusters } = await setup();
     const status = (await RaftConsensus.run(ctx, { operation: "status", cluster: "config" }, {})).result as RaftHostStatus;

@@ -16,6 +16,7 @@ describe("examples", () => {
     expect(output).toMatch(/edge-par-1\s+unhealthy/);
     expect(output).toContain("decision: checkout → edge-fra-2");
     expect(output).toContain("fencing token 1");
+    expect(output).toMatch(/replicated: "placement\/checkout" committed by leader cp-\w+ .*; 3\/3 members have applied it/);
   });
 
   it("the quickstart runs to completion", () => {
