@@ -5,7 +5,23 @@
  * @module
  */
 export { RaftNode, type ProposalPosition } from "./raft-node.js";
-export { raftMessageSchema, logEntrySchema, snapshotSchema, type RaftMessage, type RaftMessageType } from "./messages.js";
+export {
+  raftMessageSchema,
+  logEntrySchema,
+  snapshotSchema,
+  type RaftMessage,
+  type RaftMessageType,
+  type AppendMessage,
+  type AppendResponseMessage,
+  type VoteMessage,
+  type VoteResponseMessage,
+  type HeartbeatMessage,
+  type HeartbeatResponseMessage,
+  type SnapshotMessage,
+  type TimeoutNowMessage,
+  type ReadIndexMessage,
+  type ReadIndexResponseMessage,
+} from "./messages.js";
 export {
   confChangeSchema,
   raftConfigSchema,
