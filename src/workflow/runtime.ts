@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { SystemClock, sleep, type Clock, type TimerHandle } from "../core/clock.js";
+import { SystemClock, sleep, type Clock } from "../core/clock.js";
 import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
@@ -174,7 +174,7 @@ export class LocalRuntime {
         for (const [index, handle] of running) {
           results[index] = { status: "cancelled", reason };
           handle.stopReason = error;
-          handle.abortAttempt?.(error);
+          handle.ctx?.abort(error);
         }
         running.clear();
         graph.nodes.forEach((node, i) => {
@@ -240,7 +240,7 @@ export class LocalRuntime {
 
       const start = (index: number): void => {
         const node = graph.nodes[index] as CompiledNode;
-        const handle: RunningNode = { abortAttempt: undefined, stopReason: undefined };
+        const handle: RunningNode = { ctx: undefined, stopReason: undefined };
         running.set(index, handle);
         const nodeStart = this.clock.now();
         this.runNode(scope, node, inputs[index] ?? {}, handle, runController.signal).then(
@@ -251,7 +251,10 @@ export class LocalRuntime {
             const finishedAt = this.clock.now();
             if (outcome.ok) {
               results[index] = { status: "completed", output: outcome.output, attempts: outcome.attempts, startedAt: nodeStart, finishedAt };
-              this.events.emit("node:complete", { runId, nodeId: node.id, output: outcome.output, attempts: outcome.attempts, durationMs: finishedAt - nodeStart });
+              // Checked first: on trivial nodes, building unused event payloads is a measurable share of the cost.
+              if (this.events.listenerCount("node:complete") > 0) {
+                this.events.emit("node:complete", { runId, nodeId: node.id, output: outcome.output, attempts: outcome.attempts, durationMs: finishedAt - nodeStart });
+              }
             } else {
               results[index] = { status: "failed", error: outcome.error, attempts: outcome.attempts, startedAt: nodeStart, finishedAt };
               firstError ??= outcome.error;
@@ -322,7 +325,9 @@ export class LocalRuntime {
       inputs = parsed.data;
     }
     for (let attempt = 1; ; attempt++) {
-      this.events.emit("node:start", { runId: scope.runId, nodeId: node.id, nodeType: node.type, attempt });
+      if (this.events.listenerCount("node:start") > 0) {
+        this.events.emit("node:start", { runId: scope.runId, nodeId: node.id, nodeType: node.type, attempt });
+      }
       try {
         const output = await this.attempt(scope, node, inputs, attempt, handle);
         return { ok: true, output, attempts: attempt };
@@ -346,55 +351,46 @@ export class LocalRuntime {
   }
 
   /**
-   * One attempt: runs the node, settling early on timeout or cancellation (the node's `ctx.signal` is
-   * aborted and its eventual result ignored), then validates its output.
+   * One attempt: runs the node and validates its output. Cancellation needs no race here: the
+   * scheduler stops waiting for a cancelled node by itself and ignores its late result. Only a
+   * timeout must settle the attempt early, so only nodes with a timeout pay for the race.
    */
-  private attempt(scope: RunScope, node: CompiledNode, inputs: unknown, attempt: number, handle: RunningNode): Promise<unknown> {
+  private async attempt(scope: RunScope, node: CompiledNode, inputs: unknown, attempt: number, handle: RunningNode): Promise<unknown> {
+    const ctx = new AttemptContext(scope, node.id, node.type, attempt);
+    handle.ctx = ctx;
+    if (handle.stopReason !== undefined) ctx.abort(handle.stopReason);
+    const output = node.timeoutMs === undefined ? await node.definition.run(ctx, node.config, inputs) : await this.withTimeout(ctx, node, inputs, node.timeoutMs);
+    return this.validateIO ? parseWith(node.definition.outputs, output, "output") : output;
+  }
+
+  /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */
+  private withTimeout(ctx: AttemptContext, node: CompiledNode, inputs: unknown, limit: number): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const ctx = new AttemptContext(scope, node.id, node.type, attempt);
-      let timer: TimerHandle | undefined;
-      const settle = (): void => {
-        handle.abortAttempt = undefined;
-        if (timer !== undefined) this.clock.clearTimer(timer);
+      let timedOut = false;
+      const timer = this.clock.setTimer(limit, () => {
+        timedOut = true;
+        const error = new TimeoutError(`attempt ${ctx.attempt} timed out after ${limit} ms`, limit);
+        ctx.abort(error);
+        reject(error);
+      });
+      const finish = (): boolean => {
+        if (timedOut) return false;
+        this.clock.clearTimer(timer);
+        return true;
       };
-      handle.abortAttempt = (reason) => {
-        settle();
-        ctx.abort(reason);
-        reject(reason);
-      };
-      if (handle.stopReason !== undefined) {
-        handle.abortAttempt(handle.stopReason);
-        return;
-      }
-      if (node.timeoutMs !== undefined) {
-        const limit = node.timeoutMs;
-        timer = this.clock.setTimer(limit, () => handle.abortAttempt?.(new TimeoutError(`attempt ${attempt} timed out after ${limit} ms`, limit)));
-      }
       let pending: Promise<unknown>;
       try {
         pending = node.definition.run(ctx, node.config, inputs);
       } catch (error) {
-        settle();
-        reject(error);
+        if (finish()) reject(error);
         return;
       }
       pending.then(
         (output) => {
-          if (ctx.isAborted()) return;
-          settle();
-          if (!this.validateIO) resolve(output);
-          else {
-            try {
-              resolve(parseWith(node.definition.outputs, output, "output"));
-            } catch (error) {
-              reject(error);
-            }
-          }
+          if (finish()) resolve(output);
         },
         (error: unknown) => {
-          if (ctx.isAborted()) return;
-          settle();
-          reject(error);
+          if (finish()) reject(error);
         },
       );
     });
@@ -403,8 +399,8 @@ export class LocalRuntime {
 
 /** What the scheduler keeps for a running node, so it can stop it without event listeners. */
 interface RunningNode {
-  /** Set while an attempt runs: aborts its `ctx.signal` and settles it with `reason`. */
-  abortAttempt: ((reason: unknown) => void) | undefined;
+  /** The context of the attempt running now (its signal is aborted when the node must stop). */
+  ctx: AttemptContext | undefined;
   /** Set once the node must stop: any attempt starting later is aborted at once. */
   stopReason: unknown;
 }
