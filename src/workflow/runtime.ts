@@ -360,7 +360,12 @@ export class LocalRuntime {
     handle.ctx = ctx;
     if (handle.stopReason !== undefined) ctx.abort(handle.stopReason);
     const output = node.timeoutMs === undefined ? await node.definition.run(ctx, node.config, inputs) : await this.withTimeout(ctx, node, inputs, node.timeoutMs);
-    return this.validateIO ? parseWith(node.definition.outputs, output, "output") : output;
+    if (this.validateIO) return parseWith(node.definition.outputs, output, "output");
+    // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
+    if (typeof output !== "object" || output === null) {
+      throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
+    }
+    return output;
   }
 
   /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */

@@ -229,6 +229,18 @@ describe("LocalRuntime", () => {
     expect(() => runtime.execute(workflow)).toThrow(/not registered with this runtime/);
   });
 
+  it("fails a node returning a non-object even with validation off, instead of crashing the run", async () => {
+    const workflow = new WorkflowBuilder(testRegistry())
+      .addNode("BadOutput", "bad", { output: 42 })
+      .addNode("Sum", "after", { weight: 1 })
+      .build();
+    const runtime = new LocalRuntime({ clock: new ManualClock(), validateIO: false, errorPolicy: "continue" });
+    const run = await runtime.execute(workflow);
+    expect(run.status).toBe("failed");
+    expect(run.results.bad.status === "failed" ? run.results.bad.error.message : "").toContain("must return an object");
+    expect(run.results.after.status).toBe("completed");
+  });
+
   it("validates its own options", () => {
     expect(() => new LocalRuntime({ concurrency: 0 })).toThrow(ValidationError);
     expect(() => new LocalRuntime({ errorPolicy: "ignore" as "continue" })).toThrow(/options.errorPolicy/);
