@@ -1,5 +1,7 @@
 import { defineConfig } from "vitest/config";
 
+const ci = process.env["CI"] === "true";
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
@@ -7,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // In CI a JSON report is kept too, so .ci/run can print a one-line summary of what ran.
+    reporters: ci ? ["default", "json"] : ["default"],
+    ...(ci ? { outputFile: { json: "dist/test-results.json" } } : {}),
   },
 });
