@@ -10,7 +10,7 @@ import { ValidationError } from "../src/core/errors.js";
 import { EdgeInfrastructure } from "../src/infra/infrastructure.js";
 import { deploymentJobSchema, analyzeDeployment } from "../src/placement/deployment.js";
 import { MEASURED_RTTS } from "../src/placement/geo.js";
-import { AFFINITY_PLACER, AffinityPlacer, UnschedulableError } from "../src/placement/placer.js";
+import { AFFINITY_PLACER, AffinityPlacer, placementOrder, UnschedulableError } from "../src/placement/placer.js";
 import { placementPolicySchema, workloadSchema } from "../src/placement/schemas.js";
 import type { PlacementDecision, Workload } from "../src/placement/types.js";
 import { defineNode } from "../src/workflow/node.js";
@@ -75,12 +75,23 @@ export const EdgeAffinity = defineNode({
         : new AffinityPlacer(cfg.policy, rtts === undefined ? {} : { rtts });
     const edges = infrastructure.edges();
     const commit = (decisions: readonly PlacementDecision[], workloads: readonly Workload[]): void => {
-      // Placement and commit run in one synchronous step, so the registry cannot change in between.
-      decisions.forEach((decision, i) => {
-        // Zero requests are dropped: an edge without, say, a gpu can take a workload asking for 0 gpus.
-        const requests = Object.fromEntries(Object.entries(workloads[i]?.requests ?? {}).filter(([, amount]) => amount > 0));
-        if (decision.edgeId !== null && Object.keys(requests).length > 0) infrastructure.allocate(decision.edgeId, requests);
-      });
+      // Placement and commit run in one synchronous step, so the registry cannot change in between;
+      // committing in placement's own order adds the requests up exactly as placement did.
+      const done: Array<{ edgeId: string; requests: Record<string, number> }> = [];
+      try {
+        for (const i of placementOrder(workloads)) {
+          const edgeId = decisions[i]?.edgeId ?? null;
+          // Zero requests are dropped: an edge without, say, a gpu can take a workload asking for 0 gpus.
+          const requests = Object.fromEntries(Object.entries(workloads[i]?.requests ?? {}).filter(([, amount]) => amount > 0));
+          if (edgeId === null || Object.keys(requests).length === 0) continue;
+          infrastructure.allocate(edgeId, requests);
+          done.push({ edgeId, requests });
+        }
+      } catch (error) {
+        // Nothing half-applied: give back what this batch had already taken.
+        for (const { edgeId, requests } of done.reverse()) infrastructure.free(edgeId, requests);
+        throw error;
+      }
     };
     switch (cfg.operation) {
       case "place": {

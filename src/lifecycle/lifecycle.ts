@@ -64,7 +64,22 @@ const persistedEdgeSchema = z
       }),
     }),
   })
-  .passthrough();
+  .passthrough()
+  .superRefine((edge, ctx) => {
+    // A snapshot must be one the machine could have produced: timed states carry their deadline (else
+    // the edge would stay there forever), the others none, and only `terminated` is final.
+    const timed = edge.value === "warming" || edge.value === "draining";
+    if (timed !== (edge.context.expiresAt !== null)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["context", "expiresAt"],
+        message: timed ? `state "${edge.value}" needs a deadline` : `state "${edge.value}" has no deadline`,
+      });
+    }
+    if ((edge.status === "done") !== (edge.value === "terminated")) {
+      ctx.addIssue({ code: "custom", path: ["status"], message: `status "${edge.status}" does not match state "${edge.value}"` });
+    }
+  });
 
 const persistedSchema = z.object({ version: z.literal(1), edges: z.record(idSchema, persistedEdgeSchema) });
 

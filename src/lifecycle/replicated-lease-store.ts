@@ -5,7 +5,10 @@
  *
  * Each lease is one key (`<prefix>lease/<resource>`, JSON); fencing tokens come from one counter key
  * advanced by compare-and-set, so they strictly increase across the whole cluster; every change is a
- * compare-and-set against the value just read, so two holders can never both win.
+ * compare-and-set against the value just read, so two holders can never both win. A released or
+ * expired lease leaves a tombstone (the lease marked `ended`) rather than deleting the key: a key never
+ * returns to an earlier value, so a compare-and-set prepared before others came and went cannot
+ * succeed (no ABA), and every lease granted on a resource carries a larger token than the one before.
  *
  * Time: expiry is judged on each member's injected clock. Members' clocks must agree to within a small
  * bound, and holders should renew well before `expiresAt` (e.g. at half the TTL) to stay clear of it.
@@ -46,7 +49,12 @@ const leaseSchema = z.object({
   ttlMs: z.number().int().positive(),
   acquiredAt: z.number(),
   expiresAt: z.number(),
+  /** Set on the tombstone a released or expired lease leaves behind. */
+  ended: z.enum(["released", "expired"]).optional(),
 });
+
+/** A lease key's value: the lease, or its tombstone. */
+type StoredLease = z.output<typeof leaseSchema>;
 const indexSchema = z.array(z.string());
 
 /**
@@ -79,18 +87,21 @@ export class ReplicatedLeaseStore implements LeaseStore {
     await this.index(resource);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const raw = await this.kv.get(this.key(resource));
-      const current = decode(raw);
+      const stored = decode(raw);
       const now = this.clock.now();
-      if (current !== undefined && now < current.expiresAt) {
+      const current = liveLease(stored, now);
+      if (current !== undefined) {
         if (current.holder !== holder) throw new LeaseConflictError(resource, current.holder, current.expiresAt);
         const extended: Lease = freeze({ ...current, ttlMs, expiresAt: now + ttlMs });
         if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify(extended))) return this.granted(extended, "lease:renewed");
         continue;
       }
+      // Drawn after reading `raw`, so larger than any token the key has ever held; and the key never
+      // returns to `raw` once changed, so this write succeeds only if nobody got in between.
       const token = await this.nextToken();
       const lease: Lease = freeze({ resource, holder, token, ttlMs, acquiredAt: now, expiresAt: now + ttlMs });
       if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify(lease))) {
-        if (current !== undefined) this.events.emit("lease:expired", current);
+        if (stored !== undefined && stored.ended === undefined) this.events.emit("lease:expired", plain(stored));
         return this.granted(lease, "lease:acquired");
       }
     }
@@ -112,7 +123,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
     parseLeaseArgs({ resource, holder, token });
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const { raw, lease } = await this.held(resource, holder, token);
-      if (await this.kv.compareAndSet(this.key(resource), raw, null)) {
+      if (await this.kv.compareAndSet(this.key(resource), raw, JSON.stringify({ ...lease, ended: "released" }))) {
         this.disarm(resource);
         this.events.emit("lease:released", lease);
         return lease;
@@ -123,8 +134,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
 
   async get(resource: string): Promise<Lease | undefined> {
     parseLeaseArgs({ resource });
-    const lease = decode(await this.kv.get(this.key(resource)));
-    return lease !== undefined && this.clock.now() < lease.expiresAt ? lease : undefined;
+    return liveLease(decode(await this.kv.get(this.key(resource))), this.clock.now());
   }
 
   /** Live leases on every resource ever leased through this key space, by resource. */
@@ -151,8 +161,8 @@ export class ReplicatedLeaseStore implements LeaseStore {
 
   private async held(resource: string, holder: string, token: number): Promise<{ raw: string; lease: Lease }> {
     const raw = await this.kv.get(this.key(resource));
-    const lease = decode(raw);
-    if (raw === null || lease === undefined || this.clock.now() >= lease.expiresAt) {
+    const lease = liveLease(decode(raw), this.clock.now());
+    if (raw === null || lease === undefined) {
       throw new LeaseNotHeldError(resource, holder, token, "no live lease (expired or released)");
     }
     if (lease.holder !== holder || lease.token !== token) {
@@ -179,8 +189,10 @@ export class ReplicatedLeaseStore implements LeaseStore {
   private async expire(lease: Lease): Promise<void> {
     const raw = await this.kv.get(this.key(lease.resource));
     const current = decode(raw);
-    if (current === undefined || current.token !== lease.token || this.clock.now() < current.expiresAt) return;
-    if (await this.kv.compareAndSet(this.key(lease.resource), raw, null)) this.events.emit("lease:expired", current);
+    if (current === undefined || current.ended !== undefined || current.token !== lease.token || this.clock.now() < current.expiresAt) return;
+    if (await this.kv.compareAndSet(this.key(lease.resource), raw, JSON.stringify({ ...current, ended: "expired" }))) {
+      this.events.emit("lease:expired", plain(current));
+    }
   }
 
   private disarm(resource: string): void {
@@ -230,10 +242,21 @@ function parseJson(raw: string): unknown {
 }
 
 /** A malformed value reads as no lease; any write still has to compare-and-set against it. */
-function decode(raw: string | null): Lease | undefined {
+function decode(raw: string | null): StoredLease | undefined {
   if (raw === null) return undefined;
   const parsed = leaseSchema.safeParse(parseJson(raw));
-  return parsed.success ? freeze(parsed.data) : undefined;
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The lease as its holder sees it, without the tombstone marker. */
+function plain(stored: StoredLease): Lease {
+  const { resource, holder, token, ttlMs, acquiredAt, expiresAt } = stored;
+  return freeze({ resource, holder, token, ttlMs, acquiredAt, expiresAt });
+}
+
+/** The stored lease if it is live at `now` (not a tombstone, not past its expiry). */
+function liveLease(stored: StoredLease | undefined, now: number): Lease | undefined {
+  return stored !== undefined && stored.ended === undefined && now < stored.expiresAt ? plain(stored) : undefined;
 }
 
 function parseIndex(raw: string | null): string[] {

@@ -2,8 +2,9 @@
  * Alerting in the manner of Prometheus: a rule's condition must hold for `forMs` before an alert goes
  * from pending to firing; it resolves when the condition clears. Notifications are de-duplicated:
  * one `firing` per severity per episode, one `resolved` per episode that notified, and a cooldown per
- * (edge, metric, severity) that holds back repeats of the same severity — never a higher one, since
- * its key differs (escalation is never suppressed).
+ * (edge, metric, severity) that holds back repeats of the same severity — never an escalation: a
+ * severity above every one the episode has already notified goes out at once, even when that
+ * severity's own cooldown (from an earlier episode) is still running.
  *
  * @module
  */
@@ -177,10 +178,14 @@ export class AlertManager {
     instance.alert = freeze({ ...instance.alert, state: "firing" as const, firedAt: wasFiring ? instance.alert.firedAt : now });
     // One notification per episode at or above a severity: no repeats, no de-escalation noise.
     for (const n of instance.notified) if (rank(n) >= rank(severity)) return;
+    // Past this point the severity is above everything this episode notified: when the episode has
+    // notified at all, operators were told of a lesser severity, so this is an escalation and goes out
+    // whatever the cooldown of its own severity (left from an earlier episode) says.
+    const escalation = instance.notified.size > 0;
     const cooldownKey = `${instance.alert.edge}|${instance.alert.metric}|${severity}`;
     const rule = this.ruleFor(instance.alert.edge, instance.alert.metric);
     const last = this.lastNotified.get(cooldownKey);
-    if (last !== undefined && rule !== undefined && now - last < rule.cooldownMs) return;
+    if (!escalation && last !== undefined && rule !== undefined && now - last < rule.cooldownMs) return;
     instance.notified.add(severity);
     this.lastNotified.set(cooldownKey, now);
     this.notify({ kind: "firing", at: now, alert: instance.alert });

@@ -109,6 +109,20 @@ export class MonitoringEngine {
   /** Records one sample and scores it for anomalies. */
   record(input: RecordInput): void {
     const handle = this.store.record(input);
+    this.score(handle, input.timestamp ?? this.clock.now(), input.value);
+  }
+
+  /** Records a batch atomically (all validated first), then scores each sample in order, as {@link record} does. */
+  recordBatch(inputs: readonly RecordInput[]): void {
+    const now = this.clock.now();
+    const handles = this.store.recordBatch(inputs);
+    handles.forEach((handle, i) => {
+      const input = inputs[i] as RecordInput;
+      this.score(handle, input.timestamp ?? now, input.value);
+    });
+  }
+
+  private score(handle: SeriesHandle, timestamp: number, value: number): void {
     if (!this.config.anomalyDetection.enabled) return;
     let detector = this.detectors.get(handle);
     if (detector === undefined) {
@@ -116,20 +130,14 @@ export class MonitoringEngine {
       detector = new RobustLikelihoodDetector(this.config.anomalyDetection.detector);
       this.detectors.set(handle, detector);
     }
-    const timestamp = input.timestamp ?? this.clock.now();
-    const score = detector.update(timestamp, input.value);
+    const score = detector.update(timestamp, value);
     if (score >= this.config.anomalyDetection.threshold) {
       const key = this.store.keyOf(handle);
-      const event = Object.freeze({ edge: key.edge, metric: key.metric, labels: key.labels, timestamp, value: input.value, score });
+      const event = Object.freeze({ edge: key.edge, metric: key.metric, labels: key.labels, timestamp, value, score });
       this.anomalies.push(event);
       if (this.anomalies.length > this.config.anomalyHistory) this.anomalies.shift();
       this.events.emit("anomaly:detected", event);
     }
-  }
-
-  /** Records a batch atomically (all validated first). */
-  recordBatch(inputs: readonly RecordInput[]): void {
-    this.store.recordBatch(inputs);
   }
 
   query(input: QueryInput = {}): SeriesStats[] {

@@ -9,6 +9,7 @@
  * @module
  */
 import { Gauge, Registry } from "prom-client";
+import { prometheusFamilyName } from "./metric-types.js";
 import type { Alert, EdgeHealth, MetricTypeDefinition, SeriesKey } from "./types.js";
 
 /** What the exposition is built from. */
@@ -19,10 +20,6 @@ export interface ExpositionInput {
   readonly alerts: readonly Alert[];
 }
 
-function familyName(type: MetricTypeDefinition): string {
-  const unit = type.unit.replace(/[^a-zA-Z0-9_]/g, "_");
-  return `edgeflow_${type.name}_${unit}`;
-}
 
 /** Renders the Prometheus text format (version 0.0.4). */
 export async function prometheusExposition(input: ExpositionInput): Promise<string> {
@@ -36,7 +33,7 @@ export async function prometheusExposition(input: ExpositionInput): Promise<stri
   for (const [metric, entries] of [...byMetric].sort(([a], [b]) => a.localeCompare(b))) {
     const type = input.typeOf(metric);
     const labelNames = [...new Set(entries.flatMap((e) => Object.keys(e.key.labels)))].sort();
-    const gauge = new Gauge({ name: familyName(type), help: `${type.description} (${type.unit}), latest sample`, labelNames: ["edge", ...labelNames], registers: [registry] });
+    const gauge = new Gauge({ name: prometheusFamilyName(type), help: `${type.description} (${type.unit}), latest sample`, labelNames: ["edge", ...labelNames], registers: [registry] });
     for (const { key, value } of entries) {
       const labels: Record<string, string> = { edge: key.edge };
       for (const name of labelNames) labels[name] = key.labels[name] ?? "";

@@ -34,6 +34,14 @@ export const metricTypeDefinitionSchema = z
   })
   .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, { message: "min must be <= max", path: ["max"] });
 
+/** The Prometheus family a metric type is exported as: `edgeflow_<name>_<unit>`. */
+export function prometheusFamilyName(type: Pick<MetricTypeDefinition, "name" | "unit">): string {
+  return `edgeflow_${type.name}_${type.unit.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+
+/** Families the exposition itself defines; no metric type may be exported under these names. */
+const RESERVED_FAMILIES: ReadonlySet<string> = new Set(["edgeflow_edge_health", "edgeflow_alerts"]);
+
 /** Known metric types: the built-ins plus those registered. */
 export class MetricTypeRegistry {
   private readonly types = new Map<string, MetricTypeDefinition>(Object.entries(BUILTIN_METRIC_TYPES));
@@ -43,6 +51,13 @@ export class MetricTypeRegistry {
     const parsed = parseWith(metricTypeDefinitionSchema, definition, "metricType");
     if (this.types.has(parsed.name)) {
       throw ValidationError.of("metricType.name", `metric type "${parsed.name}" is already registered`, "duplicate_metric_type");
+    }
+    // Two types exported under one family would make every exposition fail, not just theirs.
+    const family = prometheusFamilyName(parsed);
+    const clash = [...this.types.values()].find((t) => prometheusFamilyName(t) === family);
+    if (clash !== undefined || RESERVED_FAMILIES.has(family)) {
+      const owner = clash === undefined ? "the exposition's own family" : `metric type "${clash.name}"`;
+      throw ValidationError.of("metricType.name", `metric type "${parsed.name}" would be exported as ${family}, already used by ${owner}`, "duplicate_metric_family");
     }
     const frozen = Object.freeze({ ...parsed });
     this.types.set(parsed.name, frozen);

@@ -11,7 +11,8 @@
  * - One threshold per profile is chosen for the whole corpus by sweeping every distinct score
  *   (exact, where NAB 1.0 hill-climbed), and a detection is `score >= threshold`.
  * - Scores are normalised so the null detector (a constant score, at its best threshold) gets 0 and a
- *   perfect one (a detection at each window's first row) 100.
+ *   perfect one `tpWeight` per labelled window — every window, as NAB's runner counts them, so a
+ *   window lying wholly in a probationary period lowers the ceiling no detector can reach.
  *
  * @module
  */
@@ -50,11 +51,11 @@ export function probationaryLength(rows: number, percent = NAB_PROBATION_PERCENT
 }
 
 /**
- * The scaled sigmoid: 2σ(−5x) − 1, and −1 from x ≥ 3 on. x = −1 is a window's left edge (≈ 0.9866),
- * 0 its right edge (0), positive x lies past it.
+ * The scaled sigmoid: 2σ(−5x) − 1, and −1 past x = 3 (NAB's cut-off is strict). x = −1 is a window's
+ * left edge (≈ 0.9866), 0 its right edge (0), positive x lies past it.
  */
 export function scaledSigmoid(relativePosition: number): number {
-  if (relativePosition >= 3) return -1;
+  if (relativePosition > 3) return -1;
   return 2 / (1 + Math.exp(5 * relativePosition)) - 1;
 }
 
@@ -111,14 +112,12 @@ function validateFile(file: NabFileResult, index: number): void {
   }
 }
 
-function collectPoints(files: readonly NabFileResult[], profile: NabProfile, probationPercent: number): { points: SweepPoint[]; windowCount: number } {
+function collectPoints(files: readonly NabFileResult[], profile: NabProfile, probationPercent: number): { points: SweepPoint[] } {
   const points: SweepPoint[] = [];
   let windowBase = 0;
-  let windowCount = 0;
   files.forEach((file, f) => {
     validateFile(file, f);
     const sweep = sweepScores(file.anomalyScores.length, file.windows, profile, probationPercent);
-    const scorable = new Set<number>();
     let w = 0;
     for (let i = 0; i < sweep.length; i++) {
       const s = sweep[i];
@@ -126,13 +125,11 @@ function collectPoints(files: readonly NabFileResult[], profile: NabProfile, pro
       const win = file.windows[w];
       const inWindow = win !== undefined && i >= win[0] && i <= win[1];
       if (s === undefined) continue;
-      if (inWindow) scorable.add(windowBase + w);
       points.push({ anomalyScore: file.anomalyScores[i] as number, sweepScore: s, window: inWindow ? windowBase + w : -1 });
     }
     windowBase += file.windows.length;
-    windowCount += scorable.size;
   });
-  return { points, windowCount };
+  return { points };
 }
 
 /** Outcome of one threshold over a set of files. */
@@ -204,7 +201,6 @@ export interface NabProfileScore {
 
 /** Optimises the threshold for `profile` over all files and normalises the best raw score. */
 export function scoreProfile(files: readonly NabFileResult[], profile: NabProfile, probationPercent = NAB_PROBATION_PERCENT): NabProfileScore {
-  const { windowCount } = collectPoints(files, profile, probationPercent);
   const all = scoreByThreshold(files, profile, probationPercent);
   let best = all[0] as NabThresholdScore;
   for (const s of all) if (s.score > best.score) best = s;
@@ -212,7 +208,7 @@ export function scoreProfile(files: readonly NabFileResult[], profile: NabProfil
   // "never detect" (−fnWeight per window), but "detect everything" when that costs less.
   const constant = files.map((f) => ({ name: f.name, windows: f.windows, anomalyScores: new Float64Array(f.anomalyScores.length) }));
   const nullScore = Math.max(...scoreByThreshold(constant, profile, probationPercent).map((s) => s.score));
-  const perfectScore = profile.tpWeight * windowCount;
+  const perfectScore = profile.tpWeight * files.reduce((n, f) => n + f.windows.length, 0);
   const normalizedScore = perfectScore === nullScore ? 0 : (100 * (best.score - nullScore)) / (perfectScore - nullScore);
   return {
     threshold: best.threshold,

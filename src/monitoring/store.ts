@@ -181,8 +181,8 @@ export class MetricStore {
     return handle;
   }
 
-  /** Records a batch atomically: every sample is validated before any is stored. */
-  recordBatch(inputs: readonly RecordInput[]): void {
+  /** Records a batch atomically: every sample is validated before any is stored. Returns each sample's series handle. */
+  recordBatch(inputs: readonly RecordInput[]): SeriesHandle[] {
     const parsed = parseWith(z.array(recordInputSchema), inputs, "samples");
     const now = this.clock.now();
     const issues = [];
@@ -206,7 +206,11 @@ export class MetricStore {
       lastSeen.set(id, Math.max(last, t));
     }
     if (issues.length > 0) throw new ValidationError(issues);
-    for (const s of parsed) this.appendTo(this.seriesId(s.edge, s.metric, s.labels), s.value, s.timestamp ?? now);
+    return parsed.map((s) => {
+      const handle = this.seriesId(s.edge, s.metric, s.labels);
+      this.appendTo(handle, s.value, s.timestamp ?? now);
+      return handle;
+    });
   }
 
   /** Drops data older than the retention ages, on every series. */

@@ -6,6 +6,8 @@
 import { matchesSelector } from "../infra/selector.js";
 import type { CompiledWorkload } from "./workload.js";
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 interface PlacedWorkload {
   readonly edge: number;
   readonly labels: Readonly<Record<string, string>>;
@@ -14,26 +16,52 @@ interface PlacedWorkload {
 
 export class AntiAffinityIndex {
   private readonly byRegion: PlacedWorkload[][] = [];
+  /**
+   * Edges holding workloads with neither labels nor rules, by region. Kept apart (as bare edge
+   * indices) so the common case stays cheap, yet a rule that matches the empty label set
+   * (`DoesNotExist`, `NotIn`, an empty selector) still sees them.
+   */
+  private readonly unlabelledByRegion: Set<number>[] = [];
   private count = 0;
+  private unlabelled = 0;
 
   constructor(regions: number) {
-    for (let r = 0; r < regions; r++) this.byRegion.push([]);
+    for (let r = 0; r < regions; r++) {
+      this.byRegion.push([]);
+      this.unlabelledByRegion.push(new Set());
+    }
   }
 
   /** Whether nothing that anti-affinity could involve has been placed yet (the common, fast case). */
   get empty(): boolean {
-    return this.count === 0;
+    return this.count === 0 && this.unlabelled === 0;
   }
 
-  /** Remembers `w` on edge `edge` in `region` when it has labels or rules that may matter later. */
+  /** Whether placing `w` anywhere could be refused: cheap enough for the hot loop. */
+  mayBlock(w: CompiledWorkload): boolean {
+    return this.count > 0 || (this.unlabelled > 0 && w.rules.length > 0);
+  }
+
+  /** Remembers `w` on edge `edge` in `region`. */
   add(w: CompiledWorkload, edge: number, region: number): void {
-    if (Object.keys(w.labels).length === 0 && w.rules.length === 0) return;
+    if (Object.keys(w.labels).length === 0 && w.rules.length === 0) {
+      (this.unlabelledByRegion[region] as Set<number>).add(edge);
+      this.unlabelled++;
+      return;
+    }
     (this.byRegion[region] as PlacedWorkload[]).push({ edge, labels: w.labels, rules: w.rules });
     this.count++;
   }
 
   /** Whether placing `w` on `edge` (in `region`) would break its rules or those of a workload already there. */
   blocks(w: CompiledWorkload, edge: number, region: number): boolean {
+    const unlabelled = this.unlabelledByRegion[region] as Set<number>;
+    if (unlabelled.size > 0) {
+      for (const rule of w.rules) {
+        if (!matchesSelector(NO_LABELS, rule.selector)) continue;
+        if (rule.scope === "region" || unlabelled.has(edge)) return true;
+      }
+    }
     const inRegion = this.byRegion[region] as PlacedWorkload[];
     if (inRegion.length === 0) return false;
     for (const rule of w.rules) {

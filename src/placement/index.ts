@@ -1,4 +1,4 @@
-export { AffinityPlacer, AFFINITY_PLACER, UnschedulableError } from "./placer.js";
+export { AffinityPlacer, AFFINITY_PLACER, placementOrder, UnschedulableError } from "./placer.js";
 export { DEFAULT_PLACEMENT_POLICY, placementPolicySchema, workloadSchema, type PlacementPolicyInput } from "./schemas.js";
 export { policyInputSchema } from "./deployment.js";
 export {

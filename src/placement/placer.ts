@@ -47,6 +47,15 @@ function summary(total: number, evaluated: number, feasible: number, rejected: P
 }
 
 /**
+ * The order in which a batch is placed: higher `priority` first, ties in input order. Committing a
+ * batch's requests in this same order reproduces placement's arithmetic exactly.
+ */
+export function placementOrder(workloads: ReadonlyArray<Pick<Workload, "priority">>): number[] {
+  const priority = (i: number): number => workloads[i]?.priority ?? 0;
+  return workloads.map((_w, i) => i).sort((a, b) => priority(b) - priority(a) || a - b);
+}
+
+/**
  * Affinity placement over a snapshot of edges (typically `infrastructure.edges()`).
  *
  * @example
@@ -85,7 +94,7 @@ export class AffinityPlacer {
     const parsed = parseWith(workloadsSchema, workloads, "workloads") as Workload[];
     const session = new PlacementSession(compileFleet(edges), this.policy, this.rtts);
     const random = new Random(this.policy.seed);
-    const order = parsed.map((w, i) => ({ w, i })).sort((a, b) => (b.w.priority ?? 0) - (a.w.priority ?? 0) || a.i - b.i);
+    const order = placementOrder(parsed).map((i) => ({ w: parsed[i] as Workload, i }));
     const decisions: PlacementDecision[] = new Array<PlacementDecision>(parsed.length);
     const touched = new Set<number>();
     for (const { w, i } of order) {

@@ -184,7 +184,7 @@ export class PlacementSession {
     if (w.selector !== undefined && (this.selectorMaskOf(w)[i] as number) === 0) return F_LABELS;
     if (w.capabilities.length > 0 && !this.hasCapabilities(w, i)) return F_CAPABILITIES;
     if (w.residency !== undefined && !this.inResidency(w, i)) return F_RESIDENCY;
-    if (!this.antiAffinity.empty && this.antiAffinity.blocks(w, i, this.fleet.region[i] as number)) return F_ANTI_AFFINITY;
+    if (this.antiAffinity.mayBlock(w) && this.antiAffinity.blocks(w, i, this.fleet.region[i] as number)) return F_ANTI_AFFINITY;
     return -1;
   }
 
@@ -267,7 +267,7 @@ export class PlacementSession {
         message: `edge zones [${edge.complianceZones.join(", ")}] are outside the workload's residency [${[...w.residency].join(", ")}]`,
       });
     }
-    if (!this.antiAffinity.empty && this.antiAffinity.blocks(w, i, this.fleet.region[i] as number)) {
+    if (this.antiAffinity.mayBlock(w) && this.antiAffinity.blocks(w, i, this.fleet.region[i] as number)) {
       out.push({ filter: "anti_affinity", message: "a workload placed here (or in this region) is excluded by an anti-affinity rule" });
     }
     const rtt = this.meanRtt(w, i);

@@ -168,6 +168,29 @@ describe("EdgeLifecycle", () => {
     expect(restored.get("edge-1").state).toBe("failed");
   });
 
+  it("refuses a persisted edge whose state and deadline disagree (a warming edge with no deadline would warm forever)", () => {
+    const { lifecycle, clock } = setup({ warmupTimeoutMs: 1_000 });
+    lifecycle.add("edge-1");
+    lifecycle.transition("edge-1", { type: "WARM" });
+    lifecycle.add("edge-2", { initialState: "active" });
+    const saved = JSON.parse(JSON.stringify(lifecycle.persist())) as { version: 1; edges: Record<string, { status: string; context: { expiresAt: number | null } }> };
+    lifecycle.dispose();
+    const noDeadline = structuredClone(saved);
+    (noDeadline.edges["edge-1"] as { context: { expiresAt: number | null } }).context.expiresAt = null;
+    const target = new EdgeLifecycle({ clock });
+    expect(() => target.restore(noDeadline)).toThrow(/edges\.edge-1\.context\.expiresAt/);
+    const strayDeadline = structuredClone(saved);
+    (strayDeadline.edges["edge-2"] as { context: { expiresAt: number | null } }).context.expiresAt = 5;
+    expect(() => target.restore(strayDeadline)).toThrow(ValidationError);
+    const doneButActive = structuredClone(saved);
+    (doneButActive.edges["edge-2"] as { status: string }).status = "done";
+    expect(() => target.restore(doneButActive)).toThrow(ValidationError);
+    expect(target.list()).toHaveLength(0);
+    target.restore(saved);
+    clock.advance(1_000);
+    expect(target.get("edge-1").state).toBe("failed");
+  });
+
   it("refuses a malformed persisted lifecycle without loading any of it", () => {
     const { lifecycle, clock } = setup();
     lifecycle.add("edge-1");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { MonitoringEngine } from "../../src/monitoring/engine.js";
-import type { AlertNotification, Severity } from "../../src/monitoring/types.js";
+import { SEVERITIES, type AlertNotification, type Severity } from "../../src/monitoring/types.js";
 import { simRuns, simSeed, withSeed } from "../support/sim.js";
 
 function setup(rule: { forMs?: number; cooldownMs?: number } = {}): { clock: ManualClock; engine: MonitoringEngine; sent: AlertNotification[] } {
@@ -15,6 +15,8 @@ function setup(rule: { forMs?: number; cooldownMs?: number } = {}): { clock: Man
   engine.events.on("alert:resolved", (n) => sent.push(n));
   return { clock, engine, sent };
 }
+
+const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** Records `value` now and evaluates, then moves time on by `stepMs`. */
 function observe(s: ReturnType<typeof setup>, value: number, stepMs = 10_000): void {
@@ -83,6 +85,20 @@ describe("alert state machine", () => {
     ]);
   });
 
+  it("never suppresses an escalation past what this episode notified, even if that severity is in its own cooldown", () => {
+    const s = setup({ forMs: 0, cooldownMs: 300_000 });
+    observe(s, 2500); // critical fires at 0
+    observe(s, 100); // resolved at 10 s
+    observe(s, 700); // a new episode: warning at 20 s (warning never notified: fires)
+    observe(s, 2500); // 30 s: critical again. Operators were last told "warning": this is an escalation
+    expect(s.sent.map((n) => [n.kind, n.alert.severity, n.at])).toEqual([
+      ["firing", "critical", 0],
+      ["resolved", "critical", 10_000],
+      ["firing", "warning", 20_000],
+      ["firing", "critical", 30_000],
+    ]);
+  });
+
   it("resolves alerts whose series went stale", () => {
     const s = setup({ forMs: 0 });
     observe(s, 3000);
@@ -103,7 +119,14 @@ describe("alert state machine", () => {
             fc.integer({ min: 0, max: 120_000 }),
             (steps, forMs, cooldownMs) => {
               const s = setup({ forMs, cooldownMs });
-              for (const [value, step] of steps) observe(s, value, step);
+              for (const [value, step] of steps) {
+                observe(s, value, step);
+                // Escalation is never suppressed: a firing alert never sits above what its episode notified.
+                const alert = s.engine.alerts()[0];
+                const lastResolve = s.sent.map((n) => n.kind).lastIndexOf("resolved");
+                const told = s.sent.slice(lastResolve + 1).map((n) => rank(n.alert.severity));
+                if (alert?.state === "firing" && told.length > 0) expect(rank(alert.severity)).toBeLessThanOrEqual(Math.max(...told));
+              }
               let episodeSeverities = new Set<Severity>();
               let open = false;
               const lastBySeverity = new Map<Severity, number>();
@@ -111,7 +134,9 @@ describe("alert state machine", () => {
                 if (n.kind === "firing") {
                   expect(episodeSeverities.has(n.alert.severity)).toBe(false);
                   const last = lastBySeverity.get(n.alert.severity);
-                  if (last !== undefined) expect(n.at - last).toBeGreaterThanOrEqual(cooldownMs);
+                  // Within its cooldown a severity may repeat only as an escalation past what this episode notified.
+                  const escalation = episodeSeverities.size > 0 && [...episodeSeverities].every((e) => rank(e) < rank(n.alert.severity));
+                  if (last !== undefined && !escalation) expect(n.at - last).toBeGreaterThanOrEqual(cooldownMs);
                   lastBySeverity.set(n.alert.severity, n.at);
                   episodeSeverities.add(n.alert.severity);
                   open = true;

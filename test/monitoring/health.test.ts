@@ -68,4 +68,21 @@ describe("streaming anomaly events", () => {
     expect(seen).toContain(spikeAt);
     expect(engine.summary().recentAnomalies.map((a) => a.timestamp)).toContain(spikeAt);
   });
+
+  it("scores samples recorded in a batch exactly as samples recorded one by one", () => {
+    const samples = Array.from({ length: 900 }, (_, i) => ({
+      edge: "edge-1",
+      metric: "latency",
+      value: i === 800 ? 900 : 100 + (i % 7),
+      timestamp: (i + 1) * 300_000,
+    }));
+    const single = new MonitoringEngine({ clock: new ManualClock(0), config: { defaultRules: false } });
+    for (const sample of samples) single.record(sample);
+    const batched = new MonitoringEngine({ clock: new ManualClock(0), config: { defaultRules: false } });
+    const seen: number[] = [];
+    batched.events.on("anomaly:detected", (e) => seen.push(e.timestamp));
+    for (let i = 0; i < samples.length; i += 100) batched.recordBatch(samples.slice(i, i + 100));
+    expect(seen).toContain(801 * 300_000);
+    expect(batched.summary().recentAnomalies).toEqual(single.summary().recentAnomalies);
+  });
 });

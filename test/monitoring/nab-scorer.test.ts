@@ -35,7 +35,8 @@ describe("NAB scoring", () => {
     expect(scaledSigmoid(-0.5)).toBeCloseTo(0.84828, 5);
     expect(scaledSigmoid(0)).toBe(0);
     expect(scaledSigmoid(1)).toBeCloseTo(-0.98661, 5);
-    expect(scaledSigmoid(3)).toBe(-1);
+    expect(scaledSigmoid(3)).toBeCloseTo(2 / (1 + Math.exp(15)) - 1, 15); // NAB: -1 only past 3
+    expect(scaledSigmoid(3.001)).toBe(-1);
     expect(probationaryLength(1000)).toBe(150);
     expect(probationaryLength(22695)).toBe(750);
   });
@@ -95,6 +96,24 @@ describe("NAB scoring", () => {
     // realAWSCloudwatch/ec2_cpu_utilization_c6585a.csv has no windows: four detections cost 0.11 each, -0.44.
     const c6585a = scoreByThreshold([file(4032, [], [1000, 2000, 3000, 4000])], standard);
     expect(c6585a.find((r) => r.threshold === 1)?.score).toBeCloseTo(-0.44, 12);
+  });
+
+  it("normalises against every labelled window, as NAB's runner does (perfect = tpWeight × windows in the labels)", () => {
+    // 1000 rows, probation 150: window [10, 50] lies wholly in probation, so no detector can score it;
+    // NAB still counts it in the perfect score, so a detector that finds [500, 599] at once gets
+    // 100·(1 − (−1)) / (2 − (−1)), not 100.
+    const result = scoreProfile([file(1000, [[10, 50], [500, 599]], [500])], standard);
+    expect(result.perfectScore).toBe(2);
+    expect(result.nullScore).toBeCloseTo(-1, 12);
+    expect(result.normalizedScore).toBeCloseTo((100 * 2) / 3, 9);
+  });
+
+  it("charges NAB's sigmoid, not a flat −1, exactly 3 window widths after a window (NAB cuts off only past 3)", () => {
+    // Window [500, 510] (width 11): row 540 is |510 − 540| / 10 = 3 widths after it.
+    const sweep = sweepScores(1000, [[500, 510]], standard);
+    expect(sweep[540]).toBeCloseTo((2 / (1 + Math.exp(15)) - 1) * standard.fpWeight, 15);
+    expect(sweep[540]).not.toBe(-standard.fpWeight);
+    expect(sweep[541]).toBe(-standard.fpWeight);
   });
 
   it("maps NAB window timestamps onto rows", () => {

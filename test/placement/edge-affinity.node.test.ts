@@ -32,6 +32,22 @@ describe("EdgeAffinity node", () => {
     expect(unplaced.edgeId).toBeNull();
   });
 
+  it("commits a batch in the order it was placed (priority first), so the registry accepts exactly what placement did", async () => {
+    const clock = new ManualClock(0);
+    const infrastructure = new EdgeInfrastructure({ clock });
+    infrastructure.registerEdge({ id: "solo", region: "eu", coordinates: { lat: 50, lon: 8 }, capacity: { cpu: 0.6, memoryMb: 1024 }, lifecycleState: "active" });
+    const ctx = testNodeContext({ clock, infrastructure });
+    // Placed as c, b, a: 0.3 + 0.2 + 0.1 = 0.6 fits. Added up in input order the sum is 0.6000000000000001.
+    const workloads = [
+      { id: "a", requests: { cpu: 0.1 }, priority: 0 },
+      { id: "b", requests: { cpu: 0.2 }, priority: 1 },
+      { id: "c", requests: { cpu: 0.3 }, priority: 2 },
+    ];
+    const batch = (await run(ctx, { operation: "place_batch", commit: true, workloads })).result as BatchPlacement;
+    expect(batch.placed).toBe(3);
+    expect(infrastructure.getEdge("solo").allocated.cpu).toBe(batch.allocations["solo"]?.["cpu"]);
+  });
+
   it("places a batch, explains, and analyses deployment", async () => {
     const { ctx } = context();
     const batch = (await run(ctx, { operation: "place_batch", workloads: [{ id: "a", requests: { cpu: 4 } }, { id: "b", requests: { cpu: 4 } }, { id: "c", requests: { cpu: 4 } }] }))

@@ -76,6 +76,26 @@ describe("AffinityPlacer", () => {
     expect(batch.decisions[3]?.rejected).toEqual({ anti_affinity: 3 });
   });
 
+  it("anti-affinity rules that match unlabelled workloads (DoesNotExist, empty selector) see unlabelled ones placed before", () => {
+    const twins = registry([
+      { ...base, region: "eu", coordinates: { lat: 50, lon: 8 } },
+      { ...base, region: "eu", coordinates: { lat: 50, lon: 8 } },
+    ]);
+    const placer = new AffinityPlacer();
+    const plain: Workload = { id: "plain" };
+    const awayFromUntiered: Workload = {
+      id: "picky",
+      labels: { tier: "gold" },
+      antiAffinity: [{ selector: { matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] }, scope: "edge" }],
+    };
+    const batch = placer.placeBatch(twins, [plain, awayFromUntiered]);
+    expect(batch.decisions.map((d) => d.edgeId)).toEqual(["edge-000", "edge-001"]);
+    const loner: Workload = { id: "loner", antiAffinity: [{ selector: {}, scope: "region" }] };
+    const second = placer.placeBatch(twins, [plain, loner]);
+    expect(second.decisions[1]?.edgeId).toBeNull();
+    expect(second.decisions[1]?.rejected).toEqual({ anti_affinity: 2 });
+  });
+
   it("region-scoped anti-affinity keeps replicas out of each other's region", () => {
     const fleetOf = registry([
       { ...base, region: "eu", coordinates: { lat: 50, lon: 8 } },
