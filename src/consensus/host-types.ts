@@ -48,6 +48,16 @@ export interface RaftHostOptions<R = unknown> {
   readonly proposalTimeoutMs?: number;
 }
 
+/** Arguments of `RaftHost.transferLeader`. */
+export const transferSchema = z.object({ to: z.string().min(1), timeoutMs: z.number().positive() });
+
+/** Arguments of `RaftHost.addMember`. */
+export const addMemberSchema = z.object({
+  id: z.string().min(1),
+  maxLag: z.number().int().min(0).default(0),
+  timeoutMs: z.number().positive().default(30_000),
+});
+
 export const hostOptionsSchema = z.object({
   id: z.string().min(1),
   tickMs: z.number().positive().default(100),

@@ -13,9 +13,10 @@ import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { parseWith } from "../core/validation.js";
 import type { LogEntry, MemberId, StorageWrite } from "../storage/types.js";
-import { NotLeaderError, ProposalLostError, ProposalOutcomeUnknownError } from "./errors.js";
-import { engineConfig, hostOptionsSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
+import { NotLeaderError, ProposalOutcomeUnknownError } from "./errors.js";
+import { addMemberSchema, engineConfig, hostOptionsSchema, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
 import type { RaftMessage } from "./messages.js";
+import { PendingProposals } from "./pending.js";
 import { RaftNode } from "./raft-node.js";
 import type { ConfChange, Ready, SoftState } from "./types.js";
 
@@ -60,8 +61,12 @@ export class RaftHost<R = unknown> {
   private inbox: RaftMessage[] = [];
   private pendingTicks = 0;
   private queuedProposals: Array<{ data: string; waiter: Waiter<ProposalResult<R>> }> = [];
-  private proposals = new Map<number, { term: number; waiter: Waiter<ProposalResult<R>> }>();
-  private confWaiters = new Map<number, { term: number; waiter: Waiter<ProposalResult<R>> }>();
+  private proposals = new PendingProposals<ProposalResult<R>>();
+  private confWaiters = new PendingProposals<ProposalResult<R>>();
+  /** Term of the last entry applied (or snapshot installed): a rise can doom older proposals. */
+  private appliedTerm = 0;
+  /** Makes read contexts unique per incarnation, so a late answer to a previous one's read is ignored. */
+  private incarnation = "";
   private reads = new Map<string, Waiter<number>>();
   private readWaits: Array<{ index: number; waiter: Waiter<number> }> = [];
   private readSeq = 0;
@@ -106,10 +111,12 @@ export class RaftHost<R = unknown> {
     if (this.running) throw new ConflictError(`raft host "${this.id}" is already running`);
     const o = this.opts;
     const persisted = await o.storage.load();
+    this.incarnation = `${o.random.fork("read-contexts").nextUint32().toString(36)}.${o.clock.now().toString(36)}`;
     this.node = new RaftNode(engineConfig(o), persisted);
     if (persisted.snapshot !== null) {
       o.restore?.(persisted.snapshot.data);
       this.lastSnapshotIndex = persisted.snapshot.metadata.index;
+      this.appliedTerm = persisted.snapshot.metadata.term;
     }
     this.running = true;
     this.unsubscribe.push(
@@ -153,7 +160,7 @@ export class RaftHost<R = unknown> {
   read(): Promise<number> {
     this.requireRunning();
     return new Promise((resolve, reject) => {
-      const context = `${this.id}:${++this.readSeq}`;
+      const context = `${this.id}:${this.incarnation}:${++this.readSeq}`;
       const waiter = this.waiter<number>(resolve, reject, this.readTimeoutMs, "read");
       this.input(() => {
         const node = this.node;
@@ -169,8 +176,12 @@ export class RaftHost<R = unknown> {
 
   /** Hands leadership to `to`; resolves once it is the leader this member knows of. */
   async transferLeader(to: MemberId, timeoutMs = 10_000): Promise<void> {
+    parseWith(transferSchema, { to, timeoutMs }, "transfer");
     const node = this.requireRunning();
     if (!node.isLeader()) throw new NotLeaderError(node.leaderId());
+    // The engine ignores a transfer it cannot do: say so now instead of timing out later.
+    if (to === this.id) throw ValidationError.of("to", "is this member, which already leads", "self");
+    if (!node.status().confState.voters.includes(to)) throw ValidationError.of("to", `"${to}" is not a voter`, "not_voter");
     await new Promise<void>((resolve, reject) => this.input(() => {
       if (!this.running) {
         reject(new ClosedError(`raft host "${this.id}"`));
@@ -198,7 +209,7 @@ export class RaftHost<R = unknown> {
         }
         try {
           const pos = node.proposeConfChange(change);
-          this.confWaiters.set(pos.index, { term: pos.term, waiter });
+          this.confWaiters.add(pos.index, pos.term, waiter);
         } catch (error) {
           this.fail(waiter, error);
         }
@@ -211,7 +222,7 @@ export class RaftHost<R = unknown> {
    * `maxLag` entries of the leader's.
    */
   async addMember(id: MemberId, options: { maxLag?: number; timeoutMs?: number } = {}): Promise<void> {
-    const maxLag = options.maxLag ?? 0;
+    const { maxLag, timeoutMs } = parseWith(addMemberSchema, { id, ...options }, "member");
     await this.changeMembership({ type: "add_learner", memberId: id });
     await this.waitFor(
       () => {
@@ -219,7 +230,7 @@ export class RaftHost<R = unknown> {
         const match = s?.progress[id]?.match;
         return s !== undefined && match !== undefined && s.lastIndex - match <= maxLag;
       },
-      options.timeoutMs ?? 30_000,
+      timeoutMs,
       `learner "${id}" catching up`,
     );
     await this.changeMembership({ type: "add_voter", memberId: id });
@@ -333,7 +344,7 @@ export class RaftHost<R = unknown> {
       const positions = node.proposeBatch(queued.map((q) => q.data));
       queued.forEach((q, i) => {
         const pos = positions[i];
-        if (pos !== undefined) this.proposals.set(pos.index, { term: pos.term, waiter: q.waiter });
+        if (pos !== undefined) this.proposals.add(pos.index, pos.term, q.waiter);
       });
     } catch (error) {
       for (const q of queued) this.fail(q.waiter, error);
@@ -363,12 +374,13 @@ export class RaftHost<R = unknown> {
     if (rd.snapshot !== undefined) {
       o.restore?.(rd.snapshot.data);
       this.metricCounters.snapshotsInstalled++;
-      const upTo = rd.snapshot.metadata.index;
-      for (const [index, p] of this.proposals) {
-        if (index > upTo) continue;
-        this.proposals.delete(index);
-        this.fail(p.waiter, new ProposalOutcomeUnknownError(index, "covered by a snapshot from the leader"));
-      }
+      const { index: upTo, term } = rd.snapshot.metadata;
+      const unknown = (index: number): unknown => new ProposalOutcomeUnknownError(index, "covered by a snapshot from the leader");
+      this.proposals.failUpTo(upTo, unknown, this.failWith);
+      this.confWaiters.failUpTo(upTo, unknown, this.failWith);
+      this.noteAppliedTerm(upTo, term);
+      // The installed snapshot is as good as one taken here: do not take another right away.
+      this.lastSnapshotIndex = Math.max(this.lastSnapshotIndex, upTo);
     }
     for (const entry of rd.committedEntries) this.applyEntry(entry);
     for (const rs of rd.readStates) {
@@ -401,17 +413,17 @@ export class RaftHost<R = unknown> {
   private applyEntry(entry: LogEntry): void {
     this.metricCounters.entriesApplied++;
     const waiters = entry.type === "conf_change" ? this.confWaiters : this.proposals;
-    const pending = waiters.get(entry.index);
     let result: R | undefined;
     if (entry.type === "normal" && entry.data !== "") result = this.opts.apply(entry);
-    if (pending === undefined) return;
-    waiters.delete(entry.index);
-    if (pending.term === entry.term) {
-      this.metricCounters.proposalsApplied++;
-      pending.waiter.resolve({ index: entry.index, term: entry.term, result: result as R });
-    } else {
-      this.fail(pending.waiter, new ProposalLostError(entry.index, pending.term));
-    }
+    if (waiters.settle(entry, () => ({ index: entry.index, term: entry.term, result: result as R }), this.failWith)) this.metricCounters.proposalsApplied++;
+    this.noteAppliedTerm(entry.index, entry.term);
+  }
+
+  private noteAppliedTerm(index: number, term: number): void {
+    if (term <= this.appliedTerm) return;
+    this.appliedTerm = term;
+    this.proposals.failOlderAfter(index, term, this.failWith);
+    this.confWaiters.failOlderAfter(index, term, this.failWith);
   }
 
   private onSoftState(soft: SoftState, node: RaftNode): void {
@@ -428,6 +440,8 @@ export class RaftHost<R = unknown> {
     return new Waiter(resolve, reject, this.opts.clock.now() + ms, `${what} on "${this.id}"`);
   }
 
+  private readonly failWith = (waiter: Waiter<ProposalResult<R>>, error: unknown): void => this.fail(waiter, error);
+
   private fail<T>(waiter: Waiter<T>, error: unknown): void {
     this.metricCounters.proposalsFailed++;
     waiter.reject(error);
@@ -439,8 +453,8 @@ export class RaftHost<R = unknown> {
     const p = this.proposalTimeoutMs;
     const r = this.readTimeoutMs;
     this.queuedProposals = this.queuedProposals.filter((q) => !q.waiter.expire(now, p));
-    for (const [index, entry] of this.proposals) if (entry.waiter.expire(now, p)) this.proposals.delete(index);
-    for (const [index, entry] of this.confWaiters) if (entry.waiter.expire(now, p)) this.confWaiters.delete(index);
+    this.proposals.expire(now, p);
+    this.confWaiters.expire(now, p);
     for (const [context, waiter] of this.reads) if (waiter.expire(now, r)) this.reads.delete(context);
     this.readWaits = this.readWaits.filter((w) => !w.waiter.expire(now, r));
   }
@@ -455,13 +469,11 @@ export class RaftHost<R = unknown> {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     for (const q of this.queuedProposals) this.fail(q.waiter, error);
-    for (const p of this.proposals.values()) this.fail(p.waiter, error);
-    for (const p of this.confWaiters.values()) this.fail(p.waiter, error);
+    this.proposals.failAll(error, this.failWith);
+    this.confWaiters.failAll(error, this.failWith);
     for (const r of this.reads.values()) this.fail(r, error);
     for (const r of this.readWaits) this.fail(r.waiter, error);
     this.queuedProposals = [];
-    this.proposals.clear();
-    this.confWaiters.clear();
     this.reads.clear();
     this.readWaits = [];
     this.deferred = [];

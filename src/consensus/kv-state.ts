@@ -160,9 +160,19 @@ export class KvStateMachine {
     return result;
   }
 
-  /** Decodes and applies a log entry's data. */
+  /**
+   * Decodes and applies a log entry's data. An entry that is not a command (proposed through the raw
+   * host) changes nothing and answers `ok: false`: every replica decodes it the same way, and a throw
+   * here would stop every member on the same entry, again on each restart.
+   */
   applyEncoded(data: string): KvWriteResult {
-    return this.apply(decodeKvCommand(data));
+    let cmd: KvCommand;
+    try {
+      cmd = decodeKvCommand(data);
+    } catch {
+      return { previous: null, ok: false };
+    }
+    return this.apply(cmd);
   }
 
   snapshot(): string {

@@ -45,7 +45,9 @@ export class ReplicatedKV {
   private seq = 0;
 
   constructor(options: ReplicatedKVOptions) {
-    this.clientId = `${options.id}:${options.random.fork("kv-client").nextUint32().toString(36)}`;
+    // The session table outlives this object: a restart drawing the same seed must still get a fresh
+    // id, or its first writes would be answered as retries of the previous incarnation's.
+    this.clientId = `${options.id}:${options.random.fork("kv-client").nextUint32().toString(36)}.${options.clock.now().toString(36)}`;
     this.host = new RaftHost<KvWriteResult>({
       ...options,
       apply: (entry: LogEntry) => this.machine.applyEncoded(entry.data),

@@ -33,7 +33,18 @@ const base = { from: id, to: id, term };
 
 /** Schema of every message Raft members exchange; validate received messages with it. */
 export const raftMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("append"), ...base, logTerm: term, index, commit: index, entries: z.array(logEntrySchema) }),
+  z
+    .object({ type: z.literal("append"), ...base, logTerm: term, index, commit: index, entries: z.array(logEntrySchema) })
+    // The engine trusts an append's shape: entries must follow `index` one by one, in terms that never
+    // decrease, start at or above `logTerm` and stay at or below the sender's term.
+    .superRefine((m, ctx) => {
+      let previous = m.logTerm;
+      m.entries.forEach((e, i) => {
+        if (e.index !== m.index + 1 + i) ctx.addIssue({ code: "custom", path: ["entries", i, "index"], message: `must be ${m.index + 1 + i} (entries follow index ${m.index} contiguously)` });
+        if (e.term < previous || e.term > m.term) ctx.addIssue({ code: "custom", path: ["entries", i, "term"], message: `must be between ${previous} and the message term ${m.term}` });
+        previous = Math.max(previous, e.term);
+      });
+    }),
   z.object({
     type: z.literal("append_response"),
     ...base,

@@ -46,6 +46,11 @@ export class Raft {
   readonly readOnly = new ReadOnlyQueue();
   /** Reads that arrived before this leader committed an entry of its own term. */
   pendingReads: Array<{ from: MemberId; context: string }> = [];
+  /**
+   * Set once this leader sent TimeoutNow: the transferee may win without waiting out the lease, so
+   * from then on in this term reads need a quorum round even in `lease_based` mode.
+   */
+  leaseGivenAway = false;
   /** Appends owed to followers, sent in one batch when the host asks for a `Ready`. */
   broadcastPending = false;
   commitBroadcastPending = false;
@@ -159,6 +164,7 @@ export class Raft {
     this.votes = new Map();
     this.readOnly.reset();
     this.pendingReads = [];
+    this.leaseGivenAway = false;
     this.broadcastPending = false;
     this.commitBroadcastPending = false;
     this.progress = new Map();

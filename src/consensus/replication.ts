@@ -55,6 +55,7 @@ export function bcastHeartbeat(r: Raft, context: string | null): void {
 }
 
 export function sendTimeoutNow(r: Raft, to: MemberId): void {
+  r.leaseGivenAway = true;
   r.send({ type: "timeout_now", to });
 }
 
@@ -90,7 +91,7 @@ export function handleReadIndex(r: Raft, from: MemberId, context: string): void 
     r.pendingReads.push({ from, context });
     return;
   }
-  if (r.cfg.readOnlyOption === "lease_based") {
+  if (r.cfg.readOnlyOption === "lease_based" && !r.leaseGivenAway) {
     respondRead(r, from, r.log.committed, context);
     return;
   }

@@ -141,6 +141,7 @@ export function stepLeader(r: Raft, m: RaftMessage): void {
     pr.probeSent = false;
     if (pr.state === "replicate" && pr.inflights.full()) pr.inflights.freeFirst();
     if (pr.match < r.log.lastIndex()) sendAppend(r, m.from);
-    if (m.context !== null && r.cfg.readOnlyOption === "safe") recvReadAck(r, m.from, m.context);
+    // Also in lease_based mode: reads fall back to a quorum round once the lease was handed away.
+    if (m.context !== null) recvReadAck(r, m.from, m.context);
   }
 }

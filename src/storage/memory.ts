@@ -8,7 +8,7 @@
  */
 import { freeze } from "immer";
 import type { Clock } from "../core/clock.js";
-import { ClosedError, EdgeflowError } from "../core/errors.js";
+import { ClosedError, ConflictError, EdgeflowError, ValidationError } from "../core/errors.js";
 import type { HardState, LogEntry, PersistedState, RaftStorage, Snapshot, StorageWrite } from "./types.js";
 
 /** A `save` lost in a simulated crash before it was synced. */
@@ -91,7 +91,7 @@ export class MemoryStorage implements RaftStorage {
     const pending = this.pending;
     this.pending = [];
     pending.forEach((p, i) => {
-      if (i < keep) this.applyWrite(p.write);
+      if (i < keep) this.tryApply(p.write);
       p.reject(new StorageCrashedError());
     });
   }
@@ -118,32 +118,54 @@ export class MemoryStorage implements RaftStorage {
     if (batch.length === 0) return;
     this.pending = [];
     this.syncs++;
-    for (const p of batch) this.applyWrite(p.write);
-    for (const p of batch) p.resolve();
+    // A write that does not fit the log fails alone; the others in the group still land.
+    const outcomes = batch.map((p) => this.tryApply(p.write));
+    batch.forEach((p, i) => {
+      const error = outcomes[i];
+      if (error === undefined) p.resolve();
+      else p.reject(error);
+    });
   }
 
+  private tryApply(write: StorageWrite): unknown {
+    try {
+      this.applyWrite(write);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+
+  /** Validates `write` against the current contents in full, then applies it: never half-applied. */
   private applyWrite(write: StorageWrite): void {
-    if (write.snapshot !== undefined) this.installSnapshot(write.snapshot);
+    let snapshot = this.snapshot;
+    let stored = this.entries;
+    let hardState = this.hardState;
+    if (write.snapshot !== undefined) {
+      const { index, term } = write.snapshot.metadata;
+      const current = snapshot?.metadata.index ?? 0;
+      if (index <= current) throw new ConflictError(`snapshot at index ${index} is not newer than the stored one at ${current}`);
+      const first = stored[0]?.index ?? 0;
+      const at = first > 0 ? stored[index - first] : undefined;
+      // Entries beyond the snapshot survive only if the log agrees with it at its index.
+      stored = at !== undefined && at.term === term ? stored.slice(index - first + 1) : [];
+      snapshot = write.snapshot;
+      if (hardState.commit < index) hardState = { ...hardState, commit: index };
+    }
     const entries = write.entries;
     if (entries !== undefined && entries.length > 0) {
       const first = (entries[0] as LogEntry).index;
-      const base = this.snapshot?.metadata.index ?? 0;
-      if (first <= base) throw new EdgeflowError("storage.invalid_write", `entries from ${first} overlap the snapshot at ${base}`);
+      const base = snapshot?.metadata.index ?? 0;
+      if (first <= base) throw ValidationError.of("write.entries[0].index", `must be above the snapshot index ${base}, got ${first}`);
       const keep = first - base - 1;
-      if (keep > this.entries.length) throw new EdgeflowError("storage.invalid_write", `gap: appending ${first} after ${base + this.entries.length}`);
-      this.entries.length = keep;
-      for (const e of entries) this.entries.push(e);
+      if (keep > stored.length) throw ValidationError.of("write.entries[0].index", `would leave a gap: the last stored index is ${base + stored.length}, got ${first}`);
+      // Checks are done: from here on nothing throws, so trimming in place cannot half-apply.
+      stored.length = keep;
+      for (const e of entries) stored.push(e);
     }
-    if (write.hardState !== undefined) this.hardState = write.hardState;
-  }
-
-  private installSnapshot(snapshot: Snapshot): void {
-    const { index, term } = snapshot.metadata;
-    const first = this.entries[0]?.index ?? 0;
-    const at = this.entries[index - first];
-    // Entries beyond the snapshot survive only if the log agrees with it at its index.
-    this.entries = first > 0 && at !== undefined && at.term === term ? this.entries.slice(index - first + 1) : [];
+    if (write.hardState !== undefined) hardState = write.hardState;
     this.snapshot = snapshot;
-    if (this.hardState.commit < index) this.hardState = { ...this.hardState, commit: index };
+    this.entries = stored;
+    this.hardState = hardState;
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Seeded full-stack simulation: `ReplicatedKV` on `RaftHost` over `SimNetwork` (schema-validated
- * messages), `ManualClock` and `MemoryStorage` crashes that lose unsynced writes. Same checks as the
- * direct simulation. `SIM_RUNS=N` for deep runs; a failure prints its seed.
+ * messages), `ManualClock` and `MemoryStorage` crashes that lose unsynced writes. Checks election
+ * safety, monotonic durable commit, agreement of every member's durable committed log, converged state
+ * machines, linearizability and liveness after the heal (log matching and leader completeness on the
+ * engines' in-memory logs are the direct simulation's job: the host does not expose them).
+ * `SIM_RUNS=N` for deep runs; a failure prints its seed.
  */
 import { describe, it } from "vitest";
 import { simRuns, simSeed, withSeed } from "../support/sim.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock, settle } from "../../src/core/clock.js";
-import { ClosedError } from "../../src/core/errors.js";
+import { ClosedError, ValidationError } from "../../src/core/errors.js";
 import { MemoryStorage, StorageCrashedError } from "../../src/storage/memory.js";
 import type { LogEntry, Snapshot, StorageWrite } from "../../src/storage/types.js";
 
@@ -117,5 +117,28 @@ describe("MemoryStorage", () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("MemoryStorage review regressions", () => {
+  it("a write that does not fit the log fails alone with a typed error, never hangs or half-applies", async () => {
+    const s = new MemoryStorage();
+    await s.save({ entries: entries(1, 3, 1) });
+    const good = s.save({ hardState: { term: 1, vote: null, commit: 1 }, entries: entries(4, 4, 1) });
+    const gap = s.save({ hardState: { term: 9, vote: "x", commit: 4 }, entries: entries(9, 9, 1) });
+    const after = s.save({ entries: entries(5, 5, 1) });
+    const outcomes = await Promise.race([
+      Promise.allSettled([good, gap, after]),
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 200)),
+    ]);
+    expect(outcomes).not.toBe("hung");
+    if (outcomes === "hung") return;
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const rejected = outcomes[1];
+    expect(rejected?.status === "rejected" && rejected.reason instanceof ValidationError).toBe(true);
+    const state = await s.load();
+    // The bad write's hard state was not applied either.
+    expect(state.hardState).toEqual({ term: 1, vote: null, commit: 1 });
+    expect(state.entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
   });
 });

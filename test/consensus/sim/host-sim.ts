@@ -8,6 +8,7 @@ import { isEdgeflowError } from "../../../src/core/errors.js";
 import { Random } from "../../../src/core/random.js";
 import { NotLeaderError, raftMessageSchema, ReplicatedKV, type RaftMessage } from "../../../src/consensus/index.js";
 import { MemoryStorage } from "../../../src/storage/memory.js";
+import type { LogEntry, RaftStorage } from "../../../src/storage/types.js";
 import { SimNetwork } from "../../../src/transport/sim-network.js";
 import type { HistoryOp } from "./direct-sim.js";
 import { cutsOf, resolveTarget, type NemesisStep } from "./nemesis.js";
@@ -42,6 +43,19 @@ export async function runHostSim(o: HostSimOptions): Promise<HostSimResult> {
   const violations: string[] = [];
   let incarnation = 0;
 
+  /** Reports each durable commit index (once its save resolved) to the monotonic-commit check. */
+  function durable(id: string, storage: MemoryStorage): RaftStorage {
+    return {
+      load: () => storage.load(),
+      save: async (write) => {
+        await storage.save(write);
+        if (write.hardState !== undefined) monitor.commitPersisted(id, write.hardState.commit);
+      },
+      compact: (snapshot) => storage.compact(snapshot),
+      close: () => storage.close(),
+    };
+  }
+
   async function startNode(i: number): Promise<void> {
     const id = ids[i] as string;
     const transport = network.endpoint<RaftMessage>(id, { schema: raftMessageSchema });
@@ -49,7 +63,7 @@ export async function runHostSim(o: HostSimOptions): Promise<HostSimResult> {
       id,
       voters: ids,
       transport,
-      storage: storages[i] as MemoryStorage,
+      storage: durable(id, storages[i] as MemoryStorage),
       clock,
       random: random.fork(`${id}/${++incarnation}`),
       tickMs: TICK_MS,
@@ -240,6 +254,21 @@ export async function runHostSim(o: HostSimOptions): Promise<HostSimResult> {
       if (a !== b) violations.push(`state machines differ on k${k}: ${String(a)} vs ${String(b)}`);
     }
   }
+  // State machine safety on what is durable: committed entries agree on every member that still holds them.
+  const committed = new Map<number, LogEntry>();
+  for (const [i, storage] of storages.entries()) {
+    const state = await storage.load();
+    for (const entry of state.entries) {
+      if (entry.index > state.hardState.commit) break;
+      const seen = committed.get(entry.index);
+      if (seen === undefined) committed.set(entry.index, entry);
+      else if (seen.term !== entry.term || seen.data !== entry.data) {
+        violations.push(`state machine safety: ${ids[i] as string} committed ${entry.term}/${entry.data} at ${entry.index}, another ${seen.term}/${seen.data}`);
+        break;
+      }
+    }
+  }
+  if (committed.size === 0) violations.push("vacuous run: no committed entry was found in any member's storage");
   const leaders = kvs.filter((kv) => kv?.host.isLeader() === true);
   if (leaders.length !== 1) violations.push(`expected one leader after the heal, found ${leaders.length}`);
   for (const kv of kvs) await kv?.stop();

@@ -1,6 +1,6 @@
 /** A synchronous in-memory cluster of RaftNode engines for scripted scenario tests. */
 import { Random } from "../../../src/core/random.js";
-import { RaftNode, type RaftConfig, type RaftMessage } from "../../../src/consensus/index.js";
+import { RaftNode, type RaftConfig, type RaftMessage, type ReadState } from "../../../src/consensus/index.js";
 import type { HardState, LogEntry, PersistedState, Snapshot } from "../../../src/storage/types.js";
 
 export interface TestMember {
@@ -9,6 +9,8 @@ export interface TestMember {
   snapshot: Snapshot | null;
   entries: LogEntry[];
   applied: LogEntry[];
+  /** Read states the member's Readies handed out, in order. */
+  readStates: ReadState[];
 }
 
 export class TestCluster {
@@ -35,6 +37,7 @@ export class TestCluster {
       snapshot: null,
       entries: [],
       applied: [],
+      readStates: [],
     };
     this.members.set(id, member);
     return member;
@@ -69,6 +72,7 @@ export class TestCluster {
         }
         this.queue.push(...rd.messages);
         m.applied.push(...rd.committedEntries);
+        m.readStates.push(...rd.readStates);
         m.node.advance();
       }
     }
