@@ -56,7 +56,8 @@ export const GlobalOrdering = defineNode({
     const service = orderingService(ctx.infrastructure, ctx.clock);
     switch (cfg.operation) {
       case "submit": {
-        const payload = cfg.payload ?? inputs.payload;
+        // `null` is a payload like any other: only an absent one falls back to the input.
+        const payload = cfg.payload !== undefined ? cfg.payload : inputs.payload;
         if (payload === undefined) throw ValidationError.of("payload", "submit needs a payload in its config or on the `payload` input", "missing_payload");
         const input = { id: cfg.id, key: cfg.key, deps: cfg.deps, payload };
         const node = ctx.infrastructure.tryGet(orderingNodeKey);

@@ -106,6 +106,8 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
     super();
     const { transport, clock, ...rest } = options;
     this.options = parseWith(partitionDetectorOptionsSchema, rest, "options");
+    if (typeof transport?.send !== "function" || typeof transport.onMessage !== "function") throw ValidationError.of("options.transport", "transport must implement Transport", "invalid_type");
+    if (typeof clock?.now !== "function" || typeof clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
     this.transport = transport;
     this.clock = clock;
     this.nodeId = transport.localId;
@@ -129,7 +131,8 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
   start(): void {
     if (this.unsubscribe !== undefined) return;
     const now = this.clock.now();
-    for (const peer of this.peers.values()) if (peer.detector.lastHeartbeat === undefined) peer.detector.heartbeat(now);
+    // Heartbeats were not listened to while stopped: that silence is ours, not the peers'.
+    for (const peer of this.peers.values()) peer.detector.restartSilence(now);
     this.unsubscribe = this.transport.onMessage((from) => this.onHeartbeat(from));
     this.sendHeartbeats();
     this.scheduleCheck();
@@ -174,6 +177,8 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
 
   /** Fences this node (idempotent). */
   fence(reason = "fenced by request"): void {
+    // Fenced by hand now: healing must no longer lift it, even if quorum loss fenced it first.
+    this.fencedByQuorumLoss = false;
     if (this.fencedReason !== undefined) return;
     this.fencedReason = reason;
     this.emit("fenced", { reason, at: this.clock.now() });
@@ -237,8 +242,10 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
     if (!quorum.hasQuorum) {
       this.emit("partition:detected", { at, quorum });
       if (this.options.fencing === "on-quorum-loss" && !this.isFenced()) {
-        this.fence(`lost quorum: reaches ${quorum.reachable.length} of ${quorum.voters.length} voters, needs ${quorum.needed}`);
+        const reason = `lost quorum: reaches ${quorum.reachable.length} of ${quorum.voters.length} voters, needs ${quorum.needed}`;
+        this.fencedReason = reason;
         this.fencedByQuorumLoss = true;
+        this.emit("fenced", { reason, at });
       }
     } else {
       this.emit("partition:healed", { at, quorum });

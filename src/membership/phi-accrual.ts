@@ -86,6 +86,16 @@ export class PhiAccrualFailureDetector {
     this.last = last === undefined ? time : Math.max(last, time);
   }
 
+  /**
+   * Starts counting silence afresh at `time` without learning an interval: for when the observer
+   * itself stopped listening (a silence it caused says nothing about the peer). Before any
+   * heartbeat it seeds the history like a first heartbeat.
+   */
+  restartSilence(time: number): void {
+    if (this.last === undefined) this.heartbeat(time);
+    else this.last = Math.max(this.last, time);
+  }
+
   /** Suspicion at `time`: 0 before any heartbeat, growing with silence. */
   phi(time: number): number {
     const last = this.last;

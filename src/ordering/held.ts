@@ -16,10 +16,19 @@ export interface Held<P> {
   /** Clock time of receipt: the dependency timeout counts from here. */
   readonly since: number;
   /** The origin's earlier event that was parked when this one was first considered. */
-  prev: string | undefined;
+  prev: Held<P> | undefined;
+  /** Whether it waits for `prev` to be settled (held by reference: ids may repeat across origins). */
+  waitingPrev: boolean;
+  /** The origin's later events waiting for this one to be settled. */
+  followers: Held<P>[] | undefined;
   evaluated: boolean;
+  /** Ids of explicit dependencies not yet delivered. */
   waitingOn: Set<string> | undefined;
   reported: boolean;
+}
+
+export function newHeld<P>(event: OrderingEvent<P>, since: number): Held<P> {
+  return { event, since, prev: undefined, waitingPrev: false, followers: undefined, evaluated: false, waitingOn: undefined, reported: false };
 }
 
 /** What the dedup window remembers of a delivered event: enough to check and extend causality. */
@@ -45,7 +54,7 @@ export interface OriginState<P> {
   gapReported: boolean;
   /** Causal history of the origin's latest delivered event. */
   vc: VectorClock;
-  lastParked: string | undefined;
+  lastParked: Held<P> | undefined;
 }
 
 export function newOriginState<P>(name: string, index: number, origins: number): OriginState<P> {
@@ -65,7 +74,8 @@ export const noDeps: readonly string[] = Object.freeze([]);
 export const byHlc = <P>(a: Held<P>, b: Held<P>): boolean => compareHlc(a.event.hlc, b.event.hlc) < 0;
 
 export function describeParked<P>(held: Held<P>): MissingDependency {
-  return { eventId: held.event.id, origin: held.event.origin, missing: [...(held.waitingOn ?? [])], since: held.since };
+  const missing = held.waitingPrev && held.prev !== undefined ? [held.prev.event.id, ...(held.waitingOn ?? [])] : [...(held.waitingOn ?? [])];
+  return { eventId: held.event.id, origin: held.event.origin, missing, since: held.since };
 }
 
 export function describeGap<P>(os: OriginState<P>): MissingDependency {

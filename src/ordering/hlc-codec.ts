@@ -22,6 +22,7 @@ let lastNodeId: string | undefined;
 
 /** The cheap check of the common case; `assertHlc` explains anything it does not accept. */
 function isWellFormed(ts: HlcTimestamp): boolean {
+  if (typeof ts !== "object" || ts === null) return false;
   const { wall, logical, nodeId } = ts;
   if (!(Number.isInteger(wall) && wall >= 0 && wall <= MAX_WALL && Number.isInteger(logical) && logical >= 0 && logical <= MAX_LOGICAL)) return false;
   // A clock encodes its own node id over and over: remember the last one that passed.

@@ -151,6 +151,7 @@ export class HybridLogicalClock {
    * only need the clock advanced past `remote` (the ordering service, on every received event).
    */
   observe(remote: HlcTimestamp): void {
+    if (typeof remote !== "object" || remote === null) assertHlc(remote, "remote");
     const rw = remote.wall;
     const rl = remote.logical;
     // Inline fast check of the common case; the full check only builds messages when something is wrong.

@@ -11,18 +11,19 @@ import type { MissingDependency } from "./types.js";
 
 export class MissingDependencyTimer<P> {
   private timer: TimerHandle | undefined;
+  private cancelled = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs: number,
-    private readonly parked: ReadonlyMap<string, Held<P>>,
+    private readonly parked: ReadonlySet<Held<P>>,
     private readonly origins: readonly OriginState<P>[],
     private readonly report: (missing: MissingDependency) => void,
   ) {}
 
   /** Arms the timer for the earliest unreported wait, unless it is armed already. */
   schedule(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.cancelled) return;
     let earliest: number | undefined;
     for (const held of this.parked.values()) if (!held.reported && (earliest === undefined || held.since < earliest)) earliest = held.since;
     for (const os of this.origins) if (os.gapSince !== undefined && !os.gapReported && (earliest === undefined || os.gapSince < earliest)) earliest = os.gapSince;
@@ -32,6 +33,8 @@ export class MissingDependencyTimer<P> {
   }
 
   cancel(): void {
+    // For good: the owner is closed, so nothing it holds later may re-arm a timer.
+    this.cancelled = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
   }

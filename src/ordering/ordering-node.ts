@@ -101,6 +101,9 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
     super();
     const { service, transport, clock, ...rest } = options;
     this.options = parseWith(orderingNodeOptionsSchema, rest, "options");
+    if (typeof service?.receive !== "function") throw ValidationError.of("options.service", "service must be a GlobalOrderingService", "invalid_type");
+    if (typeof transport?.send !== "function" || typeof transport.onMessage !== "function") throw ValidationError.of("options.transport", "transport must implement Transport", "invalid_type");
+    if (typeof clock?.now !== "function" || typeof clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
     if (transport.localId !== service.nodeId) {
       throw ValidationError.of("options.transport", `transport is for "${transport.localId}" but the service is "${service.nodeId}"`, "node_mismatch");
     }

@@ -12,7 +12,7 @@ import { TypedEmitter } from "../core/events.js";
 import { parseWith } from "../core/validation.js";
 import { KeyRegister, type ResolvedValue } from "./conflicts.js";
 import { CursorExpiredError, OrderingBackpressureError } from "./errors.js";
-import { byHlc, describeGap, describeParked, freezeEvent, newOriginState, noDeps, type DeliveredRecord, type Held, type OriginState } from "./held.js";
+import { byHlc, describeGap, describeParked, freezeEvent, newHeld, newOriginState, noDeps, type DeliveredRecord, type Held, type OriginState } from "./held.js";
 import { MinHeap } from "../core/heap.js";
 import { MissingDependencyTimer } from "./missing.js";
 import { assertHlc, compareHlc, HybridLogicalClock } from "./hlc.js";
@@ -40,10 +40,13 @@ export type GlobalOrderingOptions<P = unknown> = z.input<typeof orderingOptionsS
  * failing the check is rejected (`event:rejected`), never delivered out of causal order.
  *
  * **Dependencies.** An event whose explicit dependency has not been delivered is held ("parked")
- * without blocking others, and delivered as soon as the dependency is; after `dependencyTimeoutMs`
- * it is reported (`dependency:missing`, `status().missing`), never silently dropped. Dependencies
- * from configured origins are always present by the time an event is stable; parking only happens
- * for ids nobody has sent, or that left the dedup window.
+ * without blocking other origins (its own origin's later events wait behind it), and settled as
+ * soon as the dependency is delivered: delivered, or rejected if the dependency's HLC is not
+ * smaller; after `dependencyTimeoutMs` it is reported (`dependency:missing`, `status().missing`),
+ * never silently dropped. Dependencies from configured origins stamped before an event are always
+ * delivered by the time it is stable; parking only happens for ids nobody has sent yet, or that
+ * left the dedup window. Whether such an id has merely been *received* is never consulted, since
+ * that differs between replicas.
  *
  * **Duplicates.** A re-sent event (same origin and sequence) is dropped on receipt; a second event
  * with an id delivered within the last `dedupWindow` deliveries is dropped on delivery, and since
@@ -55,7 +58,8 @@ export type GlobalOrderingOptions<P = unknown> = z.input<typeof orderingOptionsS
  *
  * **Bounds.** At most `maxBuffered` events are held; beyond it `receive`/`publish` throw
  * {@link OrderingBackpressureError} with nothing applied, except for the next in-sequence event
- * of an origin that is holding delivery back, which is always admitted so the buffer can drain.
+ * of an origin that is holding delivery back, which is admitted so the buffer can drain: at most
+ * `maxBuffered` plus the number of origins events are ever held.
  *
  * @example
  * ```ts
@@ -77,7 +81,8 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   private readonly local: OriginState<P> | undefined;
   private readonly ready = new MinHeap<Held<P>>(byHlc);
   private readonly woken = new MinHeap<Held<P>>(byHlc);
-  private readonly parked = new Map<string, Held<P>>();
+  /** Stable events waiting for dependencies, in the order they were parked. */
+  private readonly parked = new Set<Held<P>>();
   private readonly waiters = new Map<string, Held<P>[]>();
   private readonly delivered: FifoWindow<DeliveredRecord>;
   private readonly keys: KeyRegister<P>;
@@ -129,7 +134,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.admit(local, local.nextSeq);
     const seq = local.nextSeq;
     const event = freezeEvent<P>({ id: parsed.id ?? `${this.nodeId}:${seq}`, origin: this.nodeId, seq, hlc: this.hlc.now(), deps: parsed.deps ?? [], key: parsed.key, payload: parsed.payload as P });
-    this.accept(local, { event, since: this.clock.now(), prev: undefined, evaluated: false, waitingOn: undefined, reported: false });
+    this.accept(local, newHeld(event, this.clock.now()));
     this.drain();
     return event;
   }
@@ -158,7 +163,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.admit(os, parsed.seq);
     if (os !== this.local) this.hlc.observe(parsed.hlc);
     const event = freezeEvent(parsed as OrderingEvent<P>);
-    const held: Held<P> = { event, since: this.clock.now(), prev: undefined, evaluated: false, waitingOn: undefined, reported: false };
+    const held = newHeld(event, this.clock.now());
     if (parsed.seq === os.nextSeq) this.accept(os, held);
     else this.bufferGap(os, held);
     this.syncLocalFrontier();
@@ -219,7 +224,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
 
   status(): OrderingStatus {
     const missing: MissingDependency[] = [];
-    for (const held of this.parked.values()) {
+    for (const held of this.parked) {
       if (held.reported) missing.push(describeParked(held));
     }
     for (const os of this.originList) if (os.gapReported && os.gapSince !== undefined) missing.push(describeGap(os));
@@ -237,7 +242,9 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   private admit(os: OriginState<P>, seq: number): void {
     if (this.held < this.options.maxBuffered) return;
     // Refusing the origin that holds delivery back could wedge the buffer for good.
-    if (seq === os.nextSeq && os !== this.local) {
+    // The exemption is capped: a lagging origin's admitted events drain at once unless they are
+    // stuck behind a missing dependency, and those must not grow the buffer without limit.
+    if (seq === os.nextSeq && os !== this.local && this.held < this.options.maxBuffered + this.originList.length) {
       const bound = this.stableBound();
       if (os.frontier === undefined || (bound !== undefined && compareHlc(os.frontier, bound) <= 0)) return;
     }
@@ -298,8 +305,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
       this.settle(top);
       for (let next = this.woken.pop(); next !== undefined; next = this.woken.pop()) {
         // A waiter listed twice under one dependency is woken twice; settle it once.
-        if (this.parked.get(next.event.id) !== next) continue;
-        this.parked.delete(next.event.id);
+        if (!this.parked.delete(next)) continue;
         this.settle(next);
       }
     }
@@ -313,54 +319,41 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
       held.evaluated = true;
       if (os.lastParked !== undefined && this.parked.has(os.lastParked)) held.prev = os.lastParked;
     }
+    const prev = held.prev !== undefined && this.parked.has(held.prev) ? held.prev : undefined;
     let waiting: string[] | undefined;
-    if (held.prev !== undefined && this.parked.has(held.prev)) waiting = [held.prev];
     for (const dep of event.deps) {
       const done = this.delivered.get(dep);
-      const pending = done === undefined ? this.findHeld(dep) : undefined;
-      const depHlc = done?.hlc ?? pending?.event.hlc;
-      if (depHlc !== undefined && compareHlc(depHlc, event.hlc) >= 0) {
+      // Judge only by what has been delivered, which every replica agrees on: whether an undelivered
+      // dependency has merely been received differs between replicas, so it is waited for, and its
+      // timestamp checked once it is delivered.
+      if (done === undefined) (waiting ??= []).push(dep);
+      else if (compareHlc(done.hlc, event.hlc) >= 0) {
         this.reject(held, "dependency_not_before");
         return;
       }
-      if (done === undefined) (waiting ??= []).push(dep);
     }
-    if (waiting === undefined) {
+    if (waiting === undefined && prev === undefined) {
       this.deliver(held, os);
       return;
     }
     held.waitingOn = new Set(waiting);
-    for (const dep of waiting) {
+    held.waitingPrev = prev !== undefined;
+    if (prev !== undefined) (prev.followers ??= []).push(held);
+    for (const dep of waiting ?? []) {
       const list = this.waiters.get(dep);
       if (list === undefined) this.waiters.set(dep, [held]);
       else list.push(held);
     }
-    this.parked.set(event.id, held);
-    if (event.seq > (this.parkedSeq(os.lastParked) ?? 0)) os.lastParked = event.id;
+    this.parked.add(held);
+    const last = os.lastParked;
+    if (last === undefined || !this.parked.has(last) || event.seq > last.event.seq) os.lastParked = held;
     this.timeouts.schedule();
-  }
-
-  /**
-   * A received, undelivered event by id. Only needed when a stable event's dependency is not
-   * delivered, which well-behaved origins never cause, so a scan beats indexing every event.
-   */
-  private findHeld(id: string): Held<P> | undefined {
-    const parked = this.parked.get(id);
-    if (parked !== undefined) return parked;
-    const ready = this.ready.find((h) => h.event.id === id);
-    if (ready !== undefined) return ready;
-    for (const os of this.originList) for (const held of os.gap.values()) if (held.event.id === id) return held;
-    return undefined;
-  }
-
-  private parkedSeq(id: string | undefined): number | undefined {
-    return id === undefined ? undefined : this.parked.get(id)?.event.seq;
   }
 
   private deliver(held: Held<P>, os: OriginState<P>): void {
     const event = held.event;
     this.release(held);
-    if (os.lastParked === event.id) os.lastParked = undefined;
+    if (os.lastParked === held) os.lastParked = undefined;
     const vc = os.vc.slice();
     for (const dep of event.deps) {
       const depVc = (this.delivered.get(dep) as DeliveredRecord).vc;
@@ -371,6 +364,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     if (this.delivered.has(event.id)) {
       this.counts.duplicatesDropped++;
       this.emit("event:duplicate", { id: event.id, origin: event.origin, seq: event.seq });
+      this.wakeFollowers(held);
       return;
     }
     this.delivered.add(event.id, { hlc: event.hlc, vc });
@@ -389,6 +383,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     }
     this.emit("event:delivered", entry);
     this.wake(event.id);
+    this.wakeFollowers(held);
   }
 
   private reject(held: Held<P>, reason: RejectionReason): void {
@@ -397,30 +392,37 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.emit("event:rejected", { event: held.event, reason });
     // Its origin's later events may proceed; events naming it as a dependency stay parked and are reported.
     const os = this.origins.get(held.event.origin);
-    if (os?.lastParked === held.event.id) os.lastParked = undefined;
-    this.wake(held.event.id, true);
+    if (os?.lastParked === held) os.lastParked = undefined;
+    this.wakeFollowers(held);
   }
 
   private release(held: Held<P>): void {
     this.held--;
-    this.parked.delete(held.event.id);
+    this.parked.delete(held);
     if (held.reported) this.emit("dependency:resolved", { eventId: held.event.id, origin: held.event.origin });
   }
 
-  private wake(id: string, onlyPrev = false): void {
+  /** Wakes the events waiting for dependency `id` to be delivered. */
+  private wake(id: string): void {
     const list = this.waiters.get(id);
     if (list === undefined) return;
     this.waiters.delete(id);
-    const keep: Held<P>[] = [];
     for (const waiter of list) {
-      if (this.parked.get(waiter.event.id) !== waiter) continue;
-      if (onlyPrev && waiter.prev !== id) {
-        keep.push(waiter);
-        continue;
-      }
+      if (!this.parked.has(waiter)) continue;
       waiter.waitingOn?.delete(id);
-      if (waiter.waitingOn === undefined || waiter.waitingOn.size === 0) this.woken.push(waiter);
+      if (!waiter.waitingPrev && (waiter.waitingOn === undefined || waiter.waitingOn.size === 0)) this.woken.push(waiter);
     }
-    if (keep.length > 0) this.waiters.set(id, keep);
+  }
+
+  /** Its origin's later events may proceed once `held` is settled (delivered, dropped or rejected). */
+  private wakeFollowers(held: Held<P>): void {
+    const followers = held.followers;
+    if (followers === undefined) return;
+    held.followers = undefined;
+    for (const follower of followers) {
+      if (!this.parked.has(follower) || follower.prev !== held) continue;
+      follower.waitingPrev = false;
+      if (follower.waitingOn === undefined || follower.waitingOn.size === 0) this.woken.push(follower);
+    }
   }
 }

@@ -112,7 +112,8 @@ export class SimNetwork {
   private readonly overrides = new Map<NodeId, Map<NodeId, LinkConfig>>();
   private defaultInput: LinkConfig;
   private defaultLink: ResolvedLink;
-  private readonly cuts = new Set<string>();
+  /** Cut links, sender to receivers (nested, so no two id pairs can share a key). */
+  private readonly cuts = new Map<NodeId, Set<NodeId>>();
   private readonly isolated = new Set<NodeId>();
   private hasCuts = false;
   private readonly paused = new Map<NodeId, PauseMode>();
@@ -191,7 +192,14 @@ export class SimNetwork {
 
   /** Cuts the links from every node of `from` to every node of `to`; the reverse direction still works. */
   partitionOneWay(from: readonly NodeId[], to: readonly NodeId[]): void {
-    for (const a of from) for (const b of to) if (a !== b) this.cuts.add(linkKey(a, b));
+    for (const a of from) {
+      for (const b of to) {
+        if (a === b) continue;
+        let row = this.cuts.get(a);
+        if (row === undefined) this.cuts.set(a, (row = new Set()));
+        row.add(b);
+      }
+    }
     this.hasCuts = this.cuts.size > 0 || this.isolated.size > 0;
   }
 
@@ -211,7 +219,7 @@ export class SimNetwork {
   /** Whether the link `from → to` is currently cut (a node always reaches itself). */
   isCut(from: NodeId, to: NodeId): boolean {
     if (!this.hasCuts || from === to) return false;
-    return this.isolated.has(from) || this.isolated.has(to) || this.cuts.has(linkKey(from, to));
+    return this.isolated.has(from) || this.isolated.has(to) || this.cuts.get(from)?.has(to) === true;
   }
 
   /** Freezes node `id`: it sends nothing, and messages reaching it are held (default) or dropped. */
@@ -405,10 +413,6 @@ export class SimNetwork {
       }
     }
   }
-}
-
-function linkKey(from: NodeId, to: NodeId): string {
-  return `${from}\u0000${to}`;
 }
 
 function constantOf(config: ResolvedLink): number | undefined {

@@ -124,6 +124,8 @@ export class Connection {
   /** Closes at once; `error` says why (and is reported). */
   destroy(error?: TransportError): void {
     if (error !== undefined) this.closeError ??= error;
+    // Closed at once for reading too: frames still in the chunk being read must not be delivered.
+    this.phase = { name: "closed" };
     this.socket.destroy();
   }
 

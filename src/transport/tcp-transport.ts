@@ -92,6 +92,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private server: Server | undefined;
   private bound: PeerAddress | undefined;
   private state: State = "new";
+  private abortStart: ((error: TransportError) => void) | undefined;
   private counters = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, messagesDelivered: 0, reconnects: 0, rejectedFrames: 0, authFailures: 0, backpressureRejections: 0 };
 
   constructor(options: TcpTransportOptions<M>) {
@@ -112,15 +113,21 @@ export class TcpTransport<M = unknown> implements Transport<M> {
 
   /** Starts listening and dialing; resolves with the bound address (useful with port 0). */
   async start(): Promise<PeerAddress> {
-    if (this.state !== "new") throw new TransportError("closed", `transport "${this.localId}" was already started`);
+    // A second call while the first is still binding would orphan the first listener.
+    if (this.state !== "new" || this.server !== undefined) throw new TransportError("closed", `transport "${this.localId}" was already started`);
     const server = this.tls === undefined ? createNetServer((socket) => this.accept(socket)) : this.createTlsServer(this.tls);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
+      // close() while binding settles this promise; otherwise the listening callback may never come.
+      this.abortStart = reject;
       server.once("error", reject);
       server.listen(this.options.listen.port, this.options.listen.host, () => {
         server.off("error", reject);
-        resolve();
+        if (this.state === "new") resolve();
+        else server.close();
       });
+    }).finally(() => {
+      this.abortStart = undefined;
     });
     server.on("error", (error) => this.fault(new TransportError("connection", `listener failed: ${error.message}`, { cause: error })));
     const address = server.address();
@@ -203,6 +210,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   async close(): Promise<void> {
     if (this.state === "closed" || this.state === "closing") return;
     this.state = "closing";
+    this.abortStart?.(new TransportError("closed", `transport "${this.localId}" was closed while starting`));
     const serverClosed = new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
     for (const peer of this.peers.values()) {
       if (peer.reconnectTimer !== undefined) this.clock.clearTimer(peer.reconnectTimer);
@@ -312,6 +320,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private onAuthenticated(connection: Connection): void {
     const peer = connection.peerId === undefined ? undefined : this.peers.get(connection.peerId);
     if (peer === undefined || this.state !== "listening") {
+      if (this.state === "listening") this.fault(new TransportError("auth_failed", `peer "${connection.peerId ?? "?"}" was removed during its handshake`, { peer: connection.peerId }));
       connection.destroy();
       return;
     }

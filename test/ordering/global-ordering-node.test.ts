@@ -25,6 +25,9 @@ describe("GlobalOrdering node", () => {
     expect(status).toMatchObject({ nodeId: "local", delivered: 2, buffered: 0 });
     expect(infrastructure.get(orderingServiceKey).status().delivered).toBe(2);
     await expect(GlobalOrdering.run(ctx, { operation: "submit" }, {})).rejects.toThrow(ValidationError);
+    // A null payload (a tombstone, say) is a payload, not a missing one.
+    const tombstone = (await GlobalOrdering.run(ctx, { operation: "submit", key: "limit", payload: null }, { payload: "ignored" })).result as OrderingEvent;
+    expect(tombstone.payload).toBeNull();
   });
 
   it("publishes through a registered distributed ordering node", async () => {

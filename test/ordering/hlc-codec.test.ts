@@ -58,5 +58,9 @@ describe("HLC encodings", () => {
     expect(() => decodeHlcBinary(new Uint8Array(8))).toThrow(ValidationError);
     expect(() => decodeHlcBinary(new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0x20]))).toThrow(ValidationError);
     expect(() => encodeHlc({ wall: -1, logical: 0, nodeId: "a" })).toThrow(/wall/);
+    for (const value of [null, undefined, 42]) {
+      expect(() => encodeHlc(value as never)).toThrow(ValidationError);
+      expect(() => encodeHlcBinary(value as never)).toThrow(ValidationError);
+    }
   });
 });

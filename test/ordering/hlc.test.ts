@@ -174,6 +174,7 @@ describe("HybridLogicalClock", () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues.map((i) => i.path)).toEqual(["remote.wall", "remote.logical", "remote.nodeId"]);
     }
+    for (const value of [null, undefined, "ts"]) expect(() => hlc.update(value as never)).toThrow(ValidationError);
     expect(hlc.last()).toEqual({ wall: 0, logical: 0, nodeId: "a" });
   });
 });

@@ -31,7 +31,7 @@ export interface History {
  * random order (updating their HLC), and name learned events as dependencies. Some events reuse an
  * earlier id (application-level duplicates); some write one of a few keys.
  */
-export function randomHistory(seed: number, options: { origins?: number; events?: number; duplicateIdRate?: number } = {}): History {
+export function randomHistory(seed: number, options: { origins?: number; events?: number; duplicateIdRate?: number; forwardDepRate?: number } = {}): History {
   const random = new Random(seed);
   const n = options.origins ?? random.int(2, 4);
   const total = options.events ?? random.int(5, 60);
@@ -53,6 +53,12 @@ export function randomHistory(seed: number, options: { origins?: number; events?
     const o = random.int(0, n - 1);
     const mine = seen[o] as OrderingEvent<number>[];
     const deps = mine.length === 0 ? [] : [...new Set(Array.from({ length: random.int(0, 2) }, () => random.pick(mine).id))];
+    // A dependency on an event some origin has not stamped yet: causally impossible, so it must be
+    // rejected, identically everywhere, whether or not a replica has received that event yet.
+    if ((options.forwardDepRate ?? 0) > 0 && random.bool(options.forwardDepRate ?? 0)) {
+      const f = random.int(0, n - 1);
+      deps.push(`${origins[f]}-${(seqs[f] as number) + random.int(1, 3)}`);
+    }
     const seq = (seqs[o] = (seqs[o] as number) + 1);
     const reuse = events.length > 0 && random.bool(options.duplicateIdRate ?? 0.05);
     const id = reuse ? random.pick(events).id : `${origins[o]}-${seq}`;

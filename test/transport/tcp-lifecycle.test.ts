@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { TcpTransport, TransportError } from "../../src/transport/index.js";
+import { encodeFrame } from "../../src/transport/frame.js";
+import { HANDSHAKE_MAX_FRAME_BYTES, handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
+import { RawPeer, SECRET, secretAuth, startNode, waitFor } from "./tcp-helpers.js";
+
+describe("TcpTransport lifecycle", () => {
+  it("close() during start() makes start() fail with a typed error instead of hanging", async () => {
+    for (const host of ["127.0.0.1", "localhost"]) {
+      const transport = new TcpTransport({ localId: "a", listen: { host, port: 0 }, auth: secretAuth, peers: { b: { host: "127.0.0.1", port: 1 } } });
+      const started = transport.start().then(
+        () => "started",
+        (error: unknown) => error,
+      );
+      await transport.close();
+      const outcome = await Promise.race([started, new Promise((resolve) => setTimeout(() => resolve("still pending"), 2_000))]);
+      expect(outcome).toBeInstanceOf(TransportError);
+      expect(outcome).toMatchObject({ reason: "closed" });
+      expect(transport.address()).toBeUndefined();
+      expect(() => transport.send("b", "late")).toThrow(TransportError);
+    }
+  });
+
+  it("a second start() while the first is in progress is refused, so no listener is orphaned", async () => {
+    const transport = new TcpTransport({ localId: "a", listen: { host: "127.0.0.1", port: 0 }, auth: secretAuth });
+    const first = transport.start();
+    await expect(transport.start()).rejects.toMatchObject({ reason: "closed" });
+    await first;
+    await transport.close();
+  });
+});
+
+describe("TcpTransport refusals after the proof", () => {
+  it("a peer removed during its handshake is refused, and frames riding with its proof never reach a handler", async () => {
+    const b = await startNode<string>({ localId: "b" });
+    try {
+      b.transport.addPeer("a");
+      const raw = await RawPeer.connect(b.port);
+      const nonce = newNonce();
+      raw.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce });
+      await waitFor(() => raw.frames.length >= 1, "a challenge");
+      const challenge = raw.frames[0] as { nonce: string };
+      b.transport.removePeer("a");
+      const proof = handshakeProof(Buffer.from(SECRET), "dialer", { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: "a", listenerId: "b" });
+      raw.write(Buffer.concat([encodeFrame({ t: "auth", proof }, 4096), encodeFrame("smuggled", 4096), encodeFrame("smuggled too", 4096)]));
+      await waitFor(() => raw.closed, "the removed peer to be cut off");
+      expect(b.received).toEqual([]);
+      expect(b.errors.map((e) => e.reason)).toContain("auth_failed");
+    } finally {
+      await b.transport.close();
+    }
+  });
+
+  it("before authentication a frame above the small handshake limit closes the connection, however large maxFrameBytes is", async () => {
+    const b = await startNode<string>({ localId: "b", maxFrameBytes: 1 << 20 });
+    try {
+      const raw = await RawPeer.connect(b.port);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(HANDSHAKE_MAX_FRAME_BYTES + 1, 0);
+      raw.write(head);
+      await waitFor(() => raw.closed, "the oversized pre-auth frame to be refused");
+      expect(b.errors.map((e) => e.reason)).toEqual(["frame_too_large"]);
+      expect(b.received).toEqual([]);
+    } finally {
+      await b.transport.close();
+    }
+  });
+});
