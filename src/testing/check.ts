@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { SystemClock, type Clock } from "../core/clock.js";
 import { parseWith } from "../core/validation.js";
 import { PartitionSearch } from "./search.js";
 import type { CheckOptions, CheckResult, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";
@@ -13,6 +14,7 @@ const optionsSchema = z
     timeoutMs: z.number().positive().optional(),
     maxSteps: z.number().int().positive().optional(),
     partition: z.boolean().optional(),
+    clock: z.custom<Clock>((value) => typeof value === "object" && value !== null && typeof (value as Clock).now === "function", { message: "clock must be a Clock" }).optional(),
   })
   .strict();
 
@@ -79,7 +81,8 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
   const usePartition = opts.partition ?? true;
   const parts = usePartition && model.partition ? model.partition(history) : [history.slice()];
   const searches = parts.map((part) => new PartitionSearch(model, part));
-  const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + opts.timeoutMs;
+  const clock = opts.clock ?? new SystemClock();
+  const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + opts.timeoutMs;
   let stepsLeft = opts.maxSteps ?? Number.POSITIVE_INFINITY;
   let counterexample: Counterexample<I, O> | undefined;
   let timedOut = false;
@@ -96,7 +99,7 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
         counterexample = search.counterexample;
         break;
       }
-      if (stepsLeft <= 0 || performance.now() > deadline) {
+      if (stepsLeft <= 0 || clock.now() > deadline) {
         timedOut = pending.some((p) => p.verdict === undefined);
         break;
       }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Clock } from "../core/clock.js";
 
 /** Identifies the client (process, thread, session) that issued an operation. */
 export type ClientId = string | number;
@@ -58,8 +59,10 @@ export interface Model<S, I, O> {
 
 /** Limits that keep a check from running forever; when hit, the verdict is `"unknown"`, never `"ok"`. */
 export interface CheckOptions {
-  /** Wall-clock budget for the whole check, in ms. Default: no limit. */
+  /** Time budget for the whole check, in ms of `clock`. Default: no limit. */
   readonly timeoutMs?: number;
+  /** What `timeoutMs` is measured on. Default: a `SystemClock` (real time). */
+  readonly clock?: Clock;
   /** Budget of search steps for the whole check. Default: no limit. */
   readonly maxSteps?: number;
   /** Use the model's `partition` when it has one. Default `true`. */

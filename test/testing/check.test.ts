@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ManualClock, type Clock } from "../../src/core/clock.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { checkLinearizable, keyValueModel, registerModel, type KvInput, type KvOutput, type Model, type Operation, type RegisterInput, type RegisterOutput } from "../../src/testing/index.js";
 
@@ -137,5 +138,19 @@ describe("checkLinearizable with a user's own model", () => {
     );
     expect(result.ok).toBe(false);
     expect(result.counterexample?.linearized.length).toBe(2);
+  });
+});
+
+describe("checkLinearizable time budget", () => {
+  it("measures timeoutMs on the injected clock: an exhausted budget gives 'unknown', never 'ok'", () => {
+    const clock = new ManualClock(0);
+    // Every reading moves virtual time on by 10 ms, so a 1 ms budget is spent at the first check.
+    const racing: Clock = { now: () => (clock.advance(10), clock.now()), setTimer: (ms, fn) => clock.setTimer(ms, fn), clearTimer: (h) => clock.clearTimer(h) };
+    // Sixteen concurrent writes, then a read of a value nobody wrote: proving it illegal means trying
+    // every subset of the writes, far more steps than the first slice.
+    const history = [...Array.from({ length: 16 }, (_, i) => write(i, i, 0, 100)), read(99, 999, 101, 102)];
+    const limited = checkLinearizable(history, registerModel(), { timeoutMs: 1, clock: racing });
+    expect(limited).toMatchObject({ ok: false, verdict: "unknown", timedOut: true });
+    expect(checkLinearizable(history, registerModel(), { timeoutMs: 60_000, clock: new ManualClock(0) }).verdict).toBe("illegal");
   });
 });
