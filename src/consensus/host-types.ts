@@ -10,12 +10,16 @@ import type { Random } from "../core/random.js";
 import type { LogEntry, MemberId, RaftStorage } from "../storage/types.js";
 import type { Transport } from "../transport/types.js";
 import type { RaftMessage } from "./messages.js";
-import type { RaftConfig, RaftRole, ReadOnlyOption } from "./types.js";
+import type { RaftConfig, RaftRole } from "./types.js";
 
-export interface RaftHostOptions<R = unknown> {
+/** Engine settings the host passes through to {@link RaftNode}; documented on {@link RaftConfig}. */
+export type RaftEngineSettings = Pick<
+  RaftConfig,
+  "voters" | "electionTick" | "heartbeatTick" | "maxEntriesPerMsg" | "maxBytesPerMsg" | "maxInflightMsgs" | "preVote" | "checkQuorum" | "readOnlyOption"
+>;
+
+export interface RaftHostOptions<R = unknown> extends RaftEngineSettings {
   readonly id: MemberId;
-  /** Founding voters (only used on first start with empty storage). A joining member passes none. */
-  readonly voters?: readonly MemberId[];
   /** Open it with `{ schema: raftMessageSchema }` so every received message is validated. */
   readonly transport: Transport<RaftMessage>;
   readonly storage: RaftStorage;
@@ -30,16 +34,6 @@ export interface RaftHostOptions<R = unknown> {
   readonly logger?: Logger;
   /** Milliseconds per engine tick. Default 100. */
   readonly tickMs?: number;
-  /** Election timeout in ticks. Default 10. */
-  readonly electionTick?: number;
-  /** Heartbeat interval in ticks. Default 1. */
-  readonly heartbeatTick?: number;
-  readonly maxEntriesPerMsg?: number;
-  readonly maxBytesPerMsg?: number;
-  readonly maxInflightMsgs?: number;
-  readonly preVote?: boolean;
-  readonly checkQuorum?: boolean;
-  readonly readOnlyOption?: ReadOnlyOption;
   /** Take a snapshot every N applied entries (needs `snapshot`). Default 10,000; 0 never. */
   readonly snapshotEvery?: number;
   /** Reject a read still waiting after this long with a TimeoutError. Default 10 s. */

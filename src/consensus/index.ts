@@ -39,7 +39,7 @@ export {
 export { NotLeaderError, ProposalDroppedError, ProposalLostError, RaftUsageError } from "./errors.js";
 export { decodeKvCommand, encodeKvCommand, KvStateMachine, kvCommandSchema, type KvCommand, type KvWriteResult } from "./kv-state.js";
 export { RaftHost, type RaftHostEvents } from "./host.js";
-export type { ProposalResult, RaftHostMetrics, RaftHostOptions, RaftHostStatus } from "./host-types.js";
+export type { ProposalResult, RaftEngineSettings, RaftHostMetrics, RaftHostOptions, RaftHostStatus } from "./host-types.js";
 export { ProposalOutcomeUnknownError } from "./errors.js";
 export { ReplicatedKV, type ReplicatedKVOptions, type RequestId } from "./kv.js";
 export { RaftClusters, RAFT_CLUSTERS, type RaftClusterEntry } from "./registry.js";
