@@ -50,7 +50,7 @@ for (let minute = 0; minute < 10; minute++) {
   clock.advance(60_000);
   for (const edge of fleet) {
     const slow = edge.id === "edge-par-1" && minute >= 6;
-    monitoring.record({ edge: edge.id, metric: "latency", value: slow ? 2_400 + minute * 10 : 40 + minute });
+    monitoring.record({ edgeId: edge.id, metric: "latency", value: slow ? 2_400 + minute * 10 : 40 + minute });
   }
 }
 
@@ -137,7 +137,7 @@ const { results } = run;
 if (results.health.status === "completed") {
   console.log("fleet health (from metrics):");
   for (const health of results.health.output.result as EdgeHealth[]) {
-    console.log(`  ${health.edge.padEnd(11)} ${health.status.padEnd(9)} ${health.reasons.map((r) => r.message).join("; ")}`);
+    console.log(`  ${health.edgeId.padEnd(11)} ${health.status.padEnd(9)} ${health.reasons.map((r) => r.message).join("; ")}`);
   }
 }
 if (results.explain.status === "completed") {

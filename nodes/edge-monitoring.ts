@@ -15,7 +15,7 @@ import { defineNode } from "../src/workflow/node.js";
 const config = z.discriminatedUnion("operation", [
   z.object({
     operation: z.literal("record_metric"),
-    edge: z.string().min(1),
+    edgeId: z.string().min(1),
     metric: z.string().min(1),
     /** The value; absent = taken from the `value` input. */
     value: z.number().optional(),
@@ -25,7 +25,7 @@ const config = z.discriminatedUnion("operation", [
   queryInputSchema.extend({ operation: z.literal("query_metrics") }),
   z.object({
     operation: z.literal("get_health"),
-    edge: z.string().min(1).optional(),
+    edgeId: z.string().min(1).optional(),
     /**
      * Also write each edge's status into the shared edge registry (when the infrastructure is an
      * `EdgeInfrastructure` and lists the edge), so placement filters on what monitoring sees.
@@ -34,13 +34,13 @@ const config = z.discriminatedUnion("operation", [
   }),
   z.object({
     operation: z.literal("get_alerts"),
-    edge: z.string().min(1).optional(),
+    edgeId: z.string().min(1).optional(),
     state: z.enum(["pending", "firing", "resolved"]).optional(),
     includeResolved: z.boolean().default(false),
   }),
   z.object({
     operation: z.literal("get_analytics"),
-    edge: z.string().min(1).optional(),
+    edgeId: z.string().min(1).optional(),
     metric: z.string().min(1).optional(),
     /** Look back this far from now (ms); absent = everything retained. */
     windowMs: z.number().int().positive().optional(),
@@ -69,7 +69,7 @@ export const EdgeMonitoring = defineNode({
       case "record_metric": {
         const value = cfg.value ?? inputs.value;
         if (value === undefined) throw ValidationError.of("value", "record_metric needs a value in its config or on the `value` input", "missing_value");
-        const sample = { edge: cfg.edge, metric: cfg.metric, value, labels: cfg.labels, timestamp: cfg.timestamp ?? now };
+        const sample = { edgeId: cfg.edgeId, metric: cfg.metric, value, labels: cfg.labels, timestamp: cfg.timestamp ?? now };
         if (inputs.samples !== undefined && inputs.samples.length > 0) {
           engine.recordBatch([sample, ...inputs.samples]);
           return { result: { recorded: 1 + inputs.samples.length } };
@@ -82,19 +82,19 @@ export const EdgeMonitoring = defineNode({
         return { result: engine.query(query) };
       }
       case "get_health": {
-        const result = cfg.edge === undefined ? engine.healthAll() : engine.health(cfg.edge);
+        const result = cfg.edgeId === undefined ? engine.healthAll() : engine.health(cfg.edgeId);
         if (cfg.publish) {
           const registry = ctx.infrastructure.tryGet(EDGE_INFRASTRUCTURE);
           for (const health of Array.isArray(result) ? result : [result]) {
-            if (registry?.tryGetEdge(health.edge) !== undefined) registry.setHealth(health.edge, health.status);
+            if (registry?.tryGetEdge(health.edgeId) !== undefined) registry.setHealth(health.edgeId, health.status);
           }
         }
         return { result };
       }
       case "get_alerts":
-        return { result: engine.alerts({ edge: cfg.edge, state: cfg.state, includeResolved: cfg.includeResolved }) };
+        return { result: engine.alerts({ edgeId: cfg.edgeId, state: cfg.state, includeResolved: cfg.includeResolved }) };
       case "get_analytics":
-        return { result: engine.analytics({ edge: cfg.edge, metric: cfg.metric, from: cfg.windowMs === undefined ? undefined : now - cfg.windowMs, to: now }) };
+        return { result: engine.analytics({ edgeId: cfg.edgeId, metric: cfg.metric, from: cfg.windowMs === undefined ? undefined : now - cfg.windowMs, to: now }) };
       case "set_threshold":
         return { result: engine.setThreshold(cfg.rule) };
       case "get_summary":

@@ -28,7 +28,7 @@ export const alertRuleSchema = z
     thresholds: thresholdsSchema,
     forMs: z.number().int().min(0).default(60_000),
     cooldownMs: z.number().int().min(0).default(300_000),
-    edge: z.string().min(1).optional(),
+    edgeId: z.string().min(1).optional(),
   })
   .superRefine((rule, ctx) => {
     // Higher severities must be further on the bad side, or classification would be ambiguous.
@@ -104,13 +104,13 @@ export class AlertManager {
     const rule = parseWith(alertRuleSchema, input, "rule");
     this.types.get(rule.metric, "rule.metric");
     const frozen = freeze({ ...rule, thresholds: { ...rule.thresholds } }, true) as AlertRule;
-    this.rules.set(`${rule.metric}|${rule.edge ?? ""}`, frozen);
+    this.rules.set(`${rule.metric}|${rule.edgeId ?? ""}`, frozen);
     return frozen;
   }
 
   /** The rule in force for a series: the edge's own, else the metric's global rule. */
-  ruleFor(edge: string, metric: string): AlertRule | undefined {
-    return this.rules.get(`${metric}|${edge}`) ?? this.rules.get(`${metric}|`);
+  ruleFor(edgeId: string, metric: string): AlertRule | undefined {
+    return this.rules.get(`${metric}|${edgeId}`) ?? this.rules.get(`${metric}|`);
   }
 
   listRules(): AlertRule[] {
@@ -124,9 +124,9 @@ export class AlertManager {
   evaluate(observations: readonly Observation[], now: number, stalenessMs: number): void {
     const seen = new Set<string>();
     for (const o of observations) {
-      const rule = this.ruleFor(o.key.edge, o.key.metric);
+      const rule = this.ruleFor(o.key.edgeId, o.key.metric);
       if (rule === undefined) continue;
-      const id = `${o.key.edge}|${o.key.metric}|${labelsKey(o.key.labels)}`;
+      const id = `${o.key.edgeId}|${o.key.metric}|${labelsKey(o.key.labels)}`;
       const fresh = now - o.timestamp <= stalenessMs;
       const crossed = fresh ? classify(rule, o.value) : undefined;
       if (crossed !== undefined) seen.add(id);
@@ -146,7 +146,7 @@ export class AlertManager {
     if (instance === undefined) {
       const alert: Alert = freeze({
         id: `alert-${this.nextId++}`,
-        edge: o.key.edge,
+        edgeId: o.key.edgeId,
         metric: o.key.metric,
         labels: o.key.labels,
         state: "pending",
@@ -182,8 +182,8 @@ export class AlertManager {
     // notified at all, operators were told of a lesser severity, so this is an escalation and goes out
     // whatever the cooldown of its own severity (left from an earlier episode) says.
     const escalation = instance.notified.size > 0;
-    const cooldownKey = `${instance.alert.edge}|${instance.alert.metric}|${severity}`;
-    const rule = this.ruleFor(instance.alert.edge, instance.alert.metric);
+    const cooldownKey = `${instance.alert.edgeId}|${instance.alert.metric}|${severity}`;
+    const rule = this.ruleFor(instance.alert.edgeId, instance.alert.metric);
     const last = this.lastNotified.get(cooldownKey);
     if (!escalation && last !== undefined && rule !== undefined && now - last < rule.cooldownMs) return;
     instance.notified.add(severity);
@@ -209,9 +209,9 @@ export class AlertManager {
   }
 
   /** Pending and firing alerts, plus recently resolved ones when asked. */
-  alerts(filter: { edge?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
+  alerts(filter: { edgeId?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
     const all = [...[...this.active.values()].map((i) => i.alert), ...(filter.includeResolved === true || filter.state === "resolved" ? this.resolved : [])];
-    return all.filter((a) => (filter.edge === undefined || a.edge === filter.edge) && (filter.state === undefined || a.state === filter.state));
+    return all.filter((a) => (filter.edgeId === undefined || a.edgeId === filter.edgeId) && (filter.state === undefined || a.state === filter.state));
   }
 
   /** Notifications sent, oldest first (bounded). */

@@ -48,7 +48,7 @@ export type MonitoringConfig = z.input<typeof monitoringConfigSchema>;
 
 /** Analytics request: a filter and a time range. */
 export const analyticsRequestSchema = z.object({
-  edge: z.string().min(1).optional(),
+  edgeId: z.string().min(1).optional(),
   metric: z.string().min(1).optional(),
   from: z.number().optional(),
   to: z.number().optional(),
@@ -62,7 +62,7 @@ export interface MonitoringSummary {
   readonly series: number;
   readonly samples: number;
   readonly bytes: number;
-  readonly edges: ReadonlyArray<{ readonly edge: string; readonly status: EdgeHealth["status"]; readonly reasons: number }>;
+  readonly edges: ReadonlyArray<{ readonly edgeId: string; readonly status: EdgeHealth["status"]; readonly reasons: number }>;
   readonly alerts: { readonly pending: number; readonly firing: number };
   readonly recentAnomalies: ReadonlyArray<MonitoringEvents["anomaly:detected"]>;
   readonly monitor: { readonly running: boolean; readonly intervalMs: number | null; readonly evaluations: number };
@@ -76,7 +76,7 @@ export const monitoringKey = serviceKey<MonitoringEngine>("edgeflow.monitoring")
  * ```ts
  * const monitoring = new MonitoringEngine({ clock });
  * monitoring.events.on("alert:firing", ({ alert }) => page(alert));
- * monitoring.record({ edge: "edge-west-1", metric: "latency", value: 1200 }); // ms
+ * monitoring.record({ edgeId: "edge-west-1", metric: "latency", value: 1200 }); // ms
  * monitoring.startMonitor(15_000); // evaluates alerts every 15 s of clock time
  * monitoring.health("edge-west-1").status; // "unhealthy" once the error threshold is crossed
  * ```
@@ -106,13 +106,20 @@ export class MonitoringEngine {
     return this.store.types.register(definition);
   }
 
-  /** Records one sample and scores it for anomalies. */
+  /**
+   * Records one sample and scores it for anomalies. A refused sample (bad value, unknown metric,
+   * out of order, or more than `store.maxFutureMs` ahead of the clock) throws a `ValidationError`
+   * and changes nothing: not the store, not the detectors.
+   */
   record(input: RecordInput): void {
     const handle = this.store.record(input);
     this.score(handle, input.timestamp ?? this.clock.now(), input.value);
   }
 
-  /** Records a batch atomically (all validated first), then scores each sample in order, as {@link record} does. */
+  /**
+   * Records a batch atomically (all validated first), then scores each sample in order, as
+   * {@link record} does. One refused sample refuses the whole batch: nothing is stored or scored.
+   */
   recordBatch(inputs: readonly RecordInput[]): void {
     const now = this.clock.now();
     const handles = this.store.recordBatch(inputs);
@@ -133,7 +140,7 @@ export class MonitoringEngine {
     const score = detector.update(timestamp, value);
     if (score >= this.config.anomalyDetection.threshold) {
       const key = this.store.keyOf(handle);
-      const event = Object.freeze({ edge: key.edge, metric: key.metric, labels: key.labels, timestamp, value, score });
+      const event = Object.freeze({ edgeId: key.edgeId, metric: key.metric, labels: key.labels, timestamp, value, score });
       this.anomalies.push(event);
       if (this.anomalies.length > this.config.anomalyHistory) this.anomalies.shift();
       this.events.emit("anomaly:detected", event);
@@ -157,16 +164,16 @@ export class MonitoringEngine {
   }
 
   /** Health of one edge, computed now. */
-  health(edge: string): EdgeHealth {
-    return edgeHealth(edge, this.store.latest({ edge }), this.alerting, this.clock.now(), this.config.stalenessMs);
+  health(edgeId: string): EdgeHealth {
+    return edgeHealth(edgeId, this.store.latest({ edgeId }), this.alerting, this.clock.now(), this.config.stalenessMs);
   }
 
   /** Health of every known edge. */
   healthAll(): EdgeHealth[] {
-    return this.store.edges().map((edge) => this.health(edge));
+    return this.store.edges().map((edgeId) => this.health(edgeId));
   }
 
-  alerts(filter: { edge?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
+  alerts(filter: { edgeId?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
     return this.alerting.alerts(filter);
   }
 
@@ -177,7 +184,7 @@ export class MonitoringEngine {
     const from = r.from ?? Number.NEGATIVE_INFINITY;
     const to = r.to ?? this.clock.now();
     const series = this.store
-      .keys(r.edge)
+      .keys(r.edgeId)
       .filter((k) => r.metric === undefined || k.metric === r.metric)
       .map((key) => {
         const samples = this.store.samples(key, from, to);
@@ -188,7 +195,7 @@ export class MonitoringEngine {
           r.options as AnalyticsOptions,
         );
       });
-    const firing = this.alerting.alerts({ edge: r.edge, state: "firing" });
+    const firing = this.alerting.alerts({ edgeId: r.edgeId, state: "firing" });
     return freeze({ series, recommendations: recommend(series, firing) }, true);
   }
 
@@ -209,7 +216,7 @@ export class MonitoringEngine {
     return freeze({
       at: this.clock.now(),
       ...footprint,
-      edges: this.healthAll().map((h) => ({ edge: h.edge, status: h.status, reasons: h.reasons.length })),
+      edges: this.healthAll().map((h) => ({ edgeId: h.edgeId, status: h.status, reasons: h.reasons.length })),
       alerts: { pending: active.filter((a) => a.state === "pending").length, firing: active.filter((a) => a.state === "firing").length },
       recentAnomalies: [...this.anomalies],
       monitor: { running: this.timer !== undefined, intervalMs: this.intervalMs, evaluations: this.evaluations },

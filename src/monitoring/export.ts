@@ -5,6 +5,7 @@
  * Families: `edgeflow_<metric>_<unit>{edge, ...labels}` with each series' latest value,
  * `edgeflow_edge_health{edge, status}` (1 for the current status), and
  * `edgeflow_alerts{edge, metric, severity, state}` counting pending and firing alerts.
+ * The `edge` label carries the `edgeId`: the short name is what scrapers and dashboards conventionally use.
  *
  * @module
  */
@@ -35,14 +36,14 @@ export async function prometheusExposition(input: ExpositionInput): Promise<stri
     const labelNames = [...new Set(entries.flatMap((e) => Object.keys(e.key.labels)))].sort();
     const gauge = new Gauge({ name: prometheusFamilyName(type), help: `${type.description} (${type.unit}), latest sample`, labelNames: ["edge", ...labelNames], registers: [registry] });
     for (const { key, value } of entries) {
-      const labels: Record<string, string> = { edge: key.edge };
+      const labels: Record<string, string> = { edge: key.edgeId };
       for (const name of labelNames) labels[name] = key.labels[name] ?? "";
       gauge.set(labels, value);
     }
   }
   const health = new Gauge({ name: "edgeflow_edge_health", help: "1 for the edge's current health status", labelNames: ["edge", "status"], registers: [registry] });
-  for (const h of input.health) health.set({ edge: h.edge, status: h.status }, 1);
+  for (const h of input.health) health.set({ edge: h.edgeId, status: h.status }, 1);
   const alerts = new Gauge({ name: "edgeflow_alerts", help: "pending and firing alerts", labelNames: ["edge", "metric", "severity", "state"], registers: [registry] });
-  for (const a of input.alerts) alerts.inc({ edge: a.edge, metric: a.metric, severity: a.severity, state: a.state });
+  for (const a of input.alerts) alerts.inc({ edge: a.edgeId, metric: a.metric, severity: a.severity, state: a.state });
   return registry.metrics();
 }

@@ -17,8 +17,8 @@ function statusOf(severity: Severity): HealthStatus {
   return severity === "critical" || severity === "error" ? "unhealthy" : severity === "warning" ? "degraded" : "healthy";
 }
 
-/** Health of `edge` at `now` from its latest observations. */
-export function edgeHealth(edge: string, observations: readonly Observation[], alerts: AlertManager, now: number, stalenessMs: number): EdgeHealth {
+/** Health of `edgeId` at `now` from its latest observations. */
+export function edgeHealth(edgeId: string, observations: readonly Observation[], alerts: AlertManager, now: number, stalenessMs: number): EdgeHealth {
   const reasons: HealthReason[] = [];
   let status: HealthStatus = "healthy";
   const worsen = (s: HealthStatus): void => {
@@ -26,8 +26,8 @@ export function edgeHealth(edge: string, observations: readonly Observation[], a
   };
   const lastSampleAt = observations.length === 0 ? null : Math.max(...observations.map((o) => o.timestamp));
   if (observations.length === 0) {
-    const noData: HealthReason = { code: "no_data", message: `no samples recorded for edge "${edge}"` };
-    return Object.freeze({ edge, status: "unknown" as const, reasons: Object.freeze([noData]), lastSampleAt, checkedAt: now });
+    const noData: HealthReason = { code: "no_data", message: `no samples recorded for edge "${edgeId}"` };
+    return Object.freeze({ edgeId, status: "unknown" as const, reasons: Object.freeze([noData]), lastSampleAt, checkedAt: now });
   }
   let fresh = 0;
   for (const o of observations) {
@@ -37,7 +37,7 @@ export function edgeHealth(edge: string, observations: readonly Observation[], a
       continue;
     }
     fresh++;
-    const rule = alerts.ruleFor(o.key.edge, o.key.metric);
+    const rule = alerts.ruleFor(o.key.edgeId, o.key.metric);
     const crossed = rule === undefined ? undefined : classify(rule, o.value);
     if (crossed !== undefined && rule !== undefined) {
       reasons.push({
@@ -50,13 +50,13 @@ export function edgeHealth(edge: string, observations: readonly Observation[], a
     }
   }
   if (fresh === 0) {
-    return Object.freeze({ edge, status: "unknown", reasons, lastSampleAt, checkedAt: now });
+    return Object.freeze({ edgeId, status: "unknown", reasons, lastSampleAt, checkedAt: now });
   }
   if (fresh < observations.length) worsen("degraded");
-  const firing: Alert[] = alerts.alerts({ edge, state: "firing" });
+  const firing: Alert[] = alerts.alerts({ edgeId, state: "firing" });
   for (const a of firing) {
     reasons.push({ code: "alert", metric: a.metric, severity: a.severity, message: `${a.severity} alert ${a.id} on ${a.metric} firing` });
     worsen(statusOf(a.severity));
   }
-  return Object.freeze({ edge, status, reasons: Object.freeze(reasons), lastSampleAt, checkedAt: now });
+  return Object.freeze({ edgeId, status, reasons: Object.freeze(reasons), lastSampleAt, checkedAt: now });
 }

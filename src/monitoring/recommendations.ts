@@ -11,7 +11,7 @@ import type { Alert } from "./types.js";
 export type RecommendationAction = "scale_out" | "scale_in" | "warm_cache" | "investigate" | "migrate_workload";
 
 export interface Recommendation {
-  readonly edge: string;
+  readonly edgeId: string;
   readonly metric: string;
   readonly action: RecommendationAction;
   readonly priority: "low" | "medium" | "high";
@@ -30,13 +30,13 @@ function trendAdvice(a: SeriesAnalytics): Recommendation | undefined {
   const worsening = (trend.direction === "increasing" && higherIsWorse.has(key.metric)) || (trend.direction === "decreasing" && lowerIsWorse.has(key.metric));
   if (!worsening) {
     if (key.metric === "resource_usage" && trend.direction === "decreasing") {
-      return { edge: key.edge, metric: key.metric, action: "scale_in", priority: "low", reason: "resource usage is falling significantly", evidence };
+      return { edgeId: key.edgeId, metric: key.metric, action: "scale_in", priority: "low", reason: "resource usage is falling significantly", evidence };
     }
     return undefined;
   }
   const action = key.metric === "cache_hit_rate" ? "warm_cache" : key.metric === "resource_usage" || key.metric === "latency" ? "scale_out" : "investigate";
   return {
-    edge: key.edge,
+    edgeId: key.edgeId,
     metric: key.metric,
     action,
     priority: trend.r2 > 0.5 ? "high" : "medium",
@@ -54,7 +54,7 @@ export function recommend(analytics: readonly SeriesAnalytics[], firing: readonl
     const last = a.changePoints.at(-1);
     if (last !== undefined) {
       out.push({
-        edge: a.key.edge,
+        edgeId: a.key.edgeId,
         metric: a.key.metric,
         action: "investigate",
         priority: "medium",
@@ -65,7 +65,7 @@ export function recommend(analytics: readonly SeriesAnalytics[], firing: readonl
     const worst = a.anomalies.reduce<{ score: number; timestamp: number; value: number } | undefined>((m, x) => (m === undefined || x.score > m.score ? x : m), undefined);
     if (worst !== undefined) {
       out.push({
-        edge: a.key.edge,
+        edgeId: a.key.edgeId,
         metric: a.key.metric,
         action: "investigate",
         priority: worst.score >= 0.9 ? "high" : "medium",
@@ -77,7 +77,7 @@ export function recommend(analytics: readonly SeriesAnalytics[], firing: readonl
   for (const alert of firing) {
     if (alert.severity !== "critical") continue;
     out.push({
-      edge: alert.edge,
+      edgeId: alert.edgeId,
       metric: alert.metric,
       action: "migrate_workload",
       priority: "high",

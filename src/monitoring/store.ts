@@ -7,7 +7,7 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock } from "../core/clock.js";
-import { ValidationError } from "../core/errors.js";
+import { ValidationError, type ValidationIssue } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { MetricTypeRegistry } from "./metric-types.js";
 import { Series, type RollupTier } from "./series.js";
@@ -24,6 +24,12 @@ export const metricStoreConfigSchema = z.object({
    * and relative to the clock on every query and {@link MetricStore.compact} (the monitor compacts).
    */
   retentionMs: z.number().int().positive().default(2 * HOUR),
+  /**
+   * Samples stamped more than this (ms) ahead of the clock are refused. Retention on append counts
+   * back from the sample's own time, so one far-future sample (seconds sent as ms, a skewed clock)
+   * would age out the whole raw history and then put every later, correct sample out of order.
+   */
+  maxFutureMs: z.number().int().min(0).max(365 * 24 * HOUR).default(5 * 60_000),
   /** Retention of each roll-up tier (ms). */
   rollupRetentionMs: z
     .object({
@@ -45,16 +51,17 @@ const labelsSchema = z
     z
       .string()
       .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "label names are Prometheus identifiers")
+      // `edge` is the exposition's label for the edgeId, so a user label of that name would collide.
       .refine((name) => name !== "edge" && !name.startsWith("__"), "label name is reserved (edge, __*)"),
     z.string(),
   )
   .default({});
 
-const seriesKeySchema = z.object({ edge: nameSchema, metric: nameSchema, labels: labelsSchema });
+const seriesKeySchema = z.object({ edgeId: nameSchema, metric: nameSchema, labels: labelsSchema });
 
 /** One sample to record. `timestamp` defaults to the clock's now. */
 export const recordInputSchema = z.object({
-  edge: nameSchema,
+  edgeId: nameSchema,
   metric: nameSchema,
   value: z.number(),
   labels: labelsSchema,
@@ -64,7 +71,7 @@ export type RecordInput = z.input<typeof recordInputSchema>;
 
 /** A range query. Absent fields match everything; `from`/`to` default to the whole retention. */
 export const queryInputSchema = z.object({
-  edge: nameSchema.optional(),
+  edgeId: nameSchema.optional(),
   metric: nameSchema.optional(),
   /** Series must carry these labels (others may be present too). */
   labels: z.record(z.string(), z.string()).optional(),
@@ -99,8 +106,8 @@ function labelsKey(labels: Labels): string {
  * @example
  * ```ts
  * const store = new MetricStore({ clock });
- * store.record({ edge: "edge-west-1", metric: "latency", value: 42 }); // ms
- * const [west] = store.query({ edge: "edge-west-1", metric: "latency", from: clock.now() - 60_000 });
+ * store.record({ edgeId: "edge-west-1", metric: "latency", value: 42 }); // ms
+ * const [west] = store.query({ edgeId: "edge-west-1", metric: "latency", from: clock.now() - 60_000 });
  * console.log(west?.stats.quantiles?.p99);
  * ```
  */
@@ -127,11 +134,11 @@ export class MetricStore {
   }
 
   /** The handle of a series, creating it on first use. Validates names, labels and the metric type. */
-  seriesId(edge: string, metric: string, labels: Labels = {}): SeriesHandle {
-    const id = `${edge}\u0000${metric}\u0000${labelsKey(labels)}`;
+  seriesId(edgeId: string, metric: string, labels: Labels = {}): SeriesHandle {
+    const id = `${edgeId}\u0000${metric}\u0000${labelsKey(labels)}`;
     const existing = this.byKey.get(id);
     if (existing !== undefined) return existing;
-    const parsed = parseWith(seriesKeySchema, { edge, metric, labels });
+    const parsed = parseWith(seriesKeySchema, { edgeId, metric, labels });
     const type = this.types.get(parsed.metric);
     if (this.entries.length >= this.config.maxSeries) {
       throw ValidationError.of("metric", `the store already holds its maximum of ${this.config.maxSeries} series`, "too_many_series");
@@ -142,11 +149,11 @@ export class MetricStore {
       retentionMs: this.config.retentionMs,
       rollupRetentionMs: this.config.rollupRetentionMs,
     });
-    this.entries.push({ key: freeze({ edge: parsed.edge, metric: parsed.metric, labels: { ...parsed.labels } }, true), type, series });
+    this.entries.push({ key: freeze({ edgeId: parsed.edgeId, metric: parsed.metric, labels: { ...parsed.labels } }, true), type, series });
     this.seriesByHandle.push(series);
-    const edgeEntries = this.byEdge.get(parsed.edge) ?? [];
+    const edgeEntries = this.byEdge.get(parsed.edgeId) ?? [];
     edgeEntries.push(this.entries[handle] as Entry);
-    this.byEdge.set(parsed.edge, edgeEntries);
+    this.byEdge.set(parsed.edgeId, edgeEntries);
     this.lowest.push(type.min ?? Number.NEGATIVE_INFINITY);
     this.highest.push(type.max ?? Number.POSITIVE_INFINITY);
     this.byKey.set(id, handle);
@@ -161,32 +168,59 @@ export class MetricStore {
 
   /**
    * The fast ingest path: appends to a series by handle. Throws a {@link ValidationError} (and stores
-   * nothing) for a value outside the metric type's range or a timestamp older than the series' last.
+   * nothing) for a value outside the metric type's range, a timestamp more than `maxFutureMs` ahead of
+   * the clock, or a timestamp older than the series' last.
    */
-  appendTo(handle: SeriesHandle, value: number, timestamp: number = this.clock.now()): void {
+  appendTo(handle: SeriesHandle, value: number, timestamp?: number): void {
     const series = this.seriesByHandle[handle];
     if (series === undefined) throw ValidationError.of("series", `unknown series handle ${handle}`, "unknown_series");
     if (!(value >= (this.lowest[handle] as number) && value <= (this.highest[handle] as number))) this.types.checkValue(this.entry(handle).type, value);
-    if (!(timestamp >= series.lastTimestamp)) {
-      throw ValidationError.of("timestamp", `samples must arrive in time order per series: ${timestamp} is older than ${series.lastTimestamp}`, "out_of_order");
+    const now = this.clock.now();
+    const t = timestamp ?? now;
+    if (t > now + this.config.maxFutureMs) throw new ValidationError([this.futureIssue("timestamp", t, now)]);
+    if (!(t >= series.lastTimestamp)) {
+      throw ValidationError.of("timestamp", `samples must arrive in time order per series: ${t} is older than ${series.lastTimestamp}`, "out_of_order");
     }
-    series.append(timestamp, value);
+    series.append(t, value);
   }
 
-  /** Records one sample after validating all of it. Returns the series handle. */
+  private futureIssue(path: string, timestamp: number, now: number): ValidationIssue {
+    return {
+      path,
+      message:
+        `${timestamp} is ${timestamp - now} ms ahead of the clock (${now}), more than maxFutureMs (${this.config.maxFutureMs}): ` +
+        "retention counts back from a sample's own time, so it would age out the series' history (seconds sent as ms, or a clock running ahead?)",
+      code: "too_far_in_future",
+    };
+  }
+
+  /**
+   * Records one sample after validating all of it. Returns the series handle. A refused sample
+   * leaves no trace, not even an empty series.
+   */
   record(input: RecordInput): SeriesHandle {
     const parsed = parseWith(recordInputSchema, input);
-    const handle = this.seriesId(parsed.edge, parsed.metric, parsed.labels);
-    this.appendTo(handle, parsed.value, parsed.timestamp ?? this.clock.now());
+    const now = this.clock.now();
+    const timestamp = parsed.timestamp ?? now;
+    // Checked before seriesId, which would otherwise create the series of a sample about to be refused.
+    this.types.checkValue(this.types.get(parsed.metric), parsed.value);
+    if (timestamp > now + this.config.maxFutureMs) throw new ValidationError([this.futureIssue("timestamp", timestamp, now)]);
+    const handle = this.seriesId(parsed.edgeId, parsed.metric, parsed.labels);
+    this.appendTo(handle, parsed.value, timestamp);
     return handle;
   }
 
-  /** Records a batch atomically: every sample is validated before any is stored. Returns each sample's series handle. */
+  /**
+   * Records a batch atomically: every sample is validated before any is stored, and one bad sample
+   * (e.g. too far in the future) refuses the whole batch, each problem reported under
+   * `samples[i]`. Returns each sample's series handle.
+   */
   recordBatch(inputs: readonly RecordInput[]): SeriesHandle[] {
     const parsed = parseWith(z.array(recordInputSchema), inputs, "samples");
     const now = this.clock.now();
-    const issues = [];
+    const issues: ValidationIssue[] = [];
     const lastSeen = new Map<string, number>();
+    const newSeries = new Set<string>();
     for (const [i, s] of parsed.entries()) {
       const type = this.types.has(s.metric) ? this.types.get(s.metric) : undefined;
       if (type === undefined) {
@@ -198,16 +232,25 @@ export class MetricStore {
       } catch (error) {
         if (error instanceof ValidationError) issues.push(...error.issues);
       }
-      const id = `${s.edge}\u0000${s.metric}\u0000${labelsKey(s.labels)}`;
+      const id = `${s.edgeId}\u0000${s.metric}\u0000${labelsKey(s.labels)}`;
       const handle = this.byKey.get(id);
       const last = lastSeen.get(id) ?? (handle === undefined ? -Infinity : this.entry(handle).series.lastTimestamp);
+      if (handle === undefined) newSeries.add(id);
       const t = s.timestamp ?? now;
+      if (t > now + this.config.maxFutureMs) {
+        // Not remembered as the series' latest, so the samples after it are judged on their own.
+        issues.push(this.futureIssue(`samples[${i}].timestamp`, t, now));
+        continue;
+      }
       if (t < last) issues.push({ path: `samples[${i}].timestamp`, message: `out of time order for its series (${t} < ${last})`, code: "out_of_order" });
       lastSeen.set(id, Math.max(last, t));
     }
+    if (this.entries.length + newSeries.size > this.config.maxSeries) {
+      issues.push({ path: "samples", message: `the batch would exceed the store's maximum of ${this.config.maxSeries} series`, code: "too_many_series" });
+    }
     if (issues.length > 0) throw new ValidationError(issues);
     return parsed.map((s) => {
-      const handle = this.seriesId(s.edge, s.metric, s.labels);
+      const handle = this.seriesId(s.edgeId, s.metric, s.labels);
       this.appendTo(handle, s.value, s.timestamp ?? now);
       return handle;
     });
@@ -219,8 +262,8 @@ export class MetricStore {
     for (const e of this.entries) e.series.enforceAge(now);
   }
 
-  private matching(filter: { edge?: string; metric?: string; labels?: Readonly<Record<string, string>> }): Entry[] {
-    const candidates = filter.edge === undefined ? this.entries : (this.byEdge.get(filter.edge) ?? []);
+  private matching(filter: { edgeId?: string; metric?: string; labels?: Readonly<Record<string, string>> }): Entry[] {
+    const candidates = filter.edgeId === undefined ? this.entries : (this.byEdge.get(filter.edgeId) ?? []);
     return candidates.filter(
       (e) =>
         (filter.metric === undefined || e.key.metric === filter.metric) &&
@@ -249,8 +292,8 @@ export class MetricStore {
   }
 
   /** Raw samples of one series in `[from, to]`, oldest first. */
-  samples(key: { edge: string; metric: string; labels?: Labels }, from = Number.NEGATIVE_INFINITY, to = this.clock.now()): Sample[] {
-    const handle = this.byKey.get(`${key.edge}\u0000${key.metric}\u0000${labelsKey(key.labels ?? {})}`);
+  samples(key: { edgeId: string; metric: string; labels?: Labels }, from = Number.NEGATIVE_INFINITY, to = this.clock.now()): Sample[] {
+    const handle = this.byKey.get(`${key.edgeId}\u0000${key.metric}\u0000${labelsKey(key.labels ?? {})}`);
     if (handle === undefined) return [];
     const entry = this.entry(handle);
     entry.series.enforceAge(this.clock.now());
@@ -259,7 +302,7 @@ export class MetricStore {
   }
 
   /** The latest sample of every matching series. */
-  latest(filter: { edge?: string; metric?: string } = {}): Array<{ key: SeriesKey; timestamp: number; value: number }> {
+  latest(filter: { edgeId?: string; metric?: string } = {}): Array<{ key: SeriesKey; timestamp: number; value: number }> {
     return this.matching(filter)
       .filter((e) => Number.isFinite(e.series.lastTimestamp))
       .map((e) => Object.freeze({ key: e.key, timestamp: e.series.lastTimestamp, value: e.series.lastValue }));
@@ -271,8 +314,8 @@ export class MetricStore {
   }
 
   /** Series keys, optionally for one edge. */
-  keys(edge?: string): SeriesKey[] {
-    return this.matching({ edge }).map((e) => e.key);
+  keys(edgeId?: string): SeriesKey[] {
+    return this.matching({ edgeId }).map((e) => e.key);
   }
 
   /** Edges with at least one series, sorted. */

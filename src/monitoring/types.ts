@@ -36,7 +36,7 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Identity of one time series. */
 export interface SeriesKey {
-  readonly edge: string;
+  readonly edgeId: string;
   readonly metric: string;
   readonly labels: Labels;
 }
@@ -94,7 +94,7 @@ export interface AlertRule {
   /** After a firing notification for (edge, metric, severity), repeats are held back this long (ms). */
   readonly cooldownMs: number;
   /** Restrict the rule to one edge; absent = every edge. */
-  readonly edge?: string;
+  readonly edgeId?: string;
 }
 
 /** Lifecycle of an alert instance, as in Prometheus. */
@@ -103,7 +103,7 @@ export type AlertState = "pending" | "firing" | "resolved";
 /** One alert instance for a series. */
 export interface Alert {
   readonly id: string;
-  readonly edge: string;
+  readonly edgeId: string;
   readonly metric: string;
   readonly labels: Labels;
   readonly state: AlertState;
@@ -138,7 +138,7 @@ export interface HealthReason {
 
 /** Health of one edge, computed on read. */
 export interface EdgeHealth {
-  readonly edge: string;
+  readonly edgeId: string;
   readonly status: HealthStatus;
   readonly reasons: readonly HealthReason[];
   readonly lastSampleAt: number | null;
@@ -150,5 +150,5 @@ export type MonitoringEvents = {
   "alert:pending": Alert;
   "alert:firing": AlertNotification;
   "alert:resolved": AlertNotification;
-  "anomaly:detected": { readonly edge: string; readonly metric: string; readonly labels: Labels; readonly timestamp: number; readonly value: number; readonly score: number };
+  "anomaly:detected": { readonly edgeId: string; readonly metric: string; readonly labels: Labels; readonly timestamp: number; readonly value: number; readonly score: number };
 };

@@ -20,7 +20,7 @@ const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** Records `value` now and evaluates, then moves time on by `stepMs`. */
 function observe(s: ReturnType<typeof setup>, value: number, stepMs = 10_000): void {
-  s.engine.record({ edge: "edge-1", metric: "latency", value });
+  s.engine.record({ edgeId: "edge-1", metric: "latency", value });
   s.engine.evaluate();
   s.clock.advance(stepMs);
 }

@@ -105,11 +105,11 @@ describe("anomaly detection", () => {
 
 describe("analytics and recommendations", () => {
   it("recommends scaling out on a significant latency rise, with the evidence", () => {
-    const key = { edge: "edge-1", metric: "latency", labels: {} };
+    const key = { edgeId: "edge-1", metric: "latency", labels: {} };
     const t = Array.from({ length: 60 }, (_, i) => i * minute);
     const analytics = analyseSeries(key, t, t.map((_, i) => 100 + 3 * i + (i % 3)));
     const [rec] = recommend([analytics], []);
-    expect(rec).toMatchObject({ edge: "edge-1", action: "scale_out", priority: "high" });
+    expect(rec).toMatchObject({ edgeId: "edge-1", action: "scale_out", priority: "high" });
     expect(rec?.evidence["pValue"]).toBeLessThan(0.05);
     expect(rec?.evidence["slopePerHour"]).toBeCloseTo(180, 0);
   });

@@ -22,11 +22,11 @@ const run = (ctx: ReturnType<typeof testNodeContext>, config: unknown, inputs: R
 describe("EdgeMonitoring node", () => {
   it("records, queries and reports health", async () => {
     const { ctx } = context();
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 120 });
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency" }, { value: 80 });
-    const query = (await run(ctx, { operation: "query_metrics", edge: "edge-1", metric: "latency" })).result as Array<{ stats: { count: number; mean: number } }>;
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latency", value: 120 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latency" }, { value: 80 });
+    const query = (await run(ctx, { operation: "query_metrics", edgeId: "edge-1", metric: "latency" })).result as Array<{ stats: { count: number; mean: number } }>;
     expect(query[0]?.stats).toMatchObject({ count: 2, mean: 100 });
-    const health = (await run(ctx, { operation: "get_health", edge: "edge-1" })).result as { status: string };
+    const health = (await run(ctx, { operation: "get_health", edgeId: "edge-1" })).result as { status: string };
     expect(health.status).toBe("healthy");
   });
 
@@ -36,8 +36,8 @@ describe("EdgeMonitoring node", () => {
     infrastructure.registerEdge({ id: "edge-1", region: "eu", coordinates: { lat: 50, lon: 8 }, capacity: { cpu: 1, memoryMb: 1 }, health: "healthy" });
     infrastructure.register(monitoringKey, new MonitoringEngine({ clock, config: { anomalyDetection: { enabled: false } } }));
     const ctx = testNodeContext({ clock, infrastructure });
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 5_000 });
-    await run(ctx, { operation: "record_metric", edge: "edge-unregistered", metric: "latency", value: 5_000 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latency", value: 5_000 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-unregistered", metric: "latency", value: 5_000 });
     await run(ctx, { operation: "get_health" });
     expect(infrastructure.getEdge("edge-1").health).toBe("healthy");
     await run(ctx, { operation: "get_health", publish: true });
@@ -47,18 +47,18 @@ describe("EdgeMonitoring node", () => {
 
   it("refuses a sample without a value and an unknown metric type", async () => {
     const { ctx } = context();
-    await expect(run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency" })).rejects.toBeInstanceOf(ValidationError);
-    await expect(run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latencyy", value: 1 })).rejects.toThrow(/unknown metric type/);
+    await expect(run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latency" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latencyy", value: 1 })).rejects.toThrow(/unknown metric type/);
   });
 
   it("sets thresholds, and the monitor it starts fires alerts on clock time until stopped", async () => {
     const { clock, ctx, engine } = context();
     await run(ctx, { operation: "set_threshold", rule: { metric: "error_rate", direction: "above", thresholds: { critical: 20 }, forMs: 20_000 } });
     await run(ctx, { operation: "start_monitor", intervalMs: 10_000 });
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "error_rate", value: 30 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "error_rate", value: 30 });
     clock.advance(10_000);
     expect(engine.alerts()[0]?.state).toBe("pending");
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "error_rate", value: 30 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "error_rate", value: 30 });
     clock.advance(20_000);
     const alerts = (await run(ctx, { operation: "get_alerts", state: "firing" })).result as Array<{ severity: string }>;
     expect(alerts.map((a) => a.severity)).toEqual(["critical"]);
@@ -70,10 +70,10 @@ describe("EdgeMonitoring node", () => {
   it("returns analytics with recommendations and a JSON summary", async () => {
     const { clock, ctx } = context();
     for (let i = 0; i < 40; i++) {
-      await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "resource_usage", value: 20 + i });
+      await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "resource_usage", value: 20 + i });
       clock.advance(60_000);
     }
-    const analytics = (await run(ctx, { operation: "get_analytics", edge: "edge-1", windowMs: 3_600_000 })).result as { series: Array<{ trend: { direction: string } }>; recommendations: Array<{ action: string }> };
+    const analytics = (await run(ctx, { operation: "get_analytics", edgeId: "edge-1", windowMs: 3_600_000 })).result as { series: Array<{ trend: { direction: string } }>; recommendations: Array<{ action: string }> };
     expect(analytics.series[0]?.trend.direction).toBe("increasing");
     expect(analytics.recommendations.map((r) => r.action)).toContain("scale_out");
     const summary = (await run(ctx, { operation: "get_summary" })).result as { series: number; samples: number };
@@ -82,8 +82,8 @@ describe("EdgeMonitoring node", () => {
 
   it("exports Prometheus text from a private registry", async () => {
     const { ctx } = context();
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "latency", value: 42, labels: { route: "/api" } });
-    await run(ctx, { operation: "record_metric", edge: "edge-2", metric: "cache_hit_rate", value: 91 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "latency", value: 42, labels: { route: "/api" } });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-2", metric: "cache_hit_rate", value: 91 });
     const text = (await run(ctx, { operation: "get_summary", format: "prometheus" })).result as string;
     expect(text).toContain('edgeflow_latency_ms{edge="edge-1",route="/api"} 42');
     expect(text).toContain('edgeflow_cache_hit_rate_percent{edge="edge-2"} 91');
@@ -93,7 +93,7 @@ describe("EdgeMonitoring node", () => {
 
   it("creates a default engine on the infrastructure when none is registered", async () => {
     const ctx = testNodeContext();
-    await run(ctx, { operation: "record_metric", edge: "edge-1", metric: "throughput", value: 5 });
+    await run(ctx, { operation: "record_metric", edgeId: "edge-1", metric: "throughput", value: 5 });
     expect(ctx.infrastructure.get(monitoringKey).store.footprint().samples).toBe(1);
   });
 });

@@ -9,8 +9,8 @@ const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\
 describe("Prometheus exposition", () => {
   it("is valid text format, escaping label values", async () => {
     const engine = new MonitoringEngine({ clock: new ManualClock(1_000) });
-    engine.record({ edge: 'edge "west"\\1\nb', metric: "latency", value: 12.5, labels: { route: 'a"b\\c\nd' } });
-    engine.record({ edge: "edge-2", metric: "error_rate", value: 30 });
+    engine.record({ edgeId: 'edge "west"\\1\nb', metric: "latency", value: 12.5, labels: { route: 'a"b\\c\nd' } });
+    engine.record({ edgeId: "edge-2", metric: "error_rate", value: 30 });
     engine.evaluate();
     const text = await engine.prometheus();
     for (const line of text.split("\n")) {
@@ -27,8 +27,8 @@ describe("Prometheus exposition", () => {
     expect(() => engine.registerMetricType({ name: "error", unit: "rate_percent" })).toThrow(/metricType\.name/);
     engine.registerMetricType({ name: "queue", unit: "depth_items" });
     expect(() => engine.registerMetricType({ name: "queue_depth", unit: "items" })).toThrow(ValidationError);
-    engine.record({ edge: "e1", metric: "queue", value: 3 });
-    engine.record({ edge: "e1", metric: "latency", value: 3 });
+    engine.record({ edgeId: "e1", metric: "queue", value: 3 });
+    engine.record({ edgeId: "e1", metric: "latency", value: 3 });
     await expect(engine.prometheus()).resolves.toContain("edgeflow_queue_depth_items{edge=\"e1\"} 3");
   });
 });

@@ -25,12 +25,13 @@ describe("roll-ups at bucket boundaries", () => {
           for (const [g, v] of steps) {
             t += g;
             raw.push([t, v]);
-            store.record({ edge: "e", metric: "signal", value: v, timestamp: t });
+            clock.advanceTo(t);
+            store.record({ edgeId: "e", metric: "signal", value: v, timestamp: t });
           }
           clock.advanceTo(t);
           const from = Math.min(a % (t + 1), b % (t + 1));
           const to = Math.max(a % (t + 1), b % (t + 1));
-          const [result] = store.query({ edge: "e", metric: "signal", from, to, resolution: tier });
+          const [result] = store.query({ edgeId: "e", metric: "signal", from, to, resolution: tier });
           const w = WIDTH[tier];
           const first = Math.floor(from / w) * w;
           const inBuckets = raw.filter(([ts]) => ts >= first && Math.floor(ts / w) * w <= to).map(([, v]) => v);

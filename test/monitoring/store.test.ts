@@ -28,13 +28,14 @@ describe("MetricStore queries", () => {
         for (const [gap, v] of gaps) {
           t += gap;
           raw.push([t, v]);
-          store.record({ edge: "e", metric: "signal", value: v, timestamp: t });
+          clock.advanceTo(t);
+          store.record({ edgeId: "e", metric: "signal", value: v, timestamp: t });
         }
         clock.advanceTo(t);
         const from = Math.min(a, b) % (t + 1);
         const to = Math.max(a, b) % (t + 1) >= from ? Math.max(a, b) % (t + 1) : t;
         const expected = raw.filter(([ts]) => ts >= from && ts <= to).map(([, v]) => v);
-        const [result] = store.query({ edge: "e", metric: "signal", from, to });
+        const [result] = store.query({ edgeId: "e", metric: "signal", from, to });
         expect(result?.stats.source).toBe("raw");
         expect(result?.stats.count).toBe(expected.length);
         if (expected.length === 0) return;
@@ -54,9 +55,9 @@ describe("MetricStore queries", () => {
       fc.property(fc.array(fc.double({ min: 0.001, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 500 }), (values) => {
         const clock = new ManualClock(0);
         const store = new MetricStore({ clock, config: { relativeAccuracy: 0.01 } });
-        values.forEach((v, i) => store.record({ edge: "e", metric: "latency", value: v, timestamp: i }));
+        values.forEach((v, i) => store.record({ edgeId: "e", metric: "latency", value: v, timestamp: i }));
         clock.advanceTo(values.length);
-        const [result] = store.query({ edge: "e", metric: "latency" });
+        const [result] = store.query({ edgeId: "e", metric: "latency" });
         const sorted = [...values].sort((x, y) => x - y);
         for (const [q, got] of [
           [0.5, result?.stats.quantiles?.p50],
@@ -79,10 +80,11 @@ describe("MetricStore queries", () => {
     for (let t = 0; t < 600_000; t += 1_000) {
       const v = (t / 1000) % 37;
       raw.push([t, v]);
-      store.record({ edge: "e", metric: "latency", value: v, timestamp: t });
+      clock.advanceTo(t);
+      store.record({ edgeId: "e", metric: "latency", value: v, timestamp: t });
     }
     clock.advanceTo(600_000);
-    const [result] = store.query({ edge: "e", metric: "latency", from: 60_000, to: 239_999 });
+    const [result] = store.query({ edgeId: "e", metric: "latency", from: 60_000, to: 239_999 });
     expect(result?.stats.source).toBe("1m");
     expect(result?.stats.quantiles).toBeNull();
     const bf = bruteForce(raw.filter(([t]) => t >= 60_000 && t < 240_000).map(([, v]) => v));
@@ -90,7 +92,7 @@ describe("MetricStore queries", () => {
     expect(result?.stats.mean).toBeCloseTo(bf.mean, 9);
     expect(result?.stats.stddev).toBeCloseTo(bf.stddev, 9);
     expect([result?.stats.min, result?.stats.max]).toEqual([bf.min, bf.max]);
-    const [fiveMinute] = store.query({ edge: "e", metric: "latency", from: 0, to: 599_999, resolution: "5m" });
+    const [fiveMinute] = store.query({ edgeId: "e", metric: "latency", from: 0, to: 599_999, resolution: "5m" });
     expect(fiveMinute?.stats.count).toBe(600);
   });
 });
@@ -107,10 +109,10 @@ describe("MetricStore retention", () => {
           t += gap;
           clock.advanceTo(t);
           raw.push(t);
-          store.record({ edge: "e", metric: "throughput", value: 1 });
+          store.record({ edgeId: "e", metric: "throughput", value: 1 });
           store.compact();
         }
-        const kept = store.samples({ edge: "e", metric: "throughput" }).map((s) => s.timestamp);
+        const kept = store.samples({ edgeId: "e", metric: "throughput" }).map((s) => s.timestamp);
         const young = raw.filter((ts) => ts >= t - retentionMs);
         expect(kept).toEqual(young);
       }),
@@ -121,11 +123,11 @@ describe("MetricStore retention", () => {
   it("keeps exactly the newest samples when the count limit is reached", () => {
     const clock = new ManualClock(0);
     const store = new MetricStore({ clock, config: { maxSamplesPerSeries: 50 } });
-    for (let i = 0; i < 130; i++) store.record({ edge: "e", metric: "throughput", value: i, timestamp: i });
+    for (let i = 0; i < 130; i++) store.record({ edgeId: "e", metric: "throughput", value: i, timestamp: i });
     clock.advanceTo(130);
-    expect(store.samples({ edge: "e", metric: "throughput" }).map((s) => s.value)).toEqual(Array.from({ length: 50 }, (_, i) => 80 + i));
+    expect(store.samples({ edgeId: "e", metric: "throughput" }).map((s) => s.value)).toEqual(Array.from({ length: 50 }, (_, i) => 80 + i));
     // Raw no longer covers t=0: the answer comes from roll-ups and still counts everything.
-    const [result] = store.query({ edge: "e", metric: "throughput", from: 0 });
+    const [result] = store.query({ edgeId: "e", metric: "throughput", from: 0 });
     expect(result?.stats.source).toBe("1m");
     expect(result?.stats.count).toBe(130);
   });
@@ -138,7 +140,7 @@ describe("MetricStore validation", () => {
     const s = store();
     const error = (() => {
       try {
-        s.record({ edge: "e", metric: "latncy", value: 1 });
+        s.record({ edgeId: "e", metric: "latncy", value: 1 });
       } catch (e) {
         return e;
       }
@@ -152,23 +154,23 @@ describe("MetricStore validation", () => {
   it("accepts a user-defined type once registered", () => {
     const s = store();
     s.types.register({ name: "queue_depth", unit: "messages", min: 0 });
-    s.record({ edge: "e", metric: "queue_depth", value: 3 });
+    s.record({ edgeId: "e", metric: "queue_depth", value: 3 });
     expect(s.latest()[0]?.value).toBe(3);
     expect(() => s.types.register({ name: "latency", unit: "s" })).toThrow(ValidationError);
   });
 
   it("validates units: percentages in 0..100, latencies >= 0", () => {
     const s = store();
-    expect(() => s.record({ edge: "e", metric: "error_rate", value: 120 })).toThrow(/percent/);
-    expect(() => s.record({ edge: "e", metric: "latency", value: -1 })).toThrow(ValidationError);
-    expect(() => s.record({ edge: "e", metric: "latency", value: Number.NaN })).toThrow(ValidationError);
+    expect(() => s.record({ edgeId: "e", metric: "error_rate", value: 120 })).toThrow(/percent/);
+    expect(() => s.record({ edgeId: "e", metric: "latency", value: -1 })).toThrow(ValidationError);
+    expect(() => s.record({ edgeId: "e", metric: "latency", value: Number.NaN })).toThrow(ValidationError);
   });
 
   it("refuses out-of-order samples per series", () => {
     const s = store();
-    s.record({ edge: "e", metric: "latency", value: 1, timestamp: 500 });
-    expect(() => s.record({ edge: "e", metric: "latency", value: 1, timestamp: 499 })).toThrow(/time order/);
-    s.record({ edge: "e", metric: "latency", value: 1, labels: { route: "/a" }, timestamp: 100 });
+    s.record({ edgeId: "e", metric: "latency", value: 1, timestamp: 500 });
+    expect(() => s.record({ edgeId: "e", metric: "latency", value: 1, timestamp: 499 })).toThrow(/time order/);
+    s.record({ edgeId: "e", metric: "latency", value: 1, labels: { route: "/a" }, timestamp: 100 });
   });
 
   it("applies a batch all or nothing, reporting every problem", () => {
@@ -176,9 +178,9 @@ describe("MetricStore validation", () => {
     let caught: ValidationError | undefined;
     try {
       s.recordBatch([
-        { edge: "e", metric: "latency", value: 1, timestamp: 10 },
-        { edge: "e", metric: "nope", value: 1 },
-        { edge: "e", metric: "availability", value: 101 },
+        { edgeId: "e", metric: "latency", value: 1, timestamp: 10 },
+        { edgeId: "e", metric: "nope", value: 1 },
+        { edgeId: "e", metric: "availability", value: 101 },
       ]);
     } catch (e) {
       caught = e as ValidationError;
@@ -188,6 +190,6 @@ describe("MetricStore validation", () => {
   });
 
   it("rejects reserved label names", () => {
-    expect(() => store().record({ edge: "e", metric: "latency", value: 1, labels: { edge: "x" } })).toThrow(ValidationError);
+    expect(() => store().record({ edgeId: "e", metric: "latency", value: 1, labels: { edge: "x" } })).toThrow(ValidationError);
   });
 });
