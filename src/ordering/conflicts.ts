@@ -48,7 +48,9 @@ export class KeyRegister<P> {
   private readonly keys = new Map<string, KeyState<P>>();
   // Write order for eviction, with lazily skipped stale entries (a Map's delete-and-reinsert would
   // leave V8 hash-table holes that make finding the oldest key slow).
-  private recency: { key: string; stamp: number }[] = [];
+  // Two parallel arrays rather than an object per write: nothing per write for the collector to trace.
+  private recencyKeys: string[] = [];
+  private recencyStamps: number[] = [];
   private head = 0;
   private clock = 0;
 
@@ -106,19 +108,25 @@ export class KeyRegister<P> {
   private set(key: string, state: KeyState<P>): void {
     state.stamp = ++this.clock;
     this.keys.set(key, state);
-    this.recency.push({ key, stamp: state.stamp });
+    this.recencyKeys.push(key);
+    this.recencyStamps.push(state.stamp);
     // Evict the least recently written key: skip queue entries superseded by a later write.
-    while (this.keys.size > this.maxKeys && this.head < this.recency.length) {
-      const oldest = this.recency[this.head++] as { key: string; stamp: number };
-      if (this.keys.get(oldest.key)?.stamp === oldest.stamp) this.keys.delete(oldest.key);
+    while (this.keys.size > this.maxKeys && this.head < this.recencyKeys.length) {
+      const oldest = this.recencyKeys[this.head] as string;
+      const stamp = this.recencyStamps[this.head++];
+      if (this.keys.get(oldest)?.stamp === stamp) this.keys.delete(oldest);
     }
-    if (this.head > 1024 && this.head * 2 > this.recency.length) {
-      this.recency = this.recency.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.recencyKeys.length) {
+      this.recencyKeys = this.recencyKeys.slice(this.head);
+      this.recencyStamps = this.recencyStamps.slice(this.head);
       this.head = 0;
     }
-    if (this.recency.length > 4 * this.maxKeys + 1024) {
-      // Mostly rewrites of the same keys: rebuild the queue from the live entries.
-      this.recency = [...this.keys].map(([k, s]) => ({ key: k, stamp: s.stamp })).sort((a, b) => a.stamp - b.stamp);
+    if (this.recencyKeys.length > 4 * this.maxKeys + 1024) {
+      // Mostly rewrites of the same keys: rebuild the queue from the live entries (a Map iterates in
+      // insertion order, not write order, hence the sort).
+      const live = [...this.keys].sort((a, b) => a[1].stamp - b[1].stamp);
+      this.recencyKeys = live.map(([k]) => k);
+      this.recencyStamps = live.map(([, s]) => s.stamp);
       this.head = 0;
     }
   }

@@ -31,13 +31,6 @@ export function newHeld<P>(event: OrderingEvent<P>, since: number): Held<P> {
   return { event, since, prev: undefined, waitingPrev: false, followers: undefined, evaluated: false, waitingOn: undefined, reported: false };
 }
 
-/** What the dedup window remembers of a delivered event: enough to check and extend causality. */
-export interface DeliveredRecord {
-  readonly hlc: HlcTimestamp;
-  /** The event's causal history over the origins. */
-  readonly vc: VectorClock;
-}
-
 /** One origin's stream as this replica has received it. */
 export interface OriginState<P> {
   readonly name: string;
@@ -52,13 +45,18 @@ export interface OriginState<P> {
   announced: number;
   gapSince: number | undefined;
   gapReported: boolean;
-  /** Causal history of the origin's latest delivered event. */
-  vc: VectorClock;
+  /** Causal history of the origin's latest delivered event; updated in place on each delivery. */
+  readonly vc: VectorClock;
   lastParked: Held<P> | undefined;
 }
 
 export function newOriginState<P>(name: string, index: number, origins: number): OriginState<P> {
   return { name, index, nextSeq: 1, last: undefined, frontier: undefined, gap: new Map(), announced: 0, gapSince: undefined, gapReported: false, vc: new Array<number>(origins).fill(0), lastParked: undefined };
+}
+
+/** Whether the origin's event `seq` was received already (in sequence, or waiting in a gap). */
+export function isReceived<P>(os: OriginState<P>, seq: number): boolean {
+  return seq < os.nextSeq || (os.gap.size !== 0 && os.gap.has(seq));
 }
 
 /** Freezes an event the service built itself; only the payload can be deep, so only it is walked. */

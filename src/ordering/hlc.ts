@@ -161,6 +161,18 @@ export class HybridLogicalClock {
       assertHlc(remote, "remote");
     }
     this.lastRemoteId = remote.nodeId;
+    this.observeValid(remote);
+  }
+
+  /**
+   * {@link HybridLogicalClock.observe} of a timestamp the caller has already validated (the ordering
+   * service checks every event it receives), sparing the node id check on each call.
+   *
+   * @internal
+   */
+  observeValid(remote: HlcTimestamp): void {
+    const rw = remote.wall;
+    const rl = remote.logical;
     const pt = this.physical();
     if (rw - pt > this.maxOffsetMs) throw new ClockSkewError(remote, pt, this.maxOffsetMs);
     const lw = this.wall;

@@ -12,12 +12,12 @@ import { TypedEmitter } from "../core/events.js";
 import { parseWith } from "../core/validation.js";
 import { KeyRegister, type ResolvedValue } from "./conflicts.js";
 import { CursorExpiredError, OrderingBackpressureError } from "./errors.js";
-import { byHlc, describeGap, describeParked, freezeEvent, newHeld, newOriginState, noDeps, type DeliveredRecord, type Held, type OriginState } from "./held.js";
+import { byHlc, describeGap, describeParked, freezeEvent, isReceived, newHeld, newOriginState, noDeps, type Held, type OriginState } from "./held.js";
 import { MinHeap } from "../core/heap.js";
 import { MissingDependencyTimer } from "./missing.js";
 import { assertHlc, compareHlc, HybridLogicalClock } from "./hlc.js";
 import { encodeHlc } from "./hlc-codec.js";
-import { FifoWindow } from "./window.js";
+import { ABSENT, DeliveredWindow } from "./window.js";
 import { isWellFormedEvent, orderingEventSchema, orderingOptionsSchema, publishInputSchema } from "./schemas.js";
 import type { ConflictPolicy, HlcTimestamp, MissingDependency, OrderedEntry, OrderedPage, OrderingEvent, OrderingEvents, OrderingStatus, PublishInput, RejectionReason } from "./types.js";
 
@@ -84,7 +84,9 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   /** Stable events waiting for dependencies, in the order they were parked. */
   private readonly parked = new Set<Held<P>>();
   private readonly waiters = new Map<string, Held<P>[]>();
-  private readonly delivered: FifoWindow<DeliveredRecord>;
+  private readonly delivered: DeliveredWindow;
+  /** Window slots of the dependencies of the event being settled, reused across events. */
+  private readonly depSlots: number[] = [];
   private readonly keys: KeyRegister<P>;
   private log: OrderedEntry<P>[] = [];
   private logOffset = 0;
@@ -113,7 +115,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     });
     this.local = this.origins.get(this.nodeId);
     this.keys = new KeyRegister(policy, this.options.maxKeys);
-    this.delivered = new FifoWindow(this.options.dedupWindow);
+    this.delivered = new DeliveredWindow(this.options.dedupWindow, this.originList.length);
     this.timeouts = new MissingDependencyTimer(clock, this.options.dependencyTimeoutMs, this.parked, this.originList, (missing) => this.emit("dependency:missing", missing));
     this.syncLocalFrontier();
   }
@@ -148,20 +150,19 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
    */
   receive(input: OrderingEvent<P>): "accepted" | "duplicate" {
     const known = typeof input === "object" && input !== null && typeof input.origin === "string" ? this.origins.get(input.origin) : undefined;
-    const parsed =
-      known !== undefined && isWellFormedEvent(input, known.name)
-        ? { id: input.id, origin: known.name, seq: input.seq, hlc: { wall: input.hlc.wall, logical: input.hlc.logical, nodeId: known.name }, deps: input.deps === undefined || input.deps.length === 0 ? noDeps : input.deps.slice(), key: input.key, payload: input.payload }
-        : parseWith(orderingEventSchema, input, "event");
+    const fast = known !== undefined && isWellFormedEvent(input, known.name);
+    // Re-sent copies are common: drop them before copying anything.
+    if (fast && isReceived(known, input.seq)) return this.dropResent(input.id, known.name, input.seq);
+    const parsed = fast
+      ? { id: input.id, origin: known.name, seq: input.seq, hlc: { wall: input.hlc.wall, logical: input.hlc.logical, nodeId: known.name }, deps: input.deps === undefined || input.deps.length === 0 ? noDeps : input.deps.slice(), key: input.key, payload: input.payload }
+      : parseWith(orderingEventSchema, input, "event");
     const os = known ?? this.origins.get(parsed.origin);
     if (os === undefined) throw ValidationError.of("event.origin", `"${parsed.origin}" is not one of the origins (${this.originIds.join(", ")})`, "unknown_origin");
     if (parsed.hlc.nodeId !== parsed.origin) throw ValidationError.of("event.hlc.nodeId", `must equal the origin "${parsed.origin}", got "${parsed.hlc.nodeId}"`, "origin_mismatch");
-    if (parsed.seq < os.nextSeq || os.gap.has(parsed.seq)) {
-      this.counts.duplicatesDropped++;
-      this.emit("event:duplicate", { id: parsed.id, origin: parsed.origin, seq: parsed.seq });
-      return "duplicate";
-    }
+    if (isReceived(os, parsed.seq)) return this.dropResent(parsed.id, parsed.origin, parsed.seq);
     this.admit(os, parsed.seq);
-    if (os !== this.local) this.hlc.observe(parsed.hlc);
+    // Validated above, by the fast check or by zod, with nodeId equal to a configured origin.
+    if (os !== this.local) this.hlc.observeValid(parsed.hlc);
     const event = freezeEvent(parsed as OrderingEvent<P>);
     const held = newHeld(event, this.clock.now());
     if (parsed.seq === os.nextSeq) this.accept(os, held);
@@ -239,6 +240,12 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.timeouts.cancel();
   }
 
+  private dropResent(id: string, origin: string, seq: number): "duplicate" {
+    this.counts.duplicatesDropped++;
+    this.emit("event:duplicate", { id, origin, seq });
+    return "duplicate";
+  }
+
   private admit(os: OriginState<P>, seq: number): void {
     if (this.held < this.options.maxBuffered) return;
     // Refusing the origin that holds delivery back could wedge the buffer for good.
@@ -264,7 +271,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
         if (os.frontier === undefined || compareHlc(event.hlc, os.frontier) > 0) os.frontier = event.hlc;
         this.ready.push(held);
       }
-      held = os.gap.get(os.nextSeq);
+      held = os.gap.size === 0 ? undefined : os.gap.get(os.nextSeq);
       if (held !== undefined) os.gap.delete(os.nextSeq);
     }
     if (os.gapSince !== undefined && os.gap.size === 0 && os.announced < os.nextSeq) {
@@ -321,19 +328,21 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     }
     const prev = held.prev !== undefined && this.parked.has(held.prev) ? held.prev : undefined;
     let waiting: string[] | undefined;
+    const depSlots = this.depSlots;
+    let found = 0;
     for (const dep of event.deps) {
-      const done = this.delivered.get(dep);
+      const slot = this.delivered.slotOf(dep);
       // Judge only by what has been delivered, which every replica agrees on: whether an undelivered
       // dependency has merely been received differs between replicas, so it is waited for, and its
       // timestamp checked once it is delivered.
-      if (done === undefined) (waiting ??= []).push(dep);
-      else if (compareHlc(done.hlc, event.hlc) >= 0) {
+      if (slot === ABSENT) (waiting ??= []).push(dep);
+      else if (compareHlc(this.delivered.hlcAt(slot), event.hlc) >= 0) {
         this.reject(held, "dependency_not_before");
         return;
-      }
+      } else depSlots[found++] = slot;
     }
     if (waiting === undefined && prev === undefined) {
-      this.deliver(held, os);
+      this.deliver(held, os, depSlots, found);
       return;
     }
     held.waitingOn = new Set(waiting);
@@ -350,25 +359,23 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.timeouts.schedule();
   }
 
-  private deliver(held: Held<P>, os: OriginState<P>): void {
+  /** The first `depCount` of `depSlots` are the window slots of the event's dependencies, all delivered. */
+  private deliver(held: Held<P>, os: OriginState<P>, depSlots: readonly number[], depCount: number): void {
     const event = held.event;
     this.release(held);
     if (os.lastParked === held) os.lastParked = undefined;
-    const vc = os.vc.slice();
-    for (const dep of event.deps) {
-      const depVc = (this.delivered.get(dep) as DeliveredRecord).vc;
-      for (let i = 0; i < depVc.length; i++) if ((depVc[i] as number) > (vc[i] as number)) vc[i] = depVc[i] as number;
-    }
+    // The origin's clock is advanced in place: the window keeps its own copy of each event's clock.
+    const vc = os.vc;
+    for (let i = 0; i < depCount; i++) this.delivered.joinInto(vc, depSlots[i] as number);
     vc[os.index] = event.seq;
-    os.vc = vc;
-    if (this.delivered.has(event.id)) {
+    if (this.delivered.slotOf(event.id) !== ABSENT) {
       this.counts.duplicatesDropped++;
       this.emit("event:duplicate", { id: event.id, origin: event.origin, seq: event.seq });
       this.wakeFollowers(held);
       return;
     }
-    this.delivered.add(event.id, { hlc: event.hlc, vc });
-    const conflict = event.key === undefined ? undefined : this.keys.apply(event, event.key, vc);
+    this.delivered.add(event.id, event.hlc, vc);
+    const conflict = event.key === undefined ? undefined : this.keys.apply(event, event.key, vc.slice());
     const entry: OrderedEntry<P> = Object.freeze(conflict === undefined ? { position: this.logOffset + this.log.length, event } : { position: this.logOffset + this.log.length, event, conflict: freeze(conflict) });
     this.log.push(entry);
     if (this.log.length >= 2 * this.options.logRetention) {
@@ -404,7 +411,8 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
 
   /** Wakes the events waiting for dependency `id` to be delivered. */
   private wake(id: string): void {
-    const list = this.waiters.get(id);
+    // Usually nobody waits: spare the lookup.
+    const list = this.waiters.size === 0 ? undefined : this.waiters.get(id);
     if (list === undefined) return;
     this.waiters.delete(id);
     for (const waiter of list) {
