@@ -43,7 +43,7 @@ export interface TcpTransportOptions<M> {
   readonly maxFrameBytes?: number;
   /** Per-peer send queue bound, in messages. Default 10,000. */
   readonly maxQueueMessages?: number;
-  /** Per-peer send queue bound, in bytes. Default 64 MiB. */
+  /** Per-peer send queue bound, in bytes as sent: UTF-8 payloads plus 4-byte frame headers. Default 64 MiB. */
   readonly maxQueueBytes?: number;
   /** Reconnect backoff. Default 100 ms doubling to 10 s, 50 % jitter. */
   readonly reconnect?: BackoffPolicy;

@@ -12,21 +12,20 @@ import { noopLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
 import { parseWith } from "../core/validation.js";
 import { backoffDelay, type ResolvedBackoff } from "./backoff.js";
-import { encodeBatch, parsePayload, serializeMessage } from "./frame.js";
+import { parsePayload, serializeMessage } from "./frame.js";
 import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { Connection, type ConnectionAuth, type ConnectionHost } from "./tcp-connection.js";
+import { SendQueue } from "./tcp-send-queue.js";
 import { tcpOptionsSchema, type PeerAddress, type TcpAuth, type TcpTransportEvent, type TcpTransportMetrics, type TcpTransportOptions } from "./tcp-options.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
 
 interface PeerLink {
   readonly id: NodeId;
   address: PeerAddress | undefined;
-  /** Serialized messages waiting for the connection (encoded into frames at flush time). */
-  queue: string[];
-  /** UTF-16 units queued: the bytes for ASCII, a lower bound otherwise. */
-  queuedBytes: number;
+  /** Frames waiting for the connection, counted in messages and bytes. */
+  readonly queue: SendQueue;
   /** The authenticated connection, if any. */
   connection: Connection | undefined;
   /** Our dial in progress (dialer side only). */
@@ -151,7 +150,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       existing.address = address ?? existing.address;
       return;
     }
-    const peer: PeerLink = { id, address, queue: [], queuedBytes: 0, connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
+    const peer: PeerLink = { id, address, queue: new SendQueue(), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
     this.peers.set(id, peer);
     this.dial(peer);
   }
@@ -171,12 +170,11 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     const peer = this.peers.get(to);
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });
     const text = serializeMessage(message, this.options.maxFrameBytes, to);
-    if (peer.queue.length >= this.options.maxQueueMessages || peer.queuedBytes + text.length > this.options.maxQueueBytes) {
+    const queue = peer.queue;
+    if (queue.messages >= this.options.maxQueueMessages || !queue.push(text, this.options.maxQueueBytes)) {
       this.counters.backpressureRejections++;
-      throw new TransportError("backpressure", `send queue to "${to}" is full (${peer.queue.length} messages, ${peer.queuedBytes} bytes)`, { peer: to });
+      throw new TransportError("backpressure", `send queue to "${to}" is full (${queue.messages} messages, ${queue.bytes} bytes)`, { peer: to });
     }
-    peer.queue.push(text);
-    peer.queuedBytes += text.length;
     this.scheduleFlush(peer);
   }
 
@@ -197,7 +195,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   metrics(): TcpTransportMetrics {
     const peers: Record<NodeId, { connected: boolean; queuedMessages: number; queuedBytes: number }> = {};
     for (const peer of this.peers.values()) {
-      peers[peer.id] = Object.freeze({ connected: peer.connection?.isOpen === true, queuedMessages: peer.queue.length, queuedBytes: peer.queuedBytes });
+      peers[peer.id] = Object.freeze({ connected: peer.connection?.isOpen === true, queuedMessages: peer.queue.messages, queuedBytes: peer.queue.bytes });
     }
     return Object.freeze({ ...this.counters, peers: Object.freeze(peers) });
   }
@@ -296,12 +294,9 @@ export class TcpTransport<M = unknown> implements Transport<M> {
 
   private flush(peer: PeerLink): void {
     const connection = peer.connection;
-    if (connection === undefined || !connection.isOpen || peer.waitingDrain || peer.queue.length === 0) return;
-    const texts = peer.queue;
-    peer.queue = [];
-    peer.queuedBytes = 0;
-    const { buffers, bytes } = encodeBatch(texts);
-    this.counters.framesOut += texts.length;
+    if (connection === undefined || !connection.isOpen || peer.waitingDrain || peer.queue.messages === 0) return;
+    const { buffers, bytes, messages } = peer.queue.take();
+    this.counters.framesOut += messages;
     this.counters.bytesOut += bytes;
     if (!connection.write(buffers)) peer.waitingDrain = true;
   }

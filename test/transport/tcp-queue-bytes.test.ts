@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { TcpTransport } from "../../src/transport/index.js";
+import { link, startNode, waitFor, type Started } from "./tcp-helpers.js";
+
+const open: Array<TcpTransport<never>> = [];
+async function node<M = unknown>(options: Parameters<typeof startNode<M>>[0]): Promise<Started<M>> {
+  const started = await startNode<M>(options);
+  open.push(started.transport as unknown as TcpTransport<never>);
+  return started;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+});
+
+/** A frame's size on the wire: its UTF-8 JSON and the 4-byte length prefix. */
+const wireBytes = (message: unknown): number => 4 + Buffer.byteLength(JSON.stringify(message), "utf8");
+
+describe("TcpTransport send queue accounting", () => {
+  it("bounds the queue in UTF-8 bytes, so non-ASCII messages count what they take on the wire", async () => {
+    const a = await node<string>({ localId: "a", maxQueueBytes: 1_000 });
+    a.transport.addPeer("b", { host: "127.0.0.1", port: 1 }); // nothing listens: messages stay queued
+    const accented = "é".repeat(300); // 302 UTF-16 units of JSON, 602 bytes
+    a.transport.send("b", accented);
+    expect(a.transport.metrics().peers["b"]).toMatchObject({ queuedMessages: 1, queuedBytes: wireBytes(accented) });
+    // Counted in UTF-16 units this would fit (302 + 302 < 1,000); in bytes it does not.
+    expect(() => a.transport.send("b", accented)).toThrow(expect.objectContaining({ reason: "backpressure" }));
+    const emoji = "😀".repeat(50); // 100 units, 200 bytes
+    a.transport.send("b", emoji);
+    expect(a.transport.metrics().peers["b"]).toMatchObject({ queuedMessages: 2, queuedBytes: wireBytes(accented) + wireBytes(emoji) });
+    expect(a.transport.metrics().backpressureRejections).toBe(1);
+  });
+
+  it("delivers non-ASCII messages intact and empties the count once they are written", async () => {
+    const a = await node<string>({ localId: "a" });
+    const b = await node<string>({ localId: "b" });
+    link(a, b);
+    const messages = ["é€😀", "日本語".repeat(4_000), "a", "ü".repeat(20_000), "\u0000\u007f\u0080\u07ff\u0800\uffff"];
+    for (const m of messages) a.transport.send("b", m);
+    await waitFor(() => b.received.length === messages.length, "delivery of every message");
+    expect(b.received.map(([, m]) => m)).toEqual(messages);
+    expect(a.transport.metrics().peers["b"]).toMatchObject({ queuedMessages: 0, queuedBytes: 0 });
+    expect(a.transport.metrics().bytesOut).toBeGreaterThanOrEqual(messages.reduce((n, m) => n + wireBytes(m), 0));
+  });
+});
