@@ -14,6 +14,8 @@ import { LocalRuntime } from "../src/workflow/runtime.js";
 import { table, time } from "./support/timing.js";
 
 const N = Number(process.env["BENCH_NODES"] ?? 10_000);
+const RUNS = 9;
+const WARMUP = 8;
 
 const step = async (a: number, b = 0, c = 0, d = 0): Promise<number> => a + b + c + d + 1;
 
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
       const last = run.results[`n${shape.length - 1}`];
       return last?.status === "completed" ? (last.output as { value: number }).value : Number.NaN;
     };
-    const hand = await time(() => check(handLoop(shape)));
+    // Steady state: every runner gets the same generous warm-up so the JIT has settled.
+    const hand = await time(() => check(handLoop(shape)), RUNS, WARMUP);
     console.error(`  ${name} / hand loop: ${hand.medianMs.toFixed(2)} ms`);
     const candidates: Array<[string, () => Promise<void>]> = [
       ["LocalRuntime (validation on)", () => check(runtimeValue(validated))],
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
     rows.push({ graph: name, runner: "hand-written async loop", "ms/run": hand.medianMs, "µs/node": (hand.medianMs * 1000) / N, "× hand loop": 1 });
     for (const [runner, fn] of candidates) {
       // async.auto rescans its task list on every completion (quadratic): one timed run is plenty.
-      const t = runner === "async.auto" ? await time(fn, 1, 0) : await time(fn);
+      const t = runner === "async.auto" ? await time(fn, 1, 0) : await time(fn, RUNS, WARMUP);
       console.error(`  ${name} / ${runner}: ${t.medianMs.toFixed(1)} ms`);
       rows.push({ graph: name, runner, "ms/run": t.medianMs, "µs/node": (t.medianMs * 1000) / N, "× hand loop": t.medianMs / hand.medianMs });
     }
