@@ -56,10 +56,6 @@ export class AttemptContext implements NodeContext {
     this.controller?.abort(reason);
   }
 
-  isAborted(): boolean {
-    return this.aborted;
-  }
-
   get runId(): string {
     return this.scope.runId;
   }
