@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { freeze } from "immer";
 import { z } from "zod";
 import { SystemClock, sleep, type Clock } from "../core/clock.js";
 import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
@@ -360,12 +361,12 @@ export class LocalRuntime {
    * attempt early, so only nodes with a timeout pay for the race ({@link LocalRuntime.withTimeout}).
    */
   private checkOutput(output: unknown, definition: CompiledNode["definition"]): unknown {
-    if (this.validateIO) return parseWith(definition.outputs, output, "output");
     // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
-    if (typeof output !== "object" || output === null) {
+    if (!this.validateIO && (typeof output !== "object" || output === null)) {
       throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
     }
-    return output;
+    // One output may feed several consumers: deep-frozen, none of them can change what the others see.
+    return freeze(this.validateIO ? parseWith(definition.outputs, output, "output") : output, true);
   }
 
   /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */

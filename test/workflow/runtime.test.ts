@@ -241,6 +241,24 @@ describe("LocalRuntime", () => {
     expect(run.results.after.status).toBe("completed");
   });
 
+  it("hands every consumer a deep-frozen output, so one consumer cannot change what another sees", async () => {
+    const registry = createNodeRegistry();
+    const seen: unknown[] = [];
+    const workflow = new WorkflowBuilder(registry)
+      .addNode("Transform", "source", { fn: () => ({ edges: ["a", "b"] }) })
+      .addNode("Transform", "vandal", { fn: (value) => (value as { edges: string[] }).edges.push("c") })
+      .addNode("Transform", "reader", { fn: (value) => seen.push(JSON.stringify(value)) })
+      .input("go", "source", "value")
+      .connect("source", "value", "vandal", "value")
+      .connect("source", "value", "reader", "value")
+      .build();
+    const run = await new LocalRuntime({ clock: new ManualClock(), errorPolicy: "continue" }).execute(workflow, { inputs: { go: 1 } });
+    expect(run.results.vandal.status).toBe("failed");
+    expect(run.results.vandal.status === "failed" ? run.results.vandal.error.message : "").toMatch(/not extensible|read.only|frozen/i);
+    expect(seen).toEqual(['{"edges":["a","b"]}']);
+    expect(run.results.source.status === "completed" && Object.isFrozen(run.results.source.output)).toBe(true);
+  });
+
   it("validates its own options", () => {
     expect(() => new LocalRuntime({ concurrency: 0 })).toThrow(ValidationError);
     expect(() => new LocalRuntime({ errorPolicy: "ignore" as "continue" })).toThrow(/options.errorPolicy/);
