@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { afterEach } from "vitest";
 import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
 import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
 import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions, type TransportError } from "../../src/transport/index.js";
@@ -95,4 +96,20 @@ export class RawPeer {
   end(): void {
     this.socket.end();
   }
+}
+
+/**
+ * A `startNode` for one test file that remembers every transport it started and closes them all
+ * after each test, so no socket or timer outlives its test.
+ */
+export function trackedNodes(): <M = unknown>(options: Partial<TcpTransportOptions<M>> & { localId: string }) => Promise<Started<M>> {
+  const open: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((t) => t.close()));
+  });
+  return async <M = unknown>(options: Partial<TcpTransportOptions<M>> & { localId: string }): Promise<Started<M>> => {
+    const started = await startNode<M>(options);
+    open.push(started.transport);
+    return started;
+  };
 }

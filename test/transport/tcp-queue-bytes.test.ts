@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { TcpTransport } from "../../src/transport/index.js";
-import { link, startNode, waitFor, type Started } from "./tcp-helpers.js";
+import { describe, expect, it } from "vitest";
+import { link, trackedNodes, waitFor } from "./tcp-helpers.js";
 
-const open: Array<TcpTransport<never>> = [];
-async function node<M = unknown>(options: Parameters<typeof startNode<M>>[0]): Promise<Started<M>> {
-  const started = await startNode<M>(options);
-  open.push(started.transport as unknown as TcpTransport<never>);
-  return started;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
+const node = trackedNodes();
 
 /** A frame's size on the wire: its UTF-8 JSON and the 4-byte length prefix. */
 const wireBytes = (message: unknown): number => 4 + Buffer.byteLength(JSON.stringify(message), "utf8");

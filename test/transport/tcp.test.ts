@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TcpTransport, TransportError, type TcpTransportEvent } from "../../src/transport/index.js";
-import { link, RawPeer, startNode, waitFor, type Started } from "./tcp-helpers.js";
+import { link, RawPeer, trackedNodes, waitFor } from "./tcp-helpers.js";
 
-const open: Array<TcpTransport<never>> = [];
-async function node<M = unknown>(options: Parameters<typeof startNode<M>>[0]): Promise<Started<M>> {
-  const started = await startNode<M>(options);
-  open.push(started.transport as unknown as TcpTransport<never>);
-  return started;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
+const node = trackedNodes();
 
 describe("TcpTransport on loopback", () => {
   it("delivers in order both ways over one authenticated connection", async () => {
