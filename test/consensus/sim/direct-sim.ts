@@ -89,6 +89,20 @@ export interface HistoryOp {
   return: number | undefined;
 }
 
+/**
+ * One random client operation: 45 % get, 30 % put, 20 % compare-and-set (expecting absent or one of
+ * the last 20 values written), 5 % delete. `valueSeq` numbers the value written, so values are unique.
+ */
+export function randomKvInput(random: Random, keys: number, valueSeq: number): HistoryOp["input"] {
+  const key = `k${random.int(0, keys - 1)}`;
+  const roll = random.float();
+  const value = `v${valueSeq}`;
+  if (roll < 0.45) return { kind: "get", key };
+  if (roll < 0.75) return { kind: "put", key, value };
+  if (roll < 0.95) return { kind: "cas", key, expected: random.bool(0.5) ? null : `v${random.int(Math.max(1, valueSeq - 20), valueSeq)}`, value };
+  return { kind: "delete", key };
+}
+
 export interface DirectSimResult {
   readonly history: HistoryOp[];
   readonly violations: readonly string[];
@@ -366,17 +380,7 @@ export function runDirectSim(o: DirectSimOptions): DirectSimResult {
     if (issued >= o.ops) return;
     issued++;
     inFlight++;
-    const key = `k${clientRandom.int(0, o.keys - 1)}`;
-    const roll = clientRandom.float();
-    const value = `v${++valueSeq}`;
-    const input: HistoryOp["input"] =
-      roll < 0.45
-        ? { kind: "get", key }
-        : roll < 0.75
-          ? { kind: "put", key, value }
-          : roll < 0.95
-            ? { kind: "cas", key, expected: clientRandom.bool(0.5) ? null : `v${clientRandom.int(Math.max(1, valueSeq - 20), valueSeq)}`, value }
-            : { kind: "delete", key };
+    const input = randomKvInput(clientRandom, o.keys, ++valueSeq);
     const op: HistoryOp = { clientId: client, input, output: undefined, call: q.now, return: undefined };
     const seq = issued;
     const deadline = q.now + 3000;

@@ -10,7 +10,7 @@ import { NotLeaderError, raftMessageSchema, ReplicatedKV, type RaftMessage } fro
 import { MemoryStorage } from "../../../src/storage/memory.js";
 import type { LogEntry, RaftStorage } from "../../../src/storage/types.js";
 import { SimNetwork } from "../../../src/transport/sim-network.js";
-import type { HistoryOp } from "./direct-sim.js";
+import { randomKvInput, type HistoryOp } from "./direct-sim.js";
 import { cutsOf, resolveTarget, type NemesisStep } from "./nemesis.js";
 import { SafetyMonitor } from "./safety.js";
 
@@ -153,17 +153,7 @@ export async function runHostSim(o: HostSimOptions): Promise<HostSimResult> {
     let guess: string | undefined;
     while (issued < o.ops) {
       const seq = ++issued;
-      const key = `k${clientRandom.int(0, o.keys - 1)}`;
-      const roll = clientRandom.float();
-      const value = `v${++valueSeq}`;
-      const input: HistoryOp["input"] =
-        roll < 0.45
-          ? { kind: "get", key }
-          : roll < 0.75
-            ? { kind: "put", key, value }
-            : roll < 0.95
-              ? { kind: "cas", key, expected: clientRandom.bool(0.5) ? null : `v${clientRandom.int(Math.max(1, valueSeq - 20), valueSeq)}`, value }
-              : { kind: "delete", key };
+      const input = randomKvInput(clientRandom, o.keys, ++valueSeq);
       const op: HistoryOp = { clientId: c, input, output: undefined, call: clock.now(), return: undefined };
       const deadline = clock.now() + 3000;
       const requestId = { client: `c${c}`, seq };
