@@ -3,6 +3,7 @@ import { WorkflowBuilder } from "../../src/workflow/builder.js";
 import type { NodeResult } from "../../src/workflow/types.js";
 import type { ResultsOf } from "../../src/workflow/runtime.js";
 import { testRegistry } from "./fixtures.js";
+import { Transform } from "../../nodes/transform.js";
 
 const registry = testRegistry();
 
@@ -35,6 +36,14 @@ describe("WorkflowBuilder types", () => {
     builder.connect("s", "value", "s2", "q");
     // @ts-expect-error a string output cannot feed a number input
     builder.connect("t", "text", "s2", "p1");
+  });
+
+  it("lets an unknown-typed output (Transform) feed a typed input, to be checked when the node runs", () => {
+    const withTransform = testRegistry().register(Transform);
+    const builder = new WorkflowBuilder(withTransform).addNode("Transform", "t", { fn: (x) => x }).addNode("Sum", "s", { weight: 1 });
+    builder.connect("t", "value", "s", "p0");
+    // @ts-expect-error still only real port names
+    builder.connect("t", "value", "s", "nope");
   });
 
   it("types run results per node id", () => {
