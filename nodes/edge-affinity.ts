@@ -6,14 +6,13 @@
  * @module
  */
 import { z } from "zod";
-import { ValidationError } from "../src/core/errors.js";
 import { EdgeInfrastructure } from "../src/infra/infrastructure.js";
 import { deploymentJobSchema, analyzeDeployment } from "../src/placement/deployment.js";
 import { MEASURED_RTTS } from "../src/placement/geo.js";
 import { AFFINITY_PLACER, AffinityPlacer, placementOrder, UnschedulableError } from "../src/placement/placer.js";
 import { placementPolicySchema, workloadSchema } from "../src/placement/schemas.js";
 import type { PlacementDecision, Workload } from "../src/placement/types.js";
-import { defineNode } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const policy = placementPolicySchema.optional();
 
@@ -63,8 +62,7 @@ export const EdgeAffinity = defineNode({
   }),
   run: async (ctx, cfg, inputs) => {
     if (cfg.operation === "analyze_deployment") {
-      const jobs = cfg.jobs ?? inputs.jobs;
-      if (jobs === undefined) throw ValidationError.of("jobs", "analyze_deployment needs jobs in its config or on the `jobs` input", "missing_jobs");
+      const jobs = fromConfigOrInput(cfg.operation, "jobs", "jobs", cfg.jobs, inputs.jobs);
       return { result: analyzeDeployment(jobs, cfg.deploymentPolicy ?? {}) };
     }
     const infrastructure = EdgeInfrastructure.from(ctx.infrastructure);
@@ -95,23 +93,20 @@ export const EdgeAffinity = defineNode({
     };
     switch (cfg.operation) {
       case "place": {
-        const workload = (cfg.workload ?? inputs.workload) as Workload | undefined;
-        if (workload === undefined) throw ValidationError.of("workload", "place needs a workload in its config or on the `workload` input", "missing_workload");
+        const workload = fromConfigOrInput(cfg.operation, "workload", "a workload", cfg.workload, inputs.workload) as Workload;
         const decision = placer.place(edges, workload);
         if (decision.edgeId === null && !cfg.allowUnplaced) throw new UnschedulableError(decision);
         if (cfg.commit) commit([decision], [workload]);
         return { result: decision, edgeId: decision.edgeId };
       }
       case "place_batch": {
-        const workloads = (cfg.workloads ?? inputs.workloads) as Workload[] | undefined;
-        if (workloads === undefined) throw ValidationError.of("workloads", "place_batch needs workloads in its config or on the `workloads` input", "missing_workloads");
+        const workloads = fromConfigOrInput(cfg.operation, "workloads", "workloads", cfg.workloads, inputs.workloads) as Workload[];
         const batch = placer.placeBatch(edges, workloads);
         if (cfg.commit) commit(batch.decisions, workloads);
         return { result: batch };
       }
       case "explain": {
-        const workload = (cfg.workload ?? inputs.workload) as Workload | undefined;
-        if (workload === undefined) throw ValidationError.of("workload", "explain needs a workload in its config or on the `workload` input", "missing_workload");
+        const workload = fromConfigOrInput(cfg.operation, "workload", "a workload", cfg.workload, inputs.workload) as Workload;
         const explanation = placer.explain(edges, workload);
         return { result: explanation, edgeId: explanation.edgeId };
       }

@@ -5,11 +5,10 @@
  * @module
  */
 import { z } from "zod";
-import { ValidationError } from "../src/core/errors.js";
 import { EdgeInfrastructure } from "../src/infra/infrastructure.js";
 import { edgeQuerySchema, edgeSpecSchema } from "../src/infra/schemas.js";
 import type { EdgeSpec } from "../src/infra/types.js";
-import { defineNode } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const config = z.discriminatedUnion("operation", [
   /** `edge` may instead arrive on the `edge` input. */
@@ -36,8 +35,7 @@ export const EdgeDiscovery = defineNode({
     const infrastructure = EdgeInfrastructure.from(ctx.infrastructure);
     switch (cfg.operation) {
       case "register": {
-        const spec = cfg.edge ?? inputs.edge;
-        if (spec === undefined) throw ValidationError.of("edge", "register needs an edge in its config or on the `edge` input", "missing_edge");
+        const spec = fromConfigOrInput(cfg.operation, "edge", "an edge", cfg.edge, inputs.edge);
         const edge = infrastructure.registerEdge(spec as EdgeSpec);
         return { result: edge, edgeIds: [edge.id] };
       }

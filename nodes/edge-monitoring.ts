@@ -5,12 +5,11 @@
  * @module
  */
 import { z } from "zod";
-import { ValidationError } from "../src/core/errors.js";
 import { alertRuleSchema } from "../src/monitoring/alerts.js";
 import { MonitoringEngine, monitoringKey } from "../src/monitoring/engine.js";
 import { queryInputSchema, recordInputSchema } from "../src/monitoring/store.js";
 import { EDGE_INFRASTRUCTURE } from "../src/infra/infrastructure.js";
-import { defineNode } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const config = z.discriminatedUnion("operation", [
   z.object({
@@ -67,8 +66,7 @@ export const EdgeMonitoring = defineNode({
     const now = ctx.clock.now();
     switch (cfg.operation) {
       case "record_metric": {
-        const value = cfg.value ?? inputs.value;
-        if (value === undefined) throw ValidationError.of("value", "record_metric needs a value in its config or on the `value` input", "missing_value");
+        const value = fromConfigOrInput(cfg.operation, "value", "a value", cfg.value, inputs.value);
         const sample = { edgeId: cfg.edgeId, metric: cfg.metric, value, labels: cfg.labels, timestamp: cfg.timestamp ?? now };
         if (inputs.samples !== undefined && inputs.samples.length > 0) {
           engine.recordBatch([sample, ...inputs.samples]);

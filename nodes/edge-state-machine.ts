@@ -8,13 +8,12 @@
  * @module
  */
 import { z } from "zod";
-import { ValidationError } from "../src/core/errors.js";
 import type { ServiceRegistry } from "../src/core/services.js";
 import { EDGE_INFRASTRUCTURE } from "../src/infra/infrastructure.js";
 import { InMemoryLeaseStore, LEASE_STORE } from "../src/lifecycle/lease-store.js";
 import { EDGE_LIFECYCLE, EdgeLifecycle } from "../src/lifecycle/lifecycle.js";
 import { LIFECYCLE_EVENT_TYPES, type LifecycleEventType } from "../src/lifecycle/types.js";
-import { defineNode, type NodeContext } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput, type NodeContext } from "../src/workflow/node.js";
 
 /** Absent = taken from the `edgeId` input (e.g. an `EdgeAffinity` placement's chosen edge). */
 const edgeId = z.string().trim().min(1).optional();
@@ -84,16 +83,9 @@ export const EdgeStateMachine = defineNode({
   run: async (ctx, cfg, inputs) => {
     const lifecycle = lifecycleOf(ctx);
     const leases = ctx.infrastructure.getOrCreate(LEASE_STORE, () => new InMemoryLeaseStore({ clock: ctx.clock }));
-    const tokenOf = (configured: number | undefined): number => {
-      const value = configured ?? inputs.token;
-      if (value === undefined) throw ValidationError.of("token", `${cfg.operation} needs a fencing token in its config or on the \`token\` input`, "missing_token");
-      return value;
-    };
-    const edgeOf = (configured: string | undefined): string => {
-      const value = configured ?? inputs.edgeId ?? undefined;
-      if (value === undefined) throw ValidationError.of("edgeId", `${cfg.operation} needs an edgeId in its config or on the \`edgeId\` input`, "missing_edge_id");
-      return value;
-    };
+    const tokenOf = (configured: number | undefined): number => fromConfigOrInput(cfg.operation, "token", "a fencing token", configured, inputs.token);
+    // A placement that found no edge outputs `edgeId: null`: that is no edge, not an edge named null.
+    const edgeOf = (configured: string | undefined): string => fromConfigOrInput(cfg.operation, "edgeId", "an edgeId", configured, inputs.edgeId ?? undefined);
     switch (cfg.operation) {
       case "get_state": {
         const id = edgeOf(cfg.edgeId);

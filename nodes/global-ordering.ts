@@ -6,11 +6,10 @@
  */
 import { z } from "zod";
 import type { Clock } from "../src/core/clock.js";
-import { ValidationError } from "../src/core/errors.js";
 import type { ServiceRegistry } from "../src/core/services.js";
 import { orderingNodeKey, orderingServiceKey } from "../src/ordering/keys.js";
 import { GlobalOrderingService } from "../src/ordering/service.js";
-import { defineNode } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const eventId = z.string().min(1).max(256);
 
@@ -57,8 +56,7 @@ export const GlobalOrdering = defineNode({
     switch (cfg.operation) {
       case "submit": {
         // `null` is a payload like any other: only an absent one falls back to the input.
-        const payload = cfg.payload !== undefined ? cfg.payload : inputs.payload;
-        if (payload === undefined) throw ValidationError.of("payload", "submit needs a payload in its config or on the `payload` input", "missing_payload");
+        const payload = fromConfigOrInput(cfg.operation, "payload", "a payload", cfg.payload, inputs.payload);
         const input = { id: cfg.id, key: cfg.key, deps: cfg.deps, payload };
         const node = ctx.infrastructure.tryGet(orderingNodeKey);
         return { result: node !== undefined ? node.publish(input) : service.publish(input) };

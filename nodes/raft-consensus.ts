@@ -11,7 +11,7 @@ import { NotLeaderError } from "../src/consensus/errors.js";
 import type { RaftHost } from "../src/consensus/host.js";
 import type { ReplicatedKV } from "../src/consensus/kv.js";
 import { RAFT_CLUSTERS, RaftClusters } from "../src/consensus/registry.js";
-import { defineNode } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const cluster = z.string().min(1).max(256);
 const memberId = z.string().min(1).max(256);
@@ -108,21 +108,14 @@ export const RaftConsensus = defineNode({
   outputs: z.object({ result: z.unknown() }),
   run: async (ctx, cfg, inputs) => {
     const clusters = ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
-    const keyOf = (configured: string | undefined): string => {
-      const key = configured ?? inputs.key;
-      if (key === undefined) throw ValidationError.of("key", `${cfg.operation} needs a key in its config or on the \`key\` input`, "missing_key");
-      return key;
-    };
+    const keyOf = (configured: string | undefined): string => fromConfigOrInput(cfg.operation, "key", "a key", configured, inputs.key);
     const valueOf = (configured: string | null | undefined): string | null => {
-      if (configured !== undefined) return configured;
-      const value = inputs.value;
-      if (value === undefined) throw ValidationError.of("value", `${cfg.operation} needs a value in its config or on the \`value\` input`, "missing_value");
+      const value = fromConfigOrInput<unknown>(cfg.operation, "value", "a value", configured, inputs.value);
       return typeof value === "string" || value === null ? value : JSON.stringify(value);
     };
     switch (cfg.operation) {
       case "propose": {
-        const data = cfg.data ?? inputs.data;
-        if (data === undefined) throw ValidationError.of("data", "propose needs data in its config or on the `data` input", "missing_data");
+        const data = fromConfigOrInput(cfg.operation, "data", "data", cfg.data, inputs.data);
         const { index, term, result } = await abortable(ctx.signal, leaderOf(clusters, cfg.cluster).propose(data));
         return { result: { index, term, result } };
       }

@@ -115,3 +115,25 @@ export function defineNode<
   if (issues.length > 0) throw new ValidationError(issues);
   return Object.freeze({ ...spec, kind: "edgeflow.node" as const });
 }
+
+/**
+ * A parameter a node takes from its config or, failing that, from the input port of the same name
+ * (so a workflow can wire it from an upstream node). Only `undefined` counts as absent: `null` is a
+ * value. Throws a {@link ValidationError} naming the port when neither supplies it.
+ *
+ * @param operation the operation asking, for the message (e.g. `"place"`)
+ * @param port the config field and input port name (e.g. `"workload"`)
+ * @param what how the message names the value (e.g. `"a workload"`)
+ * @example
+ * ```ts
+ * const workload = fromConfigOrInput("place", "workload", "a workload", config.workload, inputs.workload);
+ * ```
+ */
+export function fromConfigOrInput<T>(operation: string, port: string, what: string, configured: T | undefined, input: T | undefined): T {
+  const value = configured !== undefined ? configured : input;
+  if (value === undefined) {
+    const code = `missing_${port.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+    throw ValidationError.of(port, `${operation} needs ${what} in its config or on the \`${port}\` input`, code);
+  }
+  return value;
+}
