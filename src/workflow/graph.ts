@@ -70,6 +70,8 @@ export interface CompiledGraph {
   readonly inDegree: readonly number[];
   /** A topological order of node indices. */
   readonly order: readonly number[];
+  /** Workflow inputs, by the index of the node they feed. */
+  readonly inputs: readonly { readonly name: string; readonly to: number; readonly input: string }[];
 }
 
 function portShape(schema: z.ZodObject<z.ZodRawShape>): Readonly<Record<string, z.ZodType>> {
@@ -171,7 +173,7 @@ export function compileGraph(
     }
   });
 
-  const inputNames = new Set<string>();
+  const inputs: Array<{ name: string; to: number; input: string }> = [];
   declaration.inputs.forEach((binding, position) => {
     const path = joinPath("inputs", position);
     const toIndex = byId.get(binding.to);
@@ -185,7 +187,7 @@ export function compileGraph(
       issues.push({ path: joinPath(path, "input"), code: "unknown_input", message: `node "${to.id}" (${to.type}) has no input "${binding.input}"` });
       return;
     }
-    inputNames.add(binding.name);
+    inputs.push({ name: binding.name, to: to.index, input: binding.input });
     feed(to, binding.input, `workflow input "${binding.name}"`, path);
   });
 
@@ -216,7 +218,7 @@ export function compileGraph(
   }
 
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, graph: { nodes, edges, outgoing, inDegree, order } };
+  return { ok: true, graph: { nodes, edges, outgoing, inDegree, order, inputs } };
 }
 
 /** Kahn's algorithm; nodes on a cycle are left out of the result. */

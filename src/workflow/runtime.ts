@@ -125,9 +125,8 @@ export class LocalRuntime {
     let firstError: EdgeflowError | undefined;
     let settled = false;
 
-    for (const binding of workflow.inputs) {
-      const index = graph.nodes.findIndex((n) => n.id === binding.to);
-      const target = inputs[index];
+    for (const binding of graph.inputs) {
+      const target = inputs[binding.to];
       if (target !== undefined) target[binding.input] = options.inputs?.[binding.name];
     }
 
