@@ -10,18 +10,13 @@
  */
 import { assign, setup } from "xstate";
 import type { EdgeLifecycleState } from "../infra/types.js";
-import type { EdgeMetadata, LifecycleEventType, LifecycleSettings } from "./types.js";
+import type { EdgeLifecycleSnapshot, EdgeMetadata, LifecycleEventType, LifecycleSettings } from "./types.js";
 
-/** Machine context; JSON-safe so persisted snapshots round-trip. */
-export interface LifecycleContext {
-  readonly edgeId: string;
-  readonly metadata: EdgeMetadata;
-  readonly recoveryAttempts: number;
-  readonly expiresAt: number | null;
-  readonly failureReason: string | null;
-  readonly enteredAt: number;
-  readonly settings: LifecycleSettings;
-}
+/**
+ * Machine context: everything a snapshot reports except the state, which xstate holds. JSON-safe so
+ * persisted snapshots round-trip.
+ */
+export type LifecycleContext = Omit<EdgeLifecycleSnapshot, "state">;
 
 /** Events the machine accepts: caller events plus the owner's `DEADLINE` and `SET_METADATA`. */
 export type LifecycleMachineEvent =
