@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { freeze } from "immer";
 import { z } from "zod";
 import { SystemClock, sleep, type Clock } from "../core/clock.js";
 import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
@@ -13,6 +12,7 @@ import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random, type Seed } from "../core/random.js";
 import { ServiceRegistry } from "../core/services.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { parseWith, zodIssues } from "../core/validation.js";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
@@ -365,8 +365,9 @@ export class LocalRuntime {
     if (!this.validateIO && (typeof output !== "object" || output === null)) {
       throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
     }
-    // One output may feed several consumers: deep-frozen, none of them can change what the others see.
-    return freeze(this.validateIO ? parseWith(node.outputs, output, "output") : output, true);
+    // One output may feed several consumers: each gets the same deep-frozen copy, so none can change
+    // what the others see, and the node's own objects are never frozen under it.
+    return isolatedCopy(this.validateIO ? parseWith(node.outputs, output, "output") : output);
   }
 
   /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */
