@@ -130,9 +130,9 @@ export class RaftHost<R = unknown> {
       this.expire();
       this.pendingTicks++;
       this.schedule();
-      this.tickTimer = o.clock.setTimer(this.tickMs, tick);
+      this.tickTimer = o.clock.setTimer(this.tickMs, tick, { background: true });
     };
-    this.tickTimer = o.clock.setTimer(this.tickMs, tick);
+    this.tickTimer = o.clock.setTimer(this.tickMs, tick, { background: true });
     this.schedule();
   }
 

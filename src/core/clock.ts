@@ -13,12 +13,26 @@ export interface TimerHandle {
   readonly id: number;
 }
 
+/** How a timer relates to the life of the process. */
+export interface TimerOptions {
+  /**
+   * A background timer does not keep the process alive on its own (it is `unref`'d on real time).
+   * Only periodic housekeeping may be background: ticks, heartbeats, sweeps, lease expiry, reconnects.
+   * A timer that some pending call waits on (a retry backoff, a timeout, a sync) must not be, or the
+   * process may exit before that call settles. Default `false`.
+   */
+  readonly background?: boolean;
+}
+
 /** The source of time and timers every engine is given. */
 export interface Clock {
   /** Milliseconds since the epoch (or since the start of a simulation). */
   now(): number;
-  /** Runs `fn` once, `ms` milliseconds from now. */
-  setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Runs `fn` once, `ms` milliseconds from now. A timer keeps the process alive until it fires or is
+   * cleared, unless `options.background` is set.
+   */
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle;
   /** Cancels a timer; cancelling a timer that already fired or was cancelled does nothing. */
   clearTimer(handle: TimerHandle): void;
 }
@@ -30,7 +44,11 @@ function checkDelay(ms: number): number {
   return ms;
 }
 
-/** Real time: `Date.now()` and `setTimeout`. Timers do not keep the process alive (they are `unref`'d). */
+/**
+ * Real time: `Date.now()` and `setTimeout`. A pending timer keeps the process alive, so a script
+ * whose workflow waits on a retry backoff or a node timeout does not exit before the run settles;
+ * timers set with `{ background: true }` (housekeeping) are `unref`'d and do not.
+ */
 export class SystemClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -39,13 +57,13 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
-  setTimer(ms: number, fn: () => void): TimerHandle {
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle {
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.timers.delete(id);
       fn();
     }, checkDelay(ms));
-    timer.unref?.();
+    if (options?.background === true) timer.unref();
     this.timers.set(id, timer);
     return { id };
   }

@@ -229,10 +229,10 @@ export class MonitoringEngine {
     this.stopMonitor();
     this.intervalMs = ms;
     const tick = (): void => {
-      this.timer = this.clock.setTimer(ms, tick);
+      this.timer = this.clock.setTimer(ms, tick, { background: true });
       this.evaluate();
     };
-    this.timer = this.clock.setTimer(ms, tick);
+    this.timer = this.clock.setTimer(ms, tick, { background: true });
     return { running: true, intervalMs: ms };
   }
 

@@ -279,7 +279,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     peer.reconnectTimer = this.clock.setTimer(delayMs, () => {
       peer.reconnectTimer = undefined;
       this.dial(peer);
-    });
+    }, { background: true });
   }
 
   private scheduleFlush(peer: PeerLink): void {
