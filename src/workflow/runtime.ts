@@ -71,8 +71,10 @@ export type ResultsOf<W> = W extends Workflow<infer Defs, infer Nodes>
  * ```
  */
 export class LocalRuntime {
-  /** Progress events of every run. */
-  readonly events = new TypedEmitter<RuntimeEvents>();
+  /** Progress events of every run. A listener that throws is reported to the logger; the run goes on. */
+  readonly events = new TypedEmitter<RuntimeEvents>({
+    onListenerError: (error, event) => this.logger.error("runtime event listener threw", { event, error: errorMessage(error) }),
+  });
   readonly infrastructure: ServiceRegistry;
   readonly clock: Clock;
   private readonly registry: NodeRegistry<NodeDefinitions> | undefined;

@@ -8,16 +8,19 @@ import { createConsoleLogger } from "../../src/core/logger.js";
 import { joinPath, parseWith, safeParseWith } from "../../src/core/validation.js";
 
 describe("TypedEmitter", () => {
-  it("delivers payloads in subscription order, once() fires once, the returned function unsubscribes", () => {
+  it("delivers payloads in subscription order, once() fires once, off() unsubscribes", () => {
     const events = new TypedEmitter<{ tick: number; done: { ok: boolean } }>();
     const seen: string[] = [];
-    const off = events.on("tick", (n) => seen.push(`a${n}`));
+    const first = (n: number): void => {
+      seen.push(`a${n}`);
+    };
+    events.on("tick", first);
     events.on("tick", (n) => seen.push(`b${n}`));
     events.once("done", ({ ok }) => seen.push(`done ${ok}`));
     events.emit("tick", 1);
     events.emit("done", { ok: true });
     events.emit("done", { ok: false });
-    off();
+    events.off("tick", first);
     events.emit("tick", 2);
     expect(seen).toEqual(["a1", "b1", "done true", "b2"]);
     expect(events.listenerCount("tick")).toBe(1);
