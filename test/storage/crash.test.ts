@@ -2,7 +2,8 @@ import { appendFile, readFile, stat, truncate, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileStorage, StorageCorruptionError } from "../../src/storage/index.js";
+import { StorageCorruptionError } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import type { LogEntry, StorageWrite } from "../../src/storage/types.js";
 import { simRuns } from "../support/sim.js";
 import { digestDir, entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";

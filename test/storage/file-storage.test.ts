@@ -3,7 +3,8 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClosedError, ConflictError, ValidationError } from "../../src/core/errors.js";
-import { FileStorage, StorageFailedError } from "../../src/storage/index.js";
+import { StorageFailedError } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import type { Snapshot } from "../../src/storage/types.js";
 import { entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";
 
