@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { describeValue } from "./describe.js";
 import { ValidationError } from "./errors.js";
 import { MinHeap } from "./heap.js";
 
@@ -39,7 +40,7 @@ export interface Clock {
 
 function checkDelay(ms: number): number {
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new ValidationError([{ path: "ms", code: "invalid_delay", message: `timer delay must be a finite number >= 0, got ${String(ms)}` }]);
+    throw new ValidationError([{ path: "ms", code: "invalid_delay", message: `timer delay must be a finite number >= 0, got ${describeValue(ms)}` }]);
   }
   return ms;
 }

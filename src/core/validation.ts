@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from "zod";
+import { truncateText } from "./describe.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
 
 /** Joins path segments into the dotted form used in {@link ValidationIssue.path}. */
@@ -20,9 +21,11 @@ export function joinPath(...segments: ReadonlyArray<PropertyKey | undefined>): s
 
 /** Converts zod issues to edgeflow issues, prefixing each path with `prefix`. */
 export function zodIssues(error: z.ZodError, prefix = ""): ValidationIssue[] {
+  // Bounded here too, not only in ValidationError: safeParseWith hands these out directly, and a
+  // refinement's message may quote the input.
   return error.issues.map((issue) => ({
-    path: joinPath(prefix, ...issue.path),
-    message: issue.message,
+    path: truncateText(joinPath(prefix, ...issue.path), 200),
+    message: truncateText(issue.message, 500),
     code: issue.code,
   }));
 }

@@ -51,7 +51,7 @@ describe("errors and validation", () => {
     const error = new NodeExecutionError("n1", "Sum", "boom", { cause, attempts: 3 });
     expect(error).toBeInstanceOf(EdgeflowError);
     expect(error.name).toBe("NodeExecutionError");
-    expect(error.code).toBe("node_execution");
+    expect(error.code).toBe("workflow.node_failed");
     expect(error.cause).toBe(cause);
     expect(error.attempts).toBe(3);
     expect(new CancelledError().code).toBe("cancelled");
