@@ -6,7 +6,7 @@
  * @module
  */
 import { describeValue } from "./describe.js";
-import { ValidationError } from "./errors.js";
+import { ClosedError, ValidationError } from "./errors.js";
 import { MinHeap } from "./heap.js";
 
 /** An opaque handle to a scheduled timer. */
@@ -53,12 +53,15 @@ function checkDelay(ms: number): number {
 export class SystemClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private closed = false;
 
   now(): number {
     return Date.now();
   }
 
+  /** @throws {@link ClosedError} after {@link SystemClock.close}. */
   setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle {
+    if (this.closed) throw new ClosedError("SystemClock");
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.timers.delete(id);
@@ -75,6 +78,23 @@ export class SystemClock implements Clock {
       clearTimeout(timer);
       this.timers.delete(handle.id);
     }
+  }
+
+  /** Number of timers set and not yet fired nor cleared. */
+  pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Cancels every pending timer; later `setTimer` calls throw {@link ClosedError}. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Same as {@link SystemClock.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

@@ -46,3 +46,37 @@ export function safeParseWith<S extends z.ZodType>(
   const result = schema.safeParse(value);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: zodIssues(result.error, prefix) };
 }
+
+/** The zod major version edgeflow's schemas must come from. */
+export const REQUIRED_ZOD_MAJOR = 4;
+
+/**
+ * Throws a {@link ValidationError} that says what to install unless `value` is a schema of zod 4
+ * (the classic API, `import { z } from "zod"`). Schemas cross the public API (`defineNode`), and one
+ * built by another copy or major version of zod fails later in obscure ways; this names the problem
+ * where the schema is handed over.
+ *
+ * @example
+ * ```ts
+ * assertZodSchema(spec.inputs, "inputs"); // throws: "inputs is a zod 3 schema; edgeflow needs zod 4 ..."
+ * ```
+ */
+export function assertZodSchema(value: unknown, field: string): asserts value is z.ZodType {
+  const problem = zodSchemaProblem(value);
+  if (problem !== undefined) throw ValidationError.of(field, `${field} ${problem}`, "invalid_schema");
+}
+
+function zodSchemaProblem(value: unknown): string | undefined {
+  const need = `edgeflow needs a schema from zod ${REQUIRED_ZOD_MAJOR} (npm install zod@^${REQUIRED_ZOD_MAJOR}, then import { z } from "zod")`;
+  if (typeof value !== "object" || value === null) return `must be a zod schema, got ${value === null ? "null" : typeof value}; ${need}`;
+  const internals = (value as { _zod?: unknown })._zod;
+  if (typeof internals !== "object" || internals === null) {
+    // zod 3 schemas keep their definition in `_def` and have no `_zod`.
+    return "_def" in value ? `is a zod 3 schema; ${need}` : `is not a zod schema; ${need}`;
+  }
+  const major = (internals as { version?: { major?: unknown } }).version?.major;
+  if (major !== REQUIRED_ZOD_MAJOR) return `is a schema of zod ${String(major)}; ${need}`;
+  // zod/mini shares the internals but not the chainable methods (`.optional()`, `.extend()`) nodes use.
+  if (typeof (value as { optional?: unknown }).optional !== "function") return `is a zod/mini schema, which lacks the methods edgeflow uses; ${need}`;
+  return undefined;
+}

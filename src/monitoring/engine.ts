@@ -250,4 +250,17 @@ export class MonitoringEngine {
   get monitorRunning(): boolean {
     return this.timer !== undefined;
   }
+
+  /**
+   * Stops the periodic monitor, the only timer the engine holds. Recorded data stays readable, and
+   * the monitor may be started again. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.stopMonitor();
+  }
+
+  /** Same as {@link MonitoringEngine.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

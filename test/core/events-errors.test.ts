@@ -82,7 +82,7 @@ describe("console logger", () => {
     const lines: string[] = [];
     const logger = createConsoleLogger("info", (line) => lines.push(line), { service: "edge" });
     logger.debug("hidden");
-    logger.child({ node: "n1" }).warn("slow", { ms: 12 });
+    logger.child?.({ node: "n1" }).warn({ ms: 12 }, "slow");
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ level: "warn", message: "slow", service: "edge", node: "n1", ms: 12 }]);
   });
 });
