@@ -1,4 +1,5 @@
 export * from "./clock.js";
+export * from "./describe.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./logger.js";

@@ -67,6 +67,18 @@ function jsonClone<T>(value: T): T {
 /**
  * A validated workflow. The type parameters carry the registry and the node id → type map, so
  * run results are typed per node.
+ *
+ * @example
+ * ```ts
+ * const workflow = new WorkflowBuilder(createNodeRegistry())
+ *   .addNode("Merge", "all", { mode: "array" })
+ *   .input("west", "all", "a")
+ *   .build();
+ * workflow.inputNames(); // ["west"]
+ * console.log(workflow.toMermaid());
+ * const json = JSON.stringify(workflow.toJSON()); // rebuilt later with WorkflowBuilder.fromJSON
+ * const run = await new LocalRuntime().execute(workflow, { inputs: { west: 1 } });
+ * ```
  */
 export class Workflow<Defs extends NodeDefinitions = NodeDefinitions, Nodes extends NodeTypeMap = NodeTypeMap> {
   /** Optional human-readable name. */
