@@ -50,7 +50,7 @@ export async function validationPaths(call: () => unknown): Promise<string[]> {
  */
 export async function expectRejectedUnchanged(cases: readonly BadCall[], snapshot: () => unknown): Promise<void> {
   for (const c of cases) {
-    const before = snapshot();
+    const before: unknown = await snapshot();
     const paths = await validationPaths(c.call).catch((error: unknown) => {
       throw new Error(`${c.name}: ${String(error)}`);
     });
@@ -58,7 +58,7 @@ export async function expectRejectedUnchanged(cases: readonly BadCall[], snapsho
       paths.some((p) => p === c.path || p.startsWith(`${c.path}.`) || p.startsWith(`${c.path}[`)),
       `${c.name}: issue paths ${JSON.stringify(paths)} should name ${c.path}`,
     ).toBe(true);
-    expect(snapshot(), `${c.name}: state changed`).toEqual(before);
+    expect(await snapshot(), `${c.name}: state changed`).toEqual(before);
   }
 }
 
@@ -92,7 +92,7 @@ export async function checkInvalidCallsAreNoOps<E, Op extends { readonly valid: 
           await validationPaths(() => options.apply(mixed, op));
         }
       }
-      expect(options.snapshot(mixed)).toEqual(options.snapshot(clean));
+      expect(await options.snapshot(mixed)).toEqual(await options.snapshot(clean));
     }),
     propertyParams(options.runs ?? 60) as fc.Parameters<[Op[]]>,
   );
