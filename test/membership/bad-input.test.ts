@@ -5,6 +5,7 @@ import { ClosedError } from "../../src/core/errors.js";
 import { Random } from "../../src/core/random.js";
 import { membershipMessageSchema, PartitionDetector, type PartitionDetectorOptions } from "../../src/membership/partition-detector.js";
 import { PhiAccrualFailureDetector, phiOf } from "../../src/membership/phi-accrual.js";
+import { majority, quorumOf } from "../../src/membership/quorum.js";
 import { SimNetwork } from "../../src/transport/sim-network.js";
 import { casesFor, checkInvalidCallsAreNoOps, expectRejectedUnchanged, NOT_IDS, NOT_NUMBERS, validationPaths, type BadCall } from "../support/bad-input.js";
 
@@ -125,6 +126,17 @@ describe("PartitionDetector refuses bad input and stays as it was", () => {
       snapshot: ({ d }) => detectorState(d),
       runs: 30,
     });
+  });
+});
+
+describe("quorum arithmetic refuses bad input", () => {
+  it("majority and quorumOf", async () => {
+    for (const v of [...NOT_NUMBERS, -1, 1.5]) expect(await validationPaths(() => majority(loose<number>(v)))).toEqual(["voters"]);
+    expect(await validationPaths(() => quorumOf(loose(null), new Set()))).toEqual(["voters"]);
+    expect(await validationPaths(() => quorumOf(["a", "a"], new Set()))).toEqual(["voters"]);
+    expect(await validationPaths(() => quorumOf(["a", loose<string>(5)], new Set()))).toEqual(["voters[1]"]);
+    expect(await validationPaths(() => quorumOf(["a"], loose(["a"])))).toEqual(["reachable"]);
+    expect(quorumOf(["a", "b", "c"], new Set(["a", "b"])).hasQuorum).toBe(true);
   });
 });
 
