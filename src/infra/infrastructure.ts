@@ -13,7 +13,7 @@ import { serviceKey, ServiceRegistry, type ServiceKey } from "../core/services.j
 import { parseWith, requireId, requireObject } from "../core/validation.js";
 import { InfrastructureUnavailableError } from "./errors.js";
 import { edgePatchSchema, edgeQuerySchema, edgeSpecSchema, lifecycleStateSchema, healthSchema, partialResourcesSchema } from "./schemas.js";
-import { matchesQuery } from "./selector.js";
+import { matchesQueryChecked } from "./selector.js";
 import type {
   EdgeHealthStatus,
   EdgeLifecycleState,
@@ -231,7 +231,7 @@ export class EdgeInfrastructure extends ServiceRegistry {
   /** Edges matching every given criterion (label selector, regions, capabilities, zones, health, state), by id. */
   findEdges(query: EdgeQuery = {}): readonly EdgeRecord[] {
     const parsed = parseWith(edgeQuerySchema, query, "query");
-    return freeze(this.edges().filter((edge) => matchesQuery(edge, parsed)));
+    return freeze(this.edges().filter((edge) => matchesQueryChecked(edge, parsed)));
   }
 
   private adjustAllocation(id: string, request: Partial<Resources>, sign: 1 | -1): EdgeRecord {

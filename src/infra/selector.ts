@@ -3,10 +3,21 @@
  *
  * @module
  */
+import { parseWith, requireObject } from "../core/validation.js";
+import { edgeQuerySchema, labelSelectorSchema } from "./schemas.js";
 import type { EdgeQuery, EdgeRecord, LabelSelector } from "./types.js";
 
-/** Whether `labels` satisfy every `matchLabels` pair and every `matchExpressions` requirement. */
+/**
+ * Whether `labels` satisfy every `matchLabels` pair and every `matchExpressions` requirement.
+ * Throws a `ValidationError` for a malformed selector (an `In` without values, say) or labels.
+ */
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: LabelSelector | undefined): boolean {
+  requireObject(labels, "labels");
+  if (selector !== undefined) parseWith(labelSelectorSchema, selector, "selector");
+  return matchesSelectorChecked(labels, selector);
+}
+
+function matchesSelectorChecked(labels: Readonly<Record<string, string>>, selector: LabelSelector | undefined): boolean {
   if (selector === undefined) return true;
   const { matchLabels, matchExpressions } = selector;
   if (matchLabels !== undefined) {
@@ -38,12 +49,25 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
   return true;
 }
 
-/** Whether `edge` satisfies every criterion of `query`. */
+/** Whether `edge` satisfies every criterion of `query`. Throws a `ValidationError` for a malformed query or edge. */
 export function matchesQuery(edge: EdgeRecord, query: EdgeQuery): boolean {
+  const e = requireObject(edge, "edge");
+  if (typeof e["region"] !== "string" || !Array.isArray(e["capabilities"]) || !Array.isArray(e["complianceZones"]) || typeof e["labels"] !== "object" || e["labels"] === null) {
+    requireObject(null, "edge");
+  }
+  return matchesQueryChecked(edge, parseWith(edgeQuerySchema, query, "query"));
+}
+
+/**
+ * {@link matchesQuery} for a query already parsed by `edgeQuerySchema` and an edge from the registry.
+ *
+ * @internal
+ */
+export function matchesQueryChecked(edge: EdgeRecord, query: EdgeQuery): boolean {
   if (query.regions !== undefined && !query.regions.includes(edge.region)) return false;
   if (query.health !== undefined && !query.health.includes(edge.health)) return false;
   if (query.lifecycleStates !== undefined && !query.lifecycleStates.includes(edge.lifecycleState)) return false;
   if (query.capabilities !== undefined && !query.capabilities.every((c) => edge.capabilities.includes(c))) return false;
   if (query.complianceZones !== undefined && !query.complianceZones.some((z) => edge.complianceZones.includes(z))) return false;
-  return matchesSelector(edge.labels, query.selector);
+  return matchesSelectorChecked(edge.labels, query.selector);
 }

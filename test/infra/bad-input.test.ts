@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { ServiceRegistry } from "../../src/core/services.js";
 import { EdgeInfrastructure, type EdgeInfrastructureOptions } from "../../src/infra/infrastructure.js";
+import { matchesQuery, matchesSelector } from "../../src/infra/selector.js";
 import type { EdgeSpec } from "../../src/infra/types.js";
 import { casesFor, checkInvalidCallsAreNoOps, expectRejectedUnchanged, NOT_IDS, NOT_NUMBERS, validationPaths, type BadCall } from "../support/bad-input.js";
 
@@ -49,6 +50,10 @@ describe("EdgeInfrastructure refuses bad input and stays as it was", () => {
       ...casesFor("free cpu", "request.cpu", badAmounts, (v) => infra.free("edge-1", { cpu: v })),
       ...casesFor("findEdges", "query", [null, 5, { regions: "eu" }, { health: ["sick"] }, { selector: { matchExpressions: [{ key: "a", operator: "In" }] } }], (v) => infra.findEdges(v)),
       ...casesFor("from", "registry", [null, {}, 5], (v) => EdgeInfrastructure.from(v)),
+      ...casesFor("matchesSelector labels", "labels", [null, 5], (v) => matchesSelector(v, undefined)),
+      ...casesFor("matchesSelector selector", "selector", [5, { matchExpressions: [{ key: "a", operator: "In" }] }, { matchLabels: { a: 5 } }], (v) => matchesSelector({}, v)),
+      ...casesFor("matchesQuery edge", "edge", [null, {}, 5], (v) => matchesQuery(v, {})),
+      ...casesFor("matchesQuery query", "query", [null, { regions: "eu" }], (v) => matchesQuery(infra.getEdge("edge-1"), v)),
     ];
     await expectRejectedUnchanged(cases, () => state(infra));
   });
