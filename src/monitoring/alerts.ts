@@ -56,6 +56,9 @@ export const DEFAULT_ALERT_RULES: readonly AlertRuleInput[] = Object.freeze([
 
 /** The highest severity whose threshold `value` crosses (strictly), or `undefined`. */
 export function classify(rule: AlertRule, value: number): { severity: Severity; threshold: number } | undefined {
+  // Rules come from setRule, already parsed; a non-finite value would silently classify as nothing.
+  if (typeof value !== "number" || !Number.isFinite(value)) requireNumber(value, "value");
+  if (typeof rule !== "object" || rule === null || typeof rule.thresholds !== "object" || rule.thresholds === null) parseWith(alertRuleSchema, rule, "rule");
   for (let i = SEVERITIES.length - 1; i >= 0; i--) {
     const severity = SEVERITIES[i] as Severity;
     const t = rule.thresholds[severity];
@@ -92,8 +95,12 @@ const observationSchema = z.object({
   value: z.number(),
 });
 
-/** Checks observations by hand (the monitor evaluates every series each interval); zod explains a bad one. */
-function checkObservations(observations: unknown): void {
+/**
+ * Checks observations by hand (the monitor evaluates every series each interval); zod explains a bad one.
+ *
+ * @internal
+ */
+export function checkObservations(observations: unknown): void {
   if (!Array.isArray(observations)) throw ValidationError.of("observations", "must be an array", "invalid_type");
   observations.forEach((o: unknown, i) => {
     const obs = o as Partial<Observation> | null;

@@ -36,6 +36,7 @@ export const metricTypeDefinitionSchema = z
 
 /** The Prometheus family a metric type is exported as: `edgeflow_<name>_<unit>`. */
 export function prometheusFamilyName(type: Pick<MetricTypeDefinition, "name" | "unit">): string {
+  if (typeof type?.name !== "string" || typeof type.unit !== "string") throw ValidationError.of("type", "must have a string name and unit", "invalid_type");
   return `edgeflow_${type.name}_${type.unit.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
 

@@ -3,10 +3,13 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { ClosedError } from "../../src/core/errors.js";
 import { TypedEmitter } from "../../src/core/events.js";
-import { AlertManager } from "../../src/monitoring/alerts.js";
+import { AlertManager, classify } from "../../src/monitoring/alerts.js";
+import { prometheusExposition } from "../../src/monitoring/export.js";
+import { edgeHealth } from "../../src/monitoring/health.js";
+import { recommend } from "../../src/monitoring/recommendations.js";
 import { detectChangePoints, analyseSeries } from "../../src/monitoring/analytics.js";
 import { MonitoringEngine } from "../../src/monitoring/engine.js";
-import { MetricTypeRegistry } from "../../src/monitoring/metric-types.js";
+import { MetricTypeRegistry, prometheusFamilyName } from "../../src/monitoring/metric-types.js";
 import { exponentialMovingAverage, incompleteBeta, linearTrend, simpleMovingAverage, studentTTwoSided } from "../../src/monitoring/stats.js";
 import { MetricStore } from "../../src/monitoring/store.js";
 import type { MonitoringEvents } from "../../src/monitoring/types.js";
@@ -120,10 +123,29 @@ describe("MonitoringEngine and MetricStore refuse bad input and stay as they wer
       [() => detectChangePoints([1, 2], [1, 2], { warmup: 0 }), "options.warmup"],
       [() => analyseSeries({ edgeId: "e", metric: "m", labels: {} }, [1], [Number.NaN]), "values[0]"],
       [() => analyseSeries({ edgeId: "e", metric: "m", labels: {} }, [1], [1], {}, loose({})), "detector"],
+      [() => classify({ metric: "latency", direction: "above", thresholds: { warning: 1 }, forMs: 0, cooldownMs: 0 }, Number.NaN), "value"],
+      [() => classify(loose(null), 5), "rule"],
+      [() => recommend(loose(null), []), "analytics"],
+      [() => recommend([], loose(5)), "firing"],
+      [() => prometheusFamilyName(loose({ name: 5, unit: "ms" })), "type"],
     ];
     for (const [call, path] of table) expect(await validationPaths(call)).toContain(path);
     // An infinite t statistic (a perfect fit) is still a legitimate input.
     expect(studentTTwoSided(Number.POSITIVE_INFINITY, 3)).toBe(0);
+  });
+
+  it("edgeHealth and the exposition check their arguments", async () => {
+    const { engine } = engineSetup();
+    const table: Array<[() => unknown, string]> = [
+      [() => edgeHealth(loose(5), [], engine.alerting, 1, 1), "edgeId"],
+      [() => edgeHealth("e", [], loose({}), 1, 1), "alerts"],
+      [() => edgeHealth("e", [], engine.alerting, Number.NaN, 1), "now"],
+      [() => edgeHealth("e", [], engine.alerting, 1, -1), "stalenessMs"],
+      [() => edgeHealth("e", loose([{ key: { edgeId: "e", metric: "latency", labels: {} }, timestamp: "1", value: 1 }]), engine.alerting, 1, 1), "observations[0].timestamp"],
+      [() => prometheusExposition(loose(null)), "input"],
+      [() => prometheusExposition(loose({ latest: [], health: [], alerts: [] })), "input"],
+    ];
+    for (const [call, path] of table) expect(await validationPaths(call)).toContain(path);
   });
 
   it("property: invalid calls mixed into any sequence of records and evaluations change nothing", async () => {
