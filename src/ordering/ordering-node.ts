@@ -39,7 +39,11 @@ export type OrderingMessage =
 /** The tunable options of an {@link OrderingNode}, with their defaults. */
 export const orderingNodeOptionsSchema = z.object({
   /** Every node to send to; defaults to the service's origins other than this one. */
-  peers: z.array(nodeId).max(1024).optional(),
+  peers: z
+    .array(nodeId)
+    .max(1024)
+    .refine((peers) => new Set(peers).size === peers.length, { message: "peers must be distinct" })
+    .optional(),
   /** How often this node vouches for its stream, in ms. */
   heartbeatIntervalMs: z.number().int().min(1).max(3_600_000).default(200),
   /** Own events kept for re-sending (at least this many, at most twice). A peer missing an older one reports it as a gap. */

@@ -5,7 +5,7 @@ import { ClosedError } from "../../src/core/errors.js";
 import { Random } from "../../src/core/random.js";
 import { decodeHlc, decodeHlcBinary, encodeHlc } from "../../src/ordering/hlc-codec.js";
 import { HybridLogicalClock } from "../../src/ordering/hlc.js";
-import { OrderingNode, orderingMessageSchema } from "../../src/ordering/ordering-node.js";
+import { OrderingNode, orderingMessageSchema, type OrderingNodeOptions } from "../../src/ordering/ordering-node.js";
 import { GlobalOrderingService, type GlobalOrderingOptions } from "../../src/ordering/service.js";
 import type { ConflictPolicy, OrderingEvent } from "../../src/ordering/types.js";
 import { SimNetwork } from "../../src/transport/sim-network.js";
@@ -163,5 +163,14 @@ describe("close", () => {
     expect(() => node.start()).toThrow(ClosedError);
     expect(() => node.publish({ payload: 1 })).toThrow(expect.objectContaining({ code: "closed" }));
     expect(s.status().delivered).toBe(0);
+  });
+
+  it("OrderingNode refuses duplicate peers and a missing options object", async () => {
+    const clock = new ManualClock(0);
+    const network = new SimNetwork({ clock, random: new Random(1) });
+    const service = new GlobalOrderingService({ nodeId: "a", origins: ["a", "b"], clock });
+    const transport = network.endpoint("a", { schema: orderingMessageSchema });
+    expect(await validationPaths(() => new OrderingNode({ service, clock, transport, peers: ["b", "b"] }))).toEqual(["options.peers"]);
+    expect(await validationPaths(() => new OrderingNode(loose<OrderingNodeOptions<unknown>>(null)))).toEqual(["options"]);
   });
 });
