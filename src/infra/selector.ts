@@ -12,9 +12,31 @@ import type { EdgeQuery, EdgeRecord, LabelSelector } from "./types.js";
  * Throws a `ValidationError` for a malformed selector (an `In` without values, say) or labels.
  */
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: LabelSelector | undefined): boolean {
-  requireObject(labels, "labels");
-  if (selector !== undefined) parseWith(labelSelectorSchema, selector, "selector");
+  if (typeof labels !== "object" || labels === null) requireObject(labels, "labels");
+  // Called per edge in tight loops: a cheap check of the common case, zod to explain anything else.
+  if (selector !== undefined && !isWellFormedSelector(selector)) parseWith(labelSelectorSchema, selector, "selector");
   return matchesSelectorChecked(labels, selector);
+}
+
+const OPERATORS: ReadonlySet<string> = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+
+function isWellFormedSelector(selector: LabelSelector): boolean {
+  if (typeof selector !== "object" || selector === null) return false;
+  const { matchLabels, matchExpressions } = selector;
+  if (matchLabels !== undefined) {
+    if (typeof matchLabels !== "object" || matchLabels === null) return false;
+    for (const key in matchLabels) if (key.trim() === "" || typeof matchLabels[key] !== "string") return false;
+  }
+  if (matchExpressions === undefined) return true;
+  if (!Array.isArray(matchExpressions)) return false;
+  for (const r of matchExpressions) {
+    if (typeof r !== "object" || r === null || typeof r.key !== "string" || r.key.trim() === "" || !OPERATORS.has(r.operator)) return false;
+    const values = r.values;
+    if (values !== undefined && (!Array.isArray(values) || !values.every((v) => typeof v === "string"))) return false;
+    const count = values?.length ?? 0;
+    if ((r.operator === "In" || r.operator === "NotIn") !== count > 0) return false;
+  }
+  return true;
 }
 
 function matchesSelectorChecked(labels: Readonly<Record<string, string>>, selector: LabelSelector | undefined): boolean {

@@ -39,9 +39,14 @@ const toRadians = Math.PI / 180;
  * ```
  */
 export function haversineKm(a: Coordinates, b: Coordinates): number {
-  requireCoordinates(a, "a");
-  requireCoordinates(b, "b");
+  // Inline check of the common case: this is called in tight loops; the helpers explain a bad point.
+  if (!isCoordinates(a)) requireCoordinates(a, "a");
+  if (!isCoordinates(b)) requireCoordinates(b, "b");
   return haversineChecked(a, b);
+}
+
+function isCoordinates(p: Coordinates): boolean {
+  return typeof p === "object" && p !== null && typeof p.lat === "number" && p.lat >= -90 && p.lat <= 90 && typeof p.lon === "number" && p.lon >= -180 && p.lon <= 180;
 }
 
 /** Throws a `ValidationError` at `path` unless `point` has a latitude in [-90, 90] and a longitude in [-180, 180]. */
@@ -67,8 +72,8 @@ function haversineChecked(a: Coordinates, b: Coordinates): number {
 
 /** Modelled RTT for a great-circle distance, ms. */
 export function rttForDistanceMs(distanceKm: number, model: RttModel = DEFAULT_RTT_MODEL): number {
-  requireNumber(distanceKm, "distanceKm", { min: 0 });
-  requireModel(model);
+  if (!(typeof distanceKm === "number" && distanceKm >= 0 && distanceKm < Number.POSITIVE_INFINITY)) requireNumber(distanceKm, "distanceKm", { min: 0 });
+  if (model !== DEFAULT_RTT_MODEL) requireModel(model);
   return rttChecked(distanceKm, model);
 }
 
@@ -78,7 +83,7 @@ function rttChecked(distanceKm: number, model: RttModel): number {
 
 /** Modelled RTT between two points, ms. */
 export function estimateRttMs(a: Coordinates, b: Coordinates, model: RttModel = DEFAULT_RTT_MODEL): number {
-  requireModel(model);
+  if (model !== DEFAULT_RTT_MODEL) requireModel(model);
   return rttChecked(haversineKm(a, b), model);
 }
 
