@@ -81,3 +81,79 @@ export function zodSchemaProblem(value: unknown): string | undefined {
   if (typeof (value as { optional?: unknown }).optional !== "function") return `is a zod/mini schema, which lacks the methods edgeflow uses; ${need}`;
   return undefined;
 }
+
+/** Bounds for {@link requireNumber}. */
+export interface NumberBounds {
+  /** Smallest allowed value (inclusive). */
+  readonly min?: number;
+  /** Largest allowed value (inclusive). */
+  readonly max?: number;
+  /** Values must be strictly greater than this. */
+  readonly greaterThan?: number;
+  /** Values must be safe integers. */
+  readonly integer?: boolean;
+}
+
+/**
+ * Returns `value` when it is a finite number within `bounds`; otherwise throws a
+ * {@link ValidationError} at `path`. Strings that look like numbers are refused: a `"5"` reaching an
+ * engine is a caller's bug, and coercing it would hide it.
+ *
+ * @example
+ * ```ts
+ * requireNumber(ttlMs, "ttlMs", { integer: true, min: 1 });
+ * ```
+ */
+export function requireNumber(value: unknown, path: string, bounds: NumberBounds = {}): number {
+  if (typeof value !== "number") throw ValidationError.of(path, `must be a number, got ${describeValue(value)}`, "invalid_type");
+  if (!Number.isFinite(value)) throw ValidationError.of(path, `must be a finite number, got ${String(value)}`, "not_finite");
+  if (bounds.integer === true && !Number.isSafeInteger(value)) throw ValidationError.of(path, `must be an integer, got ${value}`, "not_integer");
+  if (bounds.min !== undefined && value < bounds.min) throw ValidationError.of(path, `must be >= ${bounds.min}, got ${value}`, "too_small");
+  if (bounds.greaterThan !== undefined && !(value > bounds.greaterThan)) throw ValidationError.of(path, `must be > ${bounds.greaterThan}, got ${value}`, "too_small");
+  if (bounds.max !== undefined && value > bounds.max) throw ValidationError.of(path, `must be <= ${bounds.max}, got ${value}`, "too_big");
+  return value;
+}
+
+/** Returns `value` when it is a finite number (a time, a measurement); throws a {@link ValidationError} at `path` otherwise. */
+export function requireFinite(value: unknown, path: string): number {
+  return requireNumber(value, path);
+}
+
+/** Returns `value` when it is a non-empty string of at most `maxLength` characters (an id, a name). */
+export function requireId(value: unknown, path: string, maxLength = 256): string {
+  if (typeof value !== "string") throw ValidationError.of(path, `must be a string, got ${describeValue(value)}`, "invalid_type");
+  if (value.trim().length === 0) throw ValidationError.of(path, "must not be empty", "too_small");
+  if (value.length > maxLength) throw ValidationError.of(path, `must be at most ${maxLength} characters, got ${value.length}`, "too_big");
+  return value;
+}
+
+/** Returns `value` when it is a string (possibly empty) of at most `maxLength` characters. */
+export function requireString(value: unknown, path: string, maxLength = 65_536): string {
+  if (typeof value !== "string") throw ValidationError.of(path, `must be a string, got ${describeValue(value)}`, "invalid_type");
+  if (value.length > maxLength) throw ValidationError.of(path, `must be at most ${maxLength} characters, got ${value.length}`, "too_big");
+  return value;
+}
+
+/** Throws a {@link ValidationError} at `path` naming the first id that occurs twice in `ids`. */
+export function requireDistinct(ids: Iterable<string>, path: string): void {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw ValidationError.of(path, `ids must be distinct; "${id}" occurs more than once`, "duplicate_id");
+    seen.add(id);
+  }
+}
+
+/** A short description of a value of the wrong type, for messages. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === "number") return String(value);
+  return typeof value;
+}
+
+/** Returns `value` when it is a plain object (not null, not an array); throws a {@link ValidationError} at `path` otherwise. */
+export function requireObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw ValidationError.of(path, `must be an object, got ${describeValue(value)}`, "invalid_type");
+  return value as Record<string, unknown>;
+}

@@ -10,10 +10,10 @@ import { SystemClock, type Clock } from "../core/clock.js";
 import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { serviceKey, ServiceRegistry, type ServiceKey } from "../core/services.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireId, requireObject } from "../core/validation.js";
 import { InfrastructureUnavailableError } from "./errors.js";
 import { edgePatchSchema, edgeQuerySchema, edgeSpecSchema, lifecycleStateSchema, healthSchema, partialResourcesSchema } from "./schemas.js";
-import { matchesQuery } from "./selector.js";
+import { matchesQueryChecked } from "./selector.js";
 import type {
   EdgeHealthStatus,
   EdgeLifecycleState,
@@ -76,7 +76,9 @@ export class EdgeInfrastructure extends ServiceRegistry {
 
   constructor(options: EdgeInfrastructureOptions = {}) {
     super();
-    this.clock = options.clock ?? new SystemClock();
+    const { clock } = requireObject(options, "options") as EdgeInfrastructureOptions;
+    if (clock !== undefined && typeof clock?.now !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
+    this.clock = clock ?? new SystemClock();
     this.register(EDGE_INFRASTRUCTURE, this);
   }
 
@@ -91,6 +93,7 @@ export class EdgeInfrastructure extends ServiceRegistry {
    * ```
    */
   static from(registry: ServiceRegistry): EdgeInfrastructure {
+    if (!(registry instanceof ServiceRegistry)) throw ValidationError.of("registry", "must be a ServiceRegistry", "invalid_type");
     if (registry instanceof EdgeInfrastructure) return registry;
     const found = registry.tryGet(EDGE_INFRASTRUCTURE);
     if (found instanceof EdgeInfrastructure) return found;
@@ -132,6 +135,7 @@ export class EdgeInfrastructure extends ServiceRegistry {
 
   /** Removes an edge; returns its last snapshot. */
   deregisterEdge(id: string): EdgeRecord {
+    requireId(id, "id");
     const record = this.getEdge(id);
     this.records.delete(id);
     this.changed();
@@ -141,8 +145,9 @@ export class EdgeInfrastructure extends ServiceRegistry {
 
   /** Applies a validated patch atomically (all fields or none); returns the new snapshot. */
   updateEdge(id: string, patch: EdgePatch): EdgeRecord {
-    const previous = this.getEdge(id);
+    requireId(id, "id");
     const parsed = parseWith(edgePatchSchema, patch, "patch");
+    const previous = this.getEdge(id);
     const capacity = (parsed.capacity ?? previous.capacity) as Resources;
     const allocated =
       parsed.allocated !== undefined || parsed.capacity !== undefined
@@ -172,11 +177,13 @@ export class EdgeInfrastructure extends ServiceRegistry {
 
   /** Records an edge's health (from monitoring). */
   setHealth(id: string, health: EdgeHealthStatus): EdgeRecord {
+    requireId(id, "id");
     return this.updateEdge(id, { health: parseWith(healthSchema, health, "health") });
   }
 
   /** Records an edge's lifecycle state (from the lifecycle engine). */
   setLifecycleState(id: string, state: EdgeLifecycleState): EdgeRecord {
+    requireId(id, "id");
     return this.updateEdge(id, { lifecycleState: parseWith(lifecycleStateSchema, state, "lifecycleState") });
   }
 
@@ -195,16 +202,21 @@ export class EdgeInfrastructure extends ServiceRegistry {
 
   /** The snapshot of one edge; {@link NotFoundError} when unknown. */
   getEdge(id: string): EdgeRecord {
+    requireId(id, "id");
     const record = this.records.get(id);
     if (record === undefined) throw new NotFoundError("edge", id);
     return record;
   }
 
+  /** The snapshot of one edge, or `undefined` when unknown. */
   tryGetEdge(id: string): EdgeRecord | undefined {
+    requireId(id, "id");
     return this.records.get(id);
   }
 
+  /** Whether an edge with this id is registered. */
   hasEdge(id: string): boolean {
+    requireId(id, "id");
     return this.records.has(id);
   }
 
@@ -219,12 +231,13 @@ export class EdgeInfrastructure extends ServiceRegistry {
   /** Edges matching every given criterion (label selector, regions, capabilities, zones, health, state), by id. */
   findEdges(query: EdgeQuery = {}): readonly EdgeRecord[] {
     const parsed = parseWith(edgeQuerySchema, query, "query");
-    return freeze(this.edges().filter((edge) => matchesQuery(edge, parsed)));
+    return freeze(this.edges().filter((edge) => matchesQueryChecked(edge, parsed)));
   }
 
   private adjustAllocation(id: string, request: Partial<Resources>, sign: 1 | -1): EdgeRecord {
-    const previous = this.getEdge(id);
+    requireId(id, "id");
     const parsed = parseWith(partialResourcesSchema, request, "request");
+    const previous = this.getEdge(id);
     const issues: ValidationIssue[] = [];
     const allocated: Record<string, number> = { ...previous.allocated };
     for (const [resource, amount] of Object.entries(parsed)) {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { EDGE_HEALTH_VALUES, EDGE_LIFECYCLE_STATES, type EdgeHealthStatus, type EdgeLifecycleState } from "./types.js";
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
+const nonEmpty = z.string().trim().min(1, "must not be empty").max(256);
 
 export const coordinatesSchema = z.object({
   lat: z.number().min(-90).max(90),
@@ -19,12 +19,12 @@ const amount = z.number().finite().nonnegative();
 /** `cpu` and `memoryMb` required, any other resource by name. */
 export const resourcesSchema = z.object({ cpu: amount, memoryMb: amount }).catchall(amount);
 
-export const partialResourcesSchema = z.record(z.string(), amount);
+export const partialResourcesSchema = z.record(z.string().min(1).max(256), amount);
 
 export const healthSchema = z.enum(EDGE_HEALTH_VALUES as [EdgeHealthStatus, ...EdgeHealthStatus[]]);
 export const lifecycleStateSchema = z.enum(EDGE_LIFECYCLE_STATES as [EdgeLifecycleState, ...EdgeLifecycleState[]]);
 
-const labelsSchema = z.record(nonEmpty, z.string());
+const labelsSchema = z.record(nonEmpty, z.string().max(1024));
 
 export const labelRequirementSchema = z
   .object({

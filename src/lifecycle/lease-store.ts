@@ -7,9 +7,10 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import { ClosedError, ValidationError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireObject } from "../core/validation.js";
 import { LeaseConflictError, LeaseNotHeldError, StaleFencingTokenError } from "./errors.js";
 import type { Lease, LeaseEvents } from "./types.js";
 
@@ -38,8 +39,13 @@ export interface LeaseStore {
   list(): Promise<readonly Lease[]>;
   /** Refuses (throws {@link StaleFencingTokenError}) a write unless `token` is the live lease's token. */
   checkFence(resource: string, token: number): Promise<void>;
-  /** Cancels expiry timers. */
-  close(): void;
+  /**
+   * Cancels expiry timers, for good. Idempotent; afterwards every other method throws a
+   * {@link ClosedError}. Timers are cleared before it returns (the promise only signals completion).
+   */
+  close(): Promise<void>;
+  /** Same as {@link LeaseStore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -49,16 +55,34 @@ export interface LeaseStore {
  */
 export const LEASE_STORE: ServiceKey<LeaseStore> = serviceKey<LeaseStore>("lifecycle.leases");
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
+const nonEmpty = z.string().trim().min(1, "must not be empty").max(1024);
 const ttlSchema = z.number().int().positive().max(2_147_483_647);
-const tokenSchema = z.number().int().positive();
+const tokenSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-/** Validates lease arguments; shared by every implementation so they refuse the same input. */
-export function parseLeaseArgs(args: { resource: string; holder?: string; token?: number; ttlMs?: number }): void {
-  parseWith(
-    z.object({ resource: nonEmpty, holder: nonEmpty.optional(), token: tokenSchema.optional(), ttlMs: ttlSchema.optional() }),
-    args,
-  );
+/** Throws a `ValidationError` at `options.clock` unless `clock` implements {@link Clock}. */
+export function requireClock(clock: unknown, path = "options.clock"): asserts clock is Clock {
+  const c = clock as Partial<Clock> | null | undefined;
+  if (typeof c?.now !== "function" || typeof c.setTimer !== "function" || typeof c.clearTimer !== "function") throw ValidationError.of(path, "clock must implement Clock", "invalid_type");
+}
+
+/** Throws a {@link ClosedError} naming `what` when `closed`; shared by the lease stores. */
+export function assertLeaseStoreOpen(closed: boolean, what: string): void {
+  if (closed) throw new ClosedError(what);
+}
+
+const leaseArgSchemas = { resource: nonEmpty, holder: nonEmpty, token: tokenSchema, ttlMs: ttlSchema } as const;
+
+/**
+ * Validates lease arguments; shared by every implementation so they refuse the same input. Every key
+ * present in `args` is required, even when its value is `undefined`, except those named in `optional`.
+ */
+export function parseLeaseArgs(args: { resource: string; holder?: string; token?: number; ttlMs?: number }, optional: ReadonlyArray<keyof typeof leaseArgSchemas> = []): void {
+  const shape: Partial<Record<keyof typeof leaseArgSchemas, z.ZodType>> = {};
+  for (const key of Object.keys(args) as Array<keyof typeof leaseArgSchemas>) {
+    const schema = leaseArgSchemas[key];
+    shape[key] = optional.includes(key) ? schema.optional() : schema;
+  }
+  parseWith(z.object(shape), args);
 }
 
 /**
@@ -76,12 +100,15 @@ export class InMemoryLeaseStore implements LeaseStore {
   private readonly clock: Clock;
   private readonly leases = new Map<string, { lease: Lease; timer: TimerHandle }>();
   private lastToken = 0;
+  private closed = false;
 
   constructor(options: { clock: Clock }) {
+    requireClock(requireObject(options, "options")["clock"]);
     this.clock = options.clock;
   }
 
   async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
     parseLeaseArgs({ resource, holder, ttlMs });
     const current = this.live(resource);
     if (current !== undefined) {
@@ -96,12 +123,14 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   async renew(resource: string, holder: string, token: number, ttlMs?: number): Promise<Lease> {
-    parseLeaseArgs({ resource, holder, token, ttlMs });
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
+    parseLeaseArgs({ resource, holder, token, ttlMs }, ["ttlMs"]);
     const current = this.held(resource, holder, token);
     return this.extend(current, ttlMs ?? current.ttlMs, "lease:renewed");
   }
 
   async release(resource: string, holder: string, token: number): Promise<Lease> {
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
     parseLeaseArgs({ resource, holder, token });
     const current = this.held(resource, holder, token);
     this.drop(resource);
@@ -110,11 +139,13 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   async get(resource: string): Promise<Lease | undefined> {
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
     parseLeaseArgs({ resource });
     return this.live(resource);
   }
 
   async list(): Promise<readonly Lease[]> {
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
     const out: Lease[] = [];
     for (const resource of [...this.leases.keys()].sort()) {
       const lease = this.live(resource);
@@ -124,14 +155,20 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   async checkFence(resource: string, token: number): Promise<void> {
+    assertLeaseStoreOpen(this.closed, "InMemoryLeaseStore");
     parseLeaseArgs({ resource, token });
     const current = this.live(resource);
     if (current === undefined || current.token !== token) throw new StaleFencingTokenError(resource, token, current?.token ?? null);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closed = true;
     for (const { timer } of this.leases.values()) this.clock.clearTimer(timer);
     this.leases.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** The live lease, expiring it first if its time has come but its timer has not fired yet. */

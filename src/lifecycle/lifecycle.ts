@@ -8,10 +8,10 @@ import { freeze } from "immer";
 import { createActor, type Actor } from "xstate";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { NotFoundError, ValidationError } from "../core/errors.js";
+import { ClosedError, NotFoundError, ValidationError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireId, requireObject } from "../core/validation.js";
 import type { EdgeInfrastructure } from "../infra/infrastructure.js";
 import { lifecycleStateSchema } from "../infra/schemas.js";
 import type { EdgeLifecycleState } from "../infra/types.js";
@@ -37,14 +37,14 @@ export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = Object.freeze({
   maxRecoveryAttempts: 3,
 });
 
-const idSchema = z.string().trim().min(1, "must not be empty");
-const metadataSchema = z.record(z.string().min(1), z.union([z.string(), z.number().finite(), z.boolean()]));
+const idSchema = z.string().trim().min(1, "must not be empty").max(256);
+const metadataSchema = z.record(z.string().min(1).max(256), z.union([z.string().max(65_536), z.number().finite(), z.boolean()]));
 const settingsSchema = z.object({
   warmupTimeoutMs: z.number().int().positive().optional(),
   drainTimeoutMs: z.number().int().positive().optional(),
   maxRecoveryAttempts: z.number().int().nonnegative().optional(),
 });
-const eventSchema = z.object({ type: z.enum(LIFECYCLE_EVENT_TYPES as [LifecycleEventType, ...LifecycleEventType[]]), reason: z.string().optional() });
+const eventSchema = z.object({ type: z.enum(LIFECYCLE_EVENT_TYPES as [LifecycleEventType, ...LifecycleEventType[]]), reason: z.string().max(65_536).optional() });
 
 const persistedEdgeSchema = z
   .object({
@@ -136,8 +136,14 @@ export class EdgeLifecycle {
   private readonly infrastructure: EdgeInfrastructure | undefined;
   private readonly defaults: LifecycleSettings;
   private readonly entries = new Map<string, Entry>();
+  private closed = false;
 
   constructor(options: EdgeLifecycleOptions) {
+    requireObject(options, "options");
+    if (typeof options.clock?.now !== "function" || typeof options.clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
+    if (options.infrastructure !== undefined && typeof options.infrastructure?.hasEdge !== "function") {
+      throw ValidationError.of("options.infrastructure", "infrastructure must be an EdgeInfrastructure", "invalid_type");
+    }
     this.clock = options.clock;
     this.infrastructure = options.infrastructure;
     this.defaults = freeze({ ...DEFAULT_LIFECYCLE_SETTINGS, ...parseWith(settingsSchema, options.defaults ?? {}, "defaults") });
@@ -145,9 +151,10 @@ export class EdgeLifecycle {
 
   /** Starts tracking an edge in `initialized`. */
   add(edgeId: string, options: AddEdgeOptions = {}): EdgeLifecycleSnapshot {
+    this.assertOpen();
     const id = parseWith(idSchema, edgeId, "edgeId");
-    const { metadata, initialState, ...settings } = options;
-    const parsedMetadata = parseWith(metadataSchema, metadata ?? {}, "metadata");
+    const { metadata, initialState, ...settings } = requireObject(options, "options") as AddEdgeOptions;
+    const parsedMetadata = parseWith(metadataSchema, metadata === undefined ? {} : metadata, "metadata");
     const parsedSettings = parseWith(settingsSchema, settings, "settings");
     const state = parseWith(lifecycleStateSchema, initialState ?? "initialized", "initialState");
     if (this.entries.has(id)) throw ValidationError.of("edgeId", `edge "${id}" already has a lifecycle`, "duplicate_id");
@@ -172,6 +179,7 @@ export class EdgeLifecycle {
 
   /** Whether the edge has a lifecycle here. */
   has(edgeId: string): boolean {
+    requireId(edgeId, "edgeId");
     return this.entries.has(edgeId);
   }
 
@@ -187,12 +195,15 @@ export class EdgeLifecycle {
 
   /** Whether `event` would be accepted now (guards included). */
   can(edgeId: string, event: LifecycleEvent): boolean {
+    requireId(edgeId, "edgeId");
     const parsed = parseWith(eventSchema, event, "event");
     return this.entry(edgeId).actor.getSnapshot().can(this.machineEvent(parsed));
   }
 
   /** Sends `event`; throws {@link InvalidTransitionError} naming the state and event when refused. */
   transition(edgeId: string, event: LifecycleEvent): EdgeLifecycleSnapshot {
+    this.assertOpen();
+    requireId(edgeId, "edgeId");
     const parsed = parseWith(eventSchema, event, "event");
     const entry = this.entry(edgeId);
     const snapshot = entry.actor.getSnapshot();
@@ -211,6 +222,8 @@ export class EdgeLifecycle {
 
   /** Merges `metadata` into the edge's metadata (refused once `terminated`). */
   setMetadata(edgeId: string, metadata: EdgeMetadata): EdgeLifecycleSnapshot {
+    this.assertOpen();
+    requireId(edgeId, "edgeId");
     const parsed = parseWith(metadataSchema, metadata, "metadata");
     const entry = this.entry(edgeId);
     const event: LifecycleMachineEvent = { type: "SET_METADATA", at: this.clock.now(), metadata: parsed };
@@ -223,6 +236,7 @@ export class EdgeLifecycle {
 
   /** Stops tracking an edge; returns its last snapshot. */
   remove(edgeId: string): EdgeLifecycleSnapshot {
+    this.assertOpen();
     const last = this.get(edgeId);
     const entry = this.entry(edgeId);
     if (entry.timer !== undefined) this.clock.clearTimer(entry.timer);
@@ -244,6 +258,7 @@ export class EdgeLifecycle {
    * once (on the next clock tick).
    */
   restore(persisted: unknown): this {
+    this.assertOpen();
     const parsed = parseWith(persistedSchema, persisted, "persisted");
     const issues = Object.entries(parsed.edges).flatMap(([id, edge]) => [
       ...(this.entries.has(id) ? [{ path: `persisted.edges.${id}`, message: `edge "${id}" already has a lifecycle`, code: "duplicate_id" }] : []),
@@ -260,13 +275,34 @@ export class EdgeLifecycle {
     return this;
   }
 
-  /** Stops every actor and cancels every deadline. */
+  /**
+   * Stops every actor and cancels every deadline; the instance stays usable (an empty lifecycle).
+   * {@link EdgeLifecycle.close} also refuses later use.
+   */
   dispose(): void {
     for (const entry of this.entries.values()) {
       if (entry.timer !== undefined) this.clock.clearTimer(entry.timer);
       entry.actor.stop();
     }
     this.entries.clear();
+  }
+
+  /**
+   * Stops every actor and cancels every deadline, for good. Idempotent; afterwards `add`,
+   * `transition`, `setMetadata`, `remove` and `restore` throw a {@link ClosedError}.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.dispose();
+  }
+
+  /** Same as {@link EdgeLifecycle.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("EdgeLifecycle");
   }
 
   private adopt(id: string, actor: EdgeActor): EdgeLifecycleSnapshot {
@@ -315,6 +351,7 @@ export class EdgeLifecycle {
   }
 
   private entry(edgeId: string): Entry {
+    requireId(edgeId, "edgeId");
     const entry = this.entries.get(edgeId);
     if (entry === undefined) throw new NotFoundError("edge lifecycle", edgeId);
     return entry;

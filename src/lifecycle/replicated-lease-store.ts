@@ -18,10 +18,11 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { ConflictError } from "../core/errors.js";
+import { ConflictError, ValidationError } from "../core/errors.js";
+import { requireNumber, requireObject, requireString } from "../core/validation.js";
 import { TypedEmitter } from "../core/events.js";
 import { LeaseConflictError, LeaseNotHeldError, StaleFencingTokenError } from "./errors.js";
-import { parseLeaseArgs, type LeaseStore } from "./lease-store.js";
+import { assertLeaseStoreOpen, parseLeaseArgs, requireClock, type LeaseStore } from "./lease-store.js";
 import type { Lease, LeaseEvents } from "./types.js";
 
 /** What the store needs from the replicated key-value store (`ReplicatedKV` has exactly this). */
@@ -74,15 +75,20 @@ export class ReplicatedLeaseStore implements LeaseStore {
   private readonly prefix: string;
   private readonly maxAttempts: number;
   private readonly timers = new Map<string, TimerHandle>();
+  private closed = false;
 
   constructor(options: ReplicatedLeaseStoreOptions) {
+    requireObject(options, "options");
+    if (typeof options.kv?.get !== "function" || typeof options.kv.compareAndSet !== "function") throw ValidationError.of("options.kv", "kv must have get and compareAndSet", "invalid_type");
+    requireClock(options.clock);
     this.kv = options.kv;
     this.clock = options.clock;
-    this.prefix = options.prefix ?? "edgeflow/";
-    this.maxAttempts = options.maxAttempts ?? 16;
+    this.prefix = options.prefix === undefined ? "edgeflow/" : requireString(options.prefix, "options.prefix", 1024);
+    this.maxAttempts = options.maxAttempts === undefined ? 16 : requireNumber(options.maxAttempts, "options.maxAttempts", { integer: true, min: 1, max: 1_000 });
   }
 
   async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource, holder, ttlMs });
     await this.index(resource);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
@@ -109,7 +115,8 @@ export class ReplicatedLeaseStore implements LeaseStore {
   }
 
   async renew(resource: string, holder: string, token: number, ttlMs?: number): Promise<Lease> {
-    parseLeaseArgs({ resource, holder, token, ttlMs });
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
+    parseLeaseArgs({ resource, holder, token, ttlMs }, ["ttlMs"]);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const { raw, lease } = await this.held(resource, holder, token);
       const ttl = ttlMs ?? lease.ttlMs;
@@ -120,6 +127,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
   }
 
   async release(resource: string, holder: string, token: number): Promise<Lease> {
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource, holder, token });
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const { raw, lease } = await this.held(resource, holder, token);
@@ -133,12 +141,14 @@ export class ReplicatedLeaseStore implements LeaseStore {
   }
 
   async get(resource: string): Promise<Lease | undefined> {
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource });
     return liveLease(decode(await this.kv.get(this.key(resource))), this.clock.now());
   }
 
   /** Live leases on every resource ever leased through this key space, by resource. */
   async list(): Promise<readonly Lease[]> {
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     const resources = parseIndex(await this.kv.get(this.indexKey()));
     const out: Lease[] = [];
     for (const resource of [...resources].sort()) {
@@ -149,14 +159,20 @@ export class ReplicatedLeaseStore implements LeaseStore {
   }
 
   async checkFence(resource: string, token: number): Promise<void> {
+    assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource, token });
     const current = await this.get(resource);
     if (current === undefined || current.token !== token) throw new StaleFencingTokenError(resource, token, current?.token ?? null);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closed = true;
     for (const timer of this.timers.values()) this.clock.clearTimer(timer);
     this.timers.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   private async held(resource: string, holder: string, token: number): Promise<{ raw: string; lease: Lease }> {
@@ -173,6 +189,11 @@ export class ReplicatedLeaseStore implements LeaseStore {
 
   private granted(lease: Lease, event: "lease:acquired" | "lease:renewed"): Lease {
     this.disarm(lease.resource);
+    // Granted by a call that began before close(): the lease stands, but no timer outlives the store.
+    if (this.closed) {
+      this.events.emit(event, lease);
+      return lease;
+    }
     this.timers.set(
       lease.resource,
       this.clock.setTimer(Math.max(0, lease.expiresAt - this.clock.now()), () => {

@@ -7,9 +7,9 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { ValidationError } from "../core/errors.js";
+import { ClosedError, ValidationError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireDistinct, requireId, requireObject } from "../core/validation.js";
 import type { NodeId, Transport } from "../transport/types.js";
 import { PhiAccrualFailureDetector, phiAccrualOptionsSchema } from "./phi-accrual.js";
 import { quorumOf } from "./quorum.js";
@@ -101,13 +101,16 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
   private heartbeatTimer: TimerHandle | undefined;
   private checkTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
+  private closed = false;
 
   constructor(options: PartitionDetectorOptions) {
     super();
-    const { transport, clock, ...rest } = options;
+    const { transport, clock, ...rest } = requireObject(options, "options") as PartitionDetectorOptions;
     this.options = parseWith(partitionDetectorOptionsSchema, rest, "options");
+    requireDistinct(this.options.members, "options.members");
     if (typeof transport?.send !== "function" || typeof transport.onMessage !== "function") throw ValidationError.of("options.transport", "transport must implement Transport", "invalid_type");
     if (typeof clock?.now !== "function" || typeof clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
+    requireId(transport.localId, "options.transport.localId");
     this.transport = transport;
     this.clock = clock;
     this.nodeId = transport.localId;
@@ -129,6 +132,7 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
    * so a node isolated from the start reports it within the same bound as a later partition.
    */
   start(): void {
+    this.assertOpen();
     if (this.unsubscribe !== undefined) return;
     const now = this.clock.now();
     // Heartbeats were not listened to while stopped: that silence is ours, not the peers'.
@@ -138,7 +142,7 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
     this.scheduleCheck();
   }
 
-  /** Stops heartbeating and checking; the transport stays open (its owner closes it). */
+  /** Stops heartbeating and checking; the transport stays open (its owner closes it). {@link PartitionDetector.start} may resume. */
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -146,6 +150,22 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
     if (this.checkTimer !== undefined) this.clock.clearTimer(this.checkTimer);
     this.heartbeatTimer = undefined;
     this.checkTimer = undefined;
+  }
+
+  /**
+   * Stops for good: timers cleared, transport handler removed (the transport itself stays open, its
+   * owner closes it). Idempotent. Afterwards `start`, `check`, `fence` and `unfence` throw a
+   * {@link ClosedError}; the read methods still report the last view.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+  }
+
+  /** Same as {@link PartitionDetector.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Every member, this node first, then peers in id order. */
@@ -175,8 +195,10 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
     return this.fencedReason !== undefined;
   }
 
-  /** Fences this node (idempotent). */
+  /** Fences this node (idempotent). `reason` is a non-empty string of at most 1024 characters. */
   fence(reason = "fenced by request"): void {
+    this.assertOpen();
+    requireId(reason, "reason", 1024);
     // Fenced by hand now: healing must no longer lift it, even if quorum loss fenced it first.
     this.fencedByQuorumLoss = false;
     if (this.fencedReason !== undefined) return;
@@ -186,12 +208,14 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
 
   /** Lifts the fence (idempotent). */
   unfence(): void {
+    this.assertOpen();
     if (this.fencedReason === undefined) return;
     this.fencedReason = undefined;
     this.fencedByQuorumLoss = false;
     this.emit("unfenced", { at: this.clock.now() });
   }
 
+  /** Counts of members by state, quorum, fencing and the current detection bound. */
   status(): MembershipStatus {
     const counts = { alive: 1, suspect: 0, dead: 0 };
     let bound = 0;
@@ -204,6 +228,7 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
 
   /** Re-evaluates every peer now (the check timer calls it every `checkIntervalMs`). */
   check(): void {
+    this.assertOpen();
     const now = this.clock.now();
     for (const peer of this.peers.values()) {
       if (peer.state === "alive") {
@@ -214,6 +239,10 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
       }
     }
     this.updateQuorum(now);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("PartitionDetector");
   }
 
   private onHeartbeat(from: NodeId): void {

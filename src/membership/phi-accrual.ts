@@ -10,7 +10,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireFinite, requireNumber } from "../core/validation.js";
 
 /** Settings of the detector; defaults are Akka's. */
 export const phiAccrualOptionsSchema = z.object({
@@ -29,8 +29,18 @@ export const phiAccrualOptionsSchema = z.object({
 /** Settings of a {@link PhiAccrualFailureDetector}. */
 export type PhiAccrualOptions = z.input<typeof phiAccrualOptionsSchema>;
 
-/** Phi for a silence of `timeDiff` ms given the interval mean and standard deviation. */
+/**
+ * Phi for a silence of `timeDiff` ms given the interval mean and standard deviation. Throws a
+ * `ValidationError` for a non-finite argument or a standard deviation that is not positive.
+ */
 export function phiOf(timeDiff: number, mean: number, stdDeviation: number): number {
+  requireFinite(timeDiff, "timeDiff");
+  requireFinite(mean, "mean");
+  requireNumber(stdDeviation, "stdDeviation", { greaterThan: 0 });
+  return phiOfChecked(timeDiff, mean, stdDeviation);
+}
+
+function phiOfChecked(timeDiff: number, mean: number, stdDeviation: number): number {
   const y = (timeDiff - mean) / stdDeviation;
   const e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
   // Two forms of the same quantity keep precision on both sides of the mean.
@@ -70,8 +80,12 @@ export class PhiAccrualFailureDetector {
     return this.last;
   }
 
-  /** Records a heartbeat received at `time`. */
+  /**
+   * Records a heartbeat received at `time`. Throws a `ValidationError` (nothing recorded) unless
+   * `time` is a finite number: one `NaN` would poison the interval statistics for good.
+   */
   heartbeat(time: number): void {
+    requireFinite(time, "time");
     const last = this.last;
     if (last === undefined) {
       // Akka seeds the history with two samples around the estimate: mean = estimate, deviation = estimate / 4.
@@ -92,19 +106,22 @@ export class PhiAccrualFailureDetector {
    * heartbeat it seeds the history like a first heartbeat.
    */
   restartSilence(time: number): void {
+    requireFinite(time, "time");
     if (this.last === undefined) this.heartbeat(time);
     else this.last = Math.max(this.last, time);
   }
 
   /** Suspicion at `time`: 0 before any heartbeat, growing with silence. */
   phi(time: number): number {
+    requireFinite(time, "time");
     const last = this.last;
     if (last === undefined) return 0;
-    return phiOf(Math.max(0, time - last), this.mean() + this.options.acceptableHeartbeatPauseMs, this.stdDeviation());
+    return phiOfChecked(Math.max(0, time - last), this.mean() + this.options.acceptableHeartbeatPauseMs, this.stdDeviation());
   }
 
   /** Whether phi at `time` is below the threshold. */
   isAvailable(time: number): boolean {
+    requireFinite(time, "time");
     return this.phi(time) < this.options.threshold;
   }
 
@@ -119,7 +136,7 @@ export class PhiAccrualFailureDetector {
     let hi = mean + 64 * sd;
     for (let i = 0; i < 60; i++) {
       const mid = (lo + hi) / 2;
-      if (phiOf(mid, mean, sd) < this.options.threshold) lo = mid;
+      if (phiOfChecked(mid, mean, sd) < this.options.threshold) lo = mid;
       else hi = mid;
     }
     return hi;

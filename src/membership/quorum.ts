@@ -3,10 +3,13 @@
  *
  * @module
  */
+import { ValidationError } from "../core/errors.js";
+import { requireDistinct, requireId, requireNumber } from "../core/validation.js";
 import type { QuorumView } from "./types.js";
 
 /** Votes needed out of `voters`: a strict majority. */
 export function majority(voters: number): number {
+  requireNumber(voters, "voters", { integer: true, min: 0 });
   return Math.floor(voters / 2) + 1;
 }
 
@@ -20,6 +23,10 @@ export function majority(voters: number): number {
  * ```
  */
 export function quorumOf(voters: readonly string[], reachable: ReadonlySet<string>): QuorumView {
+  if (!Array.isArray(voters as unknown)) throw ValidationError.of("voters", "must be an array of member ids", "invalid_type");
+  voters.forEach((v, i) => requireId(v, `voters[${i}]`));
+  requireDistinct(voters, "voters");
+  if (!(reachable instanceof Set)) throw ValidationError.of("reachable", "must be a Set of member ids", "invalid_type");
   const sorted = [...voters].sort();
   const up = sorted.filter((v) => reachable.has(v));
   const down = sorted.filter((v) => !reachable.has(v));

@@ -11,8 +11,9 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { TypedEmitter } from "../core/events.js";
-import { parseWith } from "../core/validation.js";
-import type { MetricTypeRegistry } from "./metric-types.js";
+import { ValidationError } from "../core/errors.js";
+import { parseWith, requireNumber } from "../core/validation.js";
+import { MetricTypeRegistry } from "./metric-types.js";
 import { SEVERITIES, type Alert, type AlertNotification, type AlertRule, type Labels, type MonitoringEvents, type SeriesKey, type Severity } from "./types.js";
 
 const thresholdsSchema = z
@@ -23,12 +24,12 @@ const thresholdsSchema = z
 /** Schema of an alert rule (see {@link AlertRule}). */
 export const alertRuleSchema = z
   .object({
-    metric: z.string().min(1),
+    metric: z.string().min(1).max(200),
     direction: z.enum(["above", "below"]),
     thresholds: thresholdsSchema,
     forMs: z.number().int().min(0).default(60_000),
     cooldownMs: z.number().int().min(0).default(300_000),
-    edgeId: z.string().min(1).optional(),
+    edgeId: z.string().min(1).max(200).optional(),
   })
   .superRefine((rule, ctx) => {
     // Higher severities must be further on the bad side, or classification would be ambiguous.
@@ -55,6 +56,9 @@ export const DEFAULT_ALERT_RULES: readonly AlertRuleInput[] = Object.freeze([
 
 /** The highest severity whose threshold `value` crosses (strictly), or `undefined`. */
 export function classify(rule: AlertRule, value: number): { severity: Severity; threshold: number } | undefined {
+  // Rules come from setRule, already parsed; a non-finite value would silently classify as nothing.
+  if (typeof value !== "number" || !Number.isFinite(value)) requireNumber(value, "value");
+  if (typeof rule !== "object" || rule === null || typeof rule.thresholds !== "object" || rule.thresholds === null) parseWith(alertRuleSchema, rule, "rule");
   for (let i = SEVERITIES.length - 1; i >= 0; i--) {
     const severity = SEVERITIES[i] as Severity;
     const t = rule.thresholds[severity];
@@ -85,6 +89,36 @@ export interface Observation {
   readonly value: number;
 }
 
+const observationSchema = z.object({
+  key: z.object({ edgeId: z.string().min(1), metric: z.string().min(1), labels: z.record(z.string(), z.string()) }),
+  timestamp: z.number(),
+  value: z.number(),
+});
+
+/**
+ * Checks observations by hand (the monitor evaluates every series each interval); zod explains a bad one.
+ *
+ * @internal
+ */
+export function checkObservations(observations: unknown): void {
+  if (!Array.isArray(observations)) throw ValidationError.of("observations", "must be an array", "invalid_type");
+  observations.forEach((o: unknown, i) => {
+    const obs = o as Partial<Observation> | null;
+    const ok =
+      typeof obs === "object" && obs !== null && typeof obs.key === "object" && obs.key !== null && typeof obs.key.edgeId === "string" && typeof obs.key.metric === "string" &&
+      typeof obs.key.labels === "object" && obs.key.labels !== null && typeof obs.timestamp === "number" && Number.isFinite(obs.timestamp) && typeof obs.value === "number" && Number.isFinite(obs.value);
+    if (!ok) parseWith(observationSchema, o, `observations[${i}]`);
+  });
+}
+
+/** Filter of {@link AlertManager.alerts}. */
+export const alertFilterSchema = z.object({
+  edgeId: z.string().min(1).max(200).optional(),
+  state: z.enum(["pending", "firing", "resolved"]).optional(),
+  includeResolved: z.boolean().optional(),
+});
+
+/** Alert rules, alert instances and their notifications; the monitoring engine evaluates it. */
 export class AlertManager {
   private readonly rules = new Map<string, AlertRule>();
   private readonly active = new Map<string, Instance>();
@@ -97,7 +131,11 @@ export class AlertManager {
     private readonly types: MetricTypeRegistry,
     private readonly events: TypedEmitter<MonitoringEvents>,
     private readonly historyLimit = 1000,
-  ) {}
+  ) {
+    if (!(types instanceof MetricTypeRegistry)) throw ValidationError.of("types", "types must be a MetricTypeRegistry", "invalid_type");
+    if (typeof events?.emit !== "function") throw ValidationError.of("events", "events must be a TypedEmitter", "invalid_type");
+    requireNumber(historyLimit, "historyLimit", { integer: true, min: 0 });
+  }
 
   /** Adds or replaces the rule for (metric, edge). Validated in full before anything changes. */
   setRule(input: AlertRuleInput): AlertRule {
@@ -110,9 +148,12 @@ export class AlertManager {
 
   /** The rule in force for a series: the edge's own, else the metric's global rule. */
   ruleFor(edgeId: string, metric: string): AlertRule | undefined {
+    if (typeof edgeId !== "string") throw ValidationError.of("edgeId", `must be a string, got ${typeof edgeId}`, "invalid_type");
+    if (typeof metric !== "string") throw ValidationError.of("metric", `must be a string, got ${typeof metric}`, "invalid_type");
     return this.rules.get(`${metric}|${edgeId}`) ?? this.rules.get(`${metric}|`);
   }
 
+  /** Every rule in force. */
   listRules(): AlertRule[] {
     return [...this.rules.values()];
   }
@@ -122,6 +163,9 @@ export class AlertManager {
    * their alerts resolve, as Prometheus does when a series disappears.
    */
   evaluate(observations: readonly Observation[], now: number, stalenessMs: number): void {
+    checkObservations(observations);
+    requireNumber(now, "now");
+    requireNumber(stalenessMs, "stalenessMs", { min: 0 });
     const seen = new Set<string>();
     for (const o of observations) {
       const rule = this.ruleFor(o.key.edgeId, o.key.metric);
@@ -210,6 +254,7 @@ export class AlertManager {
 
   /** Pending and firing alerts, plus recently resolved ones when asked. */
   alerts(filter: { edgeId?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
+    parseWith(alertFilterSchema, filter, "filter");
     const all = [...[...this.active.values()].map((i) => i.alert), ...(filter.includeResolved === true || filter.state === "resolved" ? this.resolved : [])];
     return all.filter((a) => (filter.edgeId === undefined || a.edgeId === filter.edgeId) && (filter.state === undefined || a.state === filter.state));
   }

@@ -5,7 +5,9 @@
  * @module
  */
 import { z } from "zod";
+import { ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
+import { requireSeriesArrays } from "./validate.js";
 import { RobustLikelihoodDetector, type AnomalyDetector } from "./anomaly.js";
 import { exponentialMovingAverage, linearTrend, simpleMovingAverage, type Trend } from "./stats.js";
 import type { SeriesKey } from "./types.js";
@@ -73,6 +75,7 @@ function refineSplit(values: ArrayLike<number>, start: number, end: number, fall
  * each detected change.
  */
 export function detectChangePoints(timestamps: ArrayLike<number>, values: ArrayLike<number>, options: ChangePointOptions = {}): ChangePoint[] {
+  requireSeriesArrays(timestamps, values);
   const { warmup, k, h } = parseWith(changePointOptionsSchema, options, "options");
   const out: ChangePoint[] = [];
   let start = 0;
@@ -149,7 +152,9 @@ export function analyseSeries(
   options: AnalyticsOptions = {},
   detector: AnomalyDetector = new RobustLikelihoodDetector({ warmup: 30, refractory: 0 }),
 ): SeriesAnalytics {
+  requireSeriesArrays(timestamps, values);
   const o = parseWith(analyticsOptionsSchema, options, "options");
+  if (typeof detector?.update !== "function") throw ValidationError.of("detector", "detector must implement AnomalyDetector", "invalid_type");
   const sma = simpleMovingAverage(values, o.smaWindow);
   const ema = exponentialMovingAverage(values, o.emaAlpha);
   const anomalies: Array<{ timestamp: number; value: number; score: number }> = [];

@@ -9,8 +9,9 @@ import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { TypedEmitter } from "../core/events.js";
 import { serviceKey } from "../core/services.js";
-import { parseWith } from "../core/validation.js";
-import { AlertManager, DEFAULT_ALERT_RULES, type AlertRuleInput } from "./alerts.js";
+import { ClosedError, ValidationError } from "../core/errors.js";
+import { parseWith, requireId, requireObject } from "../core/validation.js";
+import { AlertManager, alertFilterSchema, DEFAULT_ALERT_RULES, type AlertRuleInput } from "./alerts.js";
 import { analyseSeries, analyticsOptionsSchema, type AnalyticsOptions, type SeriesAnalytics } from "./analytics.js";
 import { RobustLikelihoodDetector, robustLikelihoodConfigSchema, type AnomalyDetector } from "./anomaly.js";
 import { edgeHealth } from "./health.js";
@@ -91,8 +92,11 @@ export class MonitoringEngine {
   private timer: TimerHandle | undefined;
   private intervalMs: number | null = null;
   private evaluations = 0;
+  private closed = false;
 
   constructor(options: { clock: Clock; config?: MonitoringConfig }) {
+    requireObject(options, "options");
+    if (typeof options.clock?.now !== "function" || typeof options.clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
     this.clock = options.clock;
     this.config = parseWith(monitoringConfigSchema, options.config ?? {}, "config");
     this.store = new MetricStore({ clock: this.clock, config: this.config.store });
@@ -102,6 +106,7 @@ export class MonitoringEngine {
 
   /** Registers a user-defined metric type (an unknown type is otherwise refused). */
   registerMetricType(definition: z.input<typeof metricTypeDefinitionSchema>): MetricTypeDefinition {
+    this.assertOpen();
     return this.store.types.register(definition);
   }
 
@@ -111,6 +116,7 @@ export class MonitoringEngine {
    * and changes nothing: not the store, not the detectors.
    */
   record(input: RecordInput): void {
+    this.assertOpen();
     const handle = this.store.record(input);
     this.score(handle, input.timestamp ?? this.clock.now(), input.value);
   }
@@ -120,6 +126,7 @@ export class MonitoringEngine {
    * {@link record} does. One refused sample refuses the whole batch: nothing is stored or scored.
    */
   recordBatch(inputs: readonly RecordInput[]): void {
+    this.assertOpen();
     const now = this.clock.now();
     const handles = this.store.recordBatch(inputs);
     handles.forEach((handle, i) => {
@@ -146,17 +153,20 @@ export class MonitoringEngine {
     }
   }
 
+  /** Statistics per matching series; see {@link MetricStore.query}. */
   query(input: QueryInput = {}): SeriesStats[] {
     return this.store.query(input);
   }
 
   /** Adds or replaces an alert rule (a threshold set) for a metric, optionally for one edge. */
   setThreshold(rule: AlertRuleInput): AlertRule {
+    this.assertOpen();
     return this.alerting.setRule(rule);
   }
 
   /** Evaluates alert rules against the latest samples now. The monitor calls this periodically. */
   evaluate(): void {
+    this.assertOpen();
     this.evaluations++;
     this.store.compact();
     this.alerting.evaluate(this.store.latest(), this.clock.now(), this.config.stalenessMs);
@@ -164,6 +174,7 @@ export class MonitoringEngine {
 
   /** Health of one edge, computed now. */
   health(edgeId: string): EdgeHealth {
+    requireId(edgeId, "edgeId", 200);
     return edgeHealth(edgeId, this.store.latest({ edgeId }), this.alerting, this.clock.now(), this.config.stalenessMs);
   }
 
@@ -172,7 +183,9 @@ export class MonitoringEngine {
     return this.store.edges().map((edgeId) => this.health(edgeId));
   }
 
+  /** Pending and firing alerts, plus recently resolved ones when asked. */
   alerts(filter: { edgeId?: string; state?: Alert["state"]; includeResolved?: boolean } = {}): Alert[] {
+    parseWith(alertFilterSchema, filter, "filter");
     return this.alerting.alerts(filter);
   }
 
@@ -227,6 +240,7 @@ export class MonitoringEngine {
 
   /** Evaluates every `intervalMs` of clock time until {@link stopMonitor}. Restarting replaces the interval. */
   startMonitor(intervalMs: number): { running: true; intervalMs: number } {
+    this.assertOpen();
     const ms = parseWith(z.number().int().positive(), intervalMs, "intervalMs");
     this.stopMonitor();
     this.intervalMs = ms;
@@ -247,20 +261,27 @@ export class MonitoringEngine {
     return true;
   }
 
+  /** Whether the periodic monitor is running. */
   get monitorRunning(): boolean {
     return this.timer !== undefined;
   }
 
   /**
-   * Stops the periodic monitor, the only timer the engine holds. Recorded data stays readable, and
-   * the monitor may be started again. Idempotent.
+   * Stops the monitor for good. Idempotent; afterwards `record`, `recordBatch`, `evaluate`,
+   * `setThreshold`, `registerMetricType` and `startMonitor` throw a {@link ClosedError}; queries
+   * still answer from what was recorded.
    */
   async close(): Promise<void> {
+    this.closed = true;
     this.stopMonitor();
   }
 
   /** Same as {@link MonitoringEngine.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("MonitoringEngine");
   }
 }

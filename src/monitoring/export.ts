@@ -10,6 +10,7 @@
  * @module
  */
 import { Gauge, Registry } from "prom-client";
+import { ValidationError } from "../core/errors.js";
 import { prometheusFamilyName } from "./metric-types.js";
 import type { Alert, EdgeHealth, MetricTypeDefinition, SeriesKey } from "./types.js";
 
@@ -24,6 +25,9 @@ export interface ExpositionInput {
 
 /** Renders the Prometheus text format (version 0.0.4). */
 export async function prometheusExposition(input: ExpositionInput): Promise<string> {
+  if (typeof input !== "object" || input === null || !Array.isArray(input.latest) || !Array.isArray(input.health) || !Array.isArray(input.alerts) || typeof input.typeOf !== "function") {
+    throw ValidationError.of("input", "must be { latest: [], typeOf: (metric) => type, health: [], alerts: [] }", "invalid_type");
+  }
   const registry = new Registry();
   const byMetric = new Map<string, Array<{ key: SeriesKey; value: number }>>();
   for (const entry of input.latest) {

@@ -8,7 +8,9 @@
  *
  * @module
  */
-import { classify, type AlertManager, type Observation } from "./alerts.js";
+import { ValidationError } from "../core/errors.js";
+import { requireId, requireNumber } from "../core/validation.js";
+import { AlertManager, checkObservations, classify, type Observation } from "./alerts.js";
 import type { Alert, EdgeHealth, HealthReason, HealthStatus, Severity } from "./types.js";
 
 const weight: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2, unknown: 3 };
@@ -19,6 +21,12 @@ function statusOf(severity: Severity): HealthStatus {
 
 /** Health of `edgeId` at `now` from its latest observations. */
 export function edgeHealth(edgeId: string, observations: readonly Observation[], alerts: AlertManager, now: number, stalenessMs: number): EdgeHealth {
+  requireId(edgeId, "edgeId", 200);
+  if (!(alerts instanceof AlertManager)) throw ValidationError.of("alerts", "must be an AlertManager", "invalid_type");
+  requireNumber(now, "now");
+  requireNumber(stalenessMs, "stalenessMs", { min: 0 });
+  // The same check the manager applies before evaluating, so both refuse the same observations.
+  checkObservations(observations);
   const reasons: HealthReason[] = [];
   let status: HealthStatus = "healthy";
   const worsen = (s: HealthStatus): void => {

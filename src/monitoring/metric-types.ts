@@ -36,6 +36,7 @@ export const metricTypeDefinitionSchema = z
 
 /** The Prometheus family a metric type is exported as: `edgeflow_<name>_<unit>`. */
 export function prometheusFamilyName(type: Pick<MetricTypeDefinition, "name" | "unit">): string {
+  if (typeof type?.name !== "string" || typeof type.unit !== "string") throw ValidationError.of("type", "must have a string name and unit", "invalid_type");
   return `edgeflow_${type.name}_${type.unit.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
 
@@ -64,12 +65,15 @@ export class MetricTypeRegistry {
     return frozen;
   }
 
+  /** Whether a type of this name is known. */
   has(name: string): boolean {
+    if (typeof name !== "string") throw ValidationError.of("name", `must be a string, got ${typeof name}`, "invalid_type");
     return this.types.has(name);
   }
 
   /** The type named `name`; a {@link ValidationError} at `path` when unknown. */
   get(name: string, path = "metric"): MetricTypeDefinition {
+    if (typeof name !== "string") throw ValidationError.of(path, `must be a string, got ${typeof name}`, "invalid_type");
     const type = this.types.get(name);
     if (type === undefined) {
       throw ValidationError.of(path, `unknown metric type "${name}"; known: ${[...this.types.keys()].join(", ")} (register user-defined types first)`, "unknown_metric_type");
@@ -84,6 +88,7 @@ export class MetricTypeRegistry {
     if (type.max !== undefined && value > type.max) throw ValidationError.of(path, `${type.name} is in ${type.unit} and must be <= ${type.max}, got ${value}`, "out_of_range");
   }
 
+  /** Every known type, built-ins first. */
   list(): MetricTypeDefinition[] {
     return [...this.types.values()];
   }

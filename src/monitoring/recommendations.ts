@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ValidationError } from "../core/errors.js";
 import type { SeriesAnalytics } from "./analytics.js";
 import type { Alert } from "./types.js";
 
@@ -47,6 +48,8 @@ function trendAdvice(a: SeriesAnalytics): Recommendation | undefined {
 
 /** Recommendations from per-series analytics and the alerts currently firing. */
 export function recommend(analytics: readonly SeriesAnalytics[], firing: readonly Alert[]): Recommendation[] {
+  if (!Array.isArray(analytics as unknown)) throw ValidationError.of("analytics", "must be an array of series analytics", "invalid_type");
+  if (!Array.isArray(firing as unknown)) throw ValidationError.of("firing", "must be an array of alerts", "invalid_type");
   const out: Recommendation[] = [];
   for (const a of analytics) {
     const fromTrend = trendAdvice(a);

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { requireNumber } from "../core/validation.js";
+import { requireFiniteArray, requireSeriesArrays } from "./validate.js";
 import { linearRegression } from "simple-statistics";
 
 /** Continued fraction of the regularised incomplete beta function (Lentz's method). */
@@ -48,6 +50,13 @@ function logGamma(x: number): number {
 
 /** Regularised incomplete beta I_x(a, b). */
 export function incompleteBeta(x: number, a: number, b: number): number {
+  requireNumber(x, "x");
+  requireNumber(a, "a", { greaterThan: 0 });
+  requireNumber(b, "b", { greaterThan: 0 });
+  return incompleteBetaChecked(x, a, b);
+}
+
+function incompleteBetaChecked(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
@@ -56,8 +65,15 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** Two-sided p-value of Student's t statistic with `df` degrees of freedom. */
 export function studentTTwoSided(t: number, df: number): number {
+  // An infinite statistic is legitimate (a perfect fit): its p-value is 0. NaN is not.
+  if (typeof t !== "number" || Number.isNaN(t)) requireNumber(t, "t");
+  requireNumber(df, "df", { greaterThan: 0 });
+  return studentTChecked(t, df);
+}
+
+function studentTChecked(t: number, df: number): number {
   if (!Number.isFinite(t)) return 0;
-  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return incompleteBetaChecked(df / (df + t * t), df / 2, 0.5);
 }
 
 /** A least-squares trend with its significance. */
@@ -75,6 +91,8 @@ export interface Trend {
 
 /** Least-squares trend of values over time (ms), significant when `pValue < alpha`. */
 export function linearTrend(timestamps: ArrayLike<number>, values: ArrayLike<number>, alpha = 0.05): Trend {
+  requireSeriesArrays(timestamps, values);
+  requireNumber(alpha, "alpha", { greaterThan: 0, max: 1 });
   const n = values.length;
   if (n < 3) return { n, slopePerHour: 0, intercept: n > 0 ? (values[0] as number) : Number.NaN, r2: 0, pValue: 1, direction: "flat" };
   const t0 = timestamps[0] as number;
@@ -100,7 +118,7 @@ export function linearTrend(timestamps: ArrayLike<number>, values: ArrayLike<num
   let pValue: number;
   if (sxx === 0 || !Number.isFinite(m)) pValue = 1;
   else if (se === 0) pValue = m === 0 ? 1 : 0;
-  else pValue = studentTTwoSided(m / se, df);
+  else pValue = studentTChecked(m / se, df);
   const r2 = sst === 0 ? 0 : Math.max(0, 1 - sse / sst);
   const slope = Number.isFinite(m) ? m : 0;
   return { n, slopePerHour: slope, intercept: b, r2, pValue, direction: pValue < alpha && slope !== 0 ? (slope > 0 ? "increasing" : "decreasing") : "flat" };
@@ -108,6 +126,8 @@ export function linearTrend(timestamps: ArrayLike<number>, values: ArrayLike<num
 
 /** Simple moving average: element i averages the last `window` values up to i (fewer at the start). */
 export function simpleMovingAverage(values: ArrayLike<number>, window: number): number[] {
+  requireFiniteArray(values, "values");
+  requireNumber(window, "window", { integer: true, min: 1 });
   const out: number[] = [];
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
@@ -120,6 +140,8 @@ export function simpleMovingAverage(values: ArrayLike<number>, window: number): 
 
 /** Exponential moving average with smoothing factor `alpha` in (0, 1], seeded with the first value. */
 export function exponentialMovingAverage(values: ArrayLike<number>, alpha: number): number[] {
+  requireFiniteArray(values, "values");
+  requireNumber(alpha, "alpha", { greaterThan: 0, max: 1 });
   const out: number[] = [];
   let level = Number.NaN;
   for (let i = 0; i < values.length; i++) {

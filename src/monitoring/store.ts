@@ -8,7 +8,7 @@ import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock } from "../core/clock.js";
 import { ValidationError, type ValidationIssue } from "../core/errors.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireObject } from "../core/validation.js";
 import { MetricTypeRegistry } from "./metric-types.js";
 import { Series, type RollupTier } from "./series.js";
 import type { Labels, MetricTypeDefinition, RangeStats, Sample, SeriesKey } from "./types.js";
@@ -58,6 +58,10 @@ const labelsSchema = z
   .default({});
 
 const seriesKeySchema = z.object({ edgeId: nameSchema, metric: nameSchema, labels: labelsSchema });
+/** A time bound: any number but NaN (the infinities mean "unbounded"). */
+const bound = z.number().or(z.literal(Number.NEGATIVE_INFINITY)).or(z.literal(Number.POSITIVE_INFINITY));
+const samplesArgsSchema = z.object({ key: z.object({ edgeId: nameSchema, metric: nameSchema, labels: z.record(z.string(), z.string()).optional() }), from: bound, to: bound });
+const filterSchema = z.object({ edgeId: nameSchema.optional(), metric: nameSchema.optional() });
 
 /** One sample to record. `timestamp` defaults to the clock's now. */
 export const recordInputSchema = z.object({
@@ -124,6 +128,9 @@ export class MetricStore {
   private readonly highest: number[] = [];
 
   constructor(options: { clock: Clock; types?: MetricTypeRegistry; config?: MetricStoreConfig }) {
+    requireObject(options, "options");
+    if (typeof options.clock?.now !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
+    if (options.types !== undefined && !(options.types instanceof MetricTypeRegistry)) throw ValidationError.of("options.types", "types must be a MetricTypeRegistry", "invalid_type");
     this.clock = options.clock;
     this.types = options.types ?? new MetricTypeRegistry();
     this.config = parseWith(metricStoreConfigSchema, options.config ?? {}, "config");
@@ -135,6 +142,8 @@ export class MetricStore {
 
   /** The handle of a series, creating it on first use. Validates names, labels and the metric type. */
   seriesId(edgeId: string, metric: string, labels: Labels = {}): SeriesHandle {
+    // Checked before the lookup: `5` and `"5"` would otherwise name the same series.
+    if (typeof edgeId !== "string" || typeof metric !== "string" || typeof labels !== "object" || labels === null) parseWith(seriesKeySchema, { edgeId, metric, labels });
     const id = `${edgeId}\u0000${metric}\u0000${labelsKey(labels)}`;
     const existing = this.byKey.get(id);
     if (existing !== undefined) return existing;
@@ -161,7 +170,7 @@ export class MetricStore {
   }
 
   private entry(handle: SeriesHandle): Entry {
-    const entry = this.entries[handle];
+    const entry = Number.isSafeInteger(handle) ? this.entries[handle] : undefined;
     if (entry === undefined) throw ValidationError.of("series", `unknown series handle ${handle}`, "unknown_series");
     return entry;
   }
@@ -172,9 +181,16 @@ export class MetricStore {
    * the clock, or a timestamp older than the series' last.
    */
   appendTo(handle: SeriesHandle, value: number, timestamp?: number): void {
-    const series = this.seriesByHandle[handle];
-    if (series === undefined) throw ValidationError.of("series", `unknown series handle ${handle}`, "unknown_series");
-    if (!(value >= (this.lowest[handle] as number) && value <= (this.highest[handle] as number))) this.types.checkValue(this.entry(handle).type, value);
+    const series = Number.isSafeInteger(handle) ? this.seriesByHandle[handle] : undefined;
+    if (series === undefined) throw ValidationError.of("series", `unknown series handle ${String(handle)}`, "unknown_series");
+    // Comparisons below would coerce a string; a NaN timestamp would pass as "not in the future".
+    if (timestamp !== undefined && (typeof timestamp !== "number" || !Number.isFinite(timestamp))) {
+      throw ValidationError.of("timestamp", `must be a finite number, got ${String(timestamp)}`, "not_finite");
+    }
+    // `v - v === 0` holds for finite numbers only (not NaN, not the infinities an unbounded range would let through).
+    if (typeof value !== "number" || !(value >= (this.lowest[handle] as number) && value <= (this.highest[handle] as number)) || value - value !== 0) {
+      this.types.checkValue(this.entry(handle).type, value);
+    }
     const now = this.clock.now();
     const t = timestamp ?? now;
     if (t > now + this.config.maxFutureMs) throw new ValidationError([this.futureIssue("timestamp", t, now)]);
@@ -293,6 +309,7 @@ export class MetricStore {
 
   /** Raw samples of one series in `[from, to]`, oldest first. */
   samples(key: { edgeId: string; metric: string; labels?: Labels }, from = Number.NEGATIVE_INFINITY, to = this.clock.now()): Sample[] {
+    parseWith(samplesArgsSchema, { key, from, to });
     const handle = this.byKey.get(`${key.edgeId}\u0000${key.metric}\u0000${labelsKey(key.labels ?? {})}`);
     if (handle === undefined) return [];
     const entry = this.entry(handle);
@@ -303,6 +320,7 @@ export class MetricStore {
 
   /** The latest sample of every matching series. */
   latest(filter: { edgeId?: string; metric?: string } = {}): Array<{ key: SeriesKey; timestamp: number; value: number }> {
+    parseWith(filterSchema, filter, "filter");
     return this.matching(filter)
       .filter((e) => Number.isFinite(e.series.lastTimestamp))
       .map((e) => Object.freeze({ key: e.key, timestamp: e.series.lastTimestamp, value: e.series.lastValue }));
@@ -315,6 +333,7 @@ export class MetricStore {
 
   /** Series keys, optionally for one edge. */
   keys(edgeId?: string): SeriesKey[] {
+    if (edgeId !== undefined) parseWith(nameSchema, edgeId, "edgeId");
     return this.matching({ edgeId }).map((e) => e.key);
   }
 

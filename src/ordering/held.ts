@@ -25,10 +25,12 @@ export interface Held<P> {
   /** Ids of explicit dependencies not yet delivered. */
   waitingOn: Set<string> | undefined;
   reported: boolean;
+  /** Delivered, dropped or rejected: it is done with. */
+  settled: boolean;
 }
 
 export function newHeld<P>(event: OrderingEvent<P>, since: number): Held<P> {
-  return { event, since, prev: undefined, waitingPrev: false, followers: undefined, evaluated: false, waitingOn: undefined, reported: false };
+  return { event, since, prev: undefined, waitingPrev: false, followers: undefined, evaluated: false, waitingOn: undefined, reported: false, settled: false };
 }
 
 /** One origin's stream as this replica has received it. */

@@ -101,12 +101,13 @@ export class HybridLogicalClock {
   private lastRemoteId: string | undefined;
 
   constructor(options: HlcOptions) {
+    if (typeof options !== "object" || options === null) throw ValidationError.of("options", "options must be an object { nodeId, clock, maxOffsetMs? }", "invalid_type");
     const issues = [];
     if (!isValidNodeId(options.nodeId)) {
       issues.push({ path: "nodeId", message: `node id must be 1 to 128 printable ASCII characters without spaces, got ${JSON.stringify(options.nodeId)}`, code: "invalid_node_id" });
     }
     const maxOffsetMs = options.maxOffsetMs ?? DEFAULT_MAX_OFFSET_MS;
-    if (!Number.isFinite(maxOffsetMs) || maxOffsetMs < 0) {
+    if (typeof maxOffsetMs !== "number" || !Number.isFinite(maxOffsetMs) || maxOffsetMs < 0) {
       issues.push({ path: "maxOffsetMs", message: `maxOffsetMs must be a finite number >= 0, got ${String(maxOffsetMs)}`, code: "invalid_offset" });
     }
     if (typeof options.clock?.now !== "function") issues.push({ path: "clock", message: "clock must implement Clock", code: "invalid_type" });

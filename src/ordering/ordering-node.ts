@@ -8,9 +8,9 @@
  */
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { EdgeflowError, errorMessage, ValidationError } from "../core/errors.js";
+import { ClosedError, EdgeflowError, errorMessage, ValidationError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireObject } from "../core/validation.js";
 import type { NodeId, Transport } from "../transport/types.js";
 import { isValidNodeId } from "./hlc.js";
 import { hlcTimestampSchema, orderingEventSchema } from "./schemas.js";
@@ -39,7 +39,11 @@ export type OrderingMessage =
 /** The tunable options of an {@link OrderingNode}, with their defaults. */
 export const orderingNodeOptionsSchema = z.object({
   /** Every node to send to; defaults to the service's origins other than this one. */
-  peers: z.array(nodeId).max(1024).optional(),
+  peers: z
+    .array(nodeId)
+    .max(1024)
+    .refine((peers) => new Set(peers).size === peers.length, { message: "peers must be distinct" })
+    .optional(),
   /** How often this node vouches for its stream, in ms. */
   heartbeatIntervalMs: z.number().int().min(1).max(3_600_000).default(200),
   /** Own events kept for re-sending (at least this many, at most twice). A peer missing an older one reports it as a gap. */
@@ -96,10 +100,11 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
   private outboxStart = 1;
   private timer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
+  private closed = false;
 
   constructor(options: OrderingNodeOptions<P>) {
     super();
-    const { service, transport, clock, ...rest } = options;
+    const { service, transport, clock, ...rest } = requireObject(options, "options") as OrderingNodeOptions<P>;
     this.options = parseWith(orderingNodeOptionsSchema, rest, "options");
     if (typeof service?.receive !== "function") throw ValidationError.of("options.service", "service must be a GlobalOrderingService", "invalid_type");
     if (typeof transport?.send !== "function" || typeof transport.onMessage !== "function") throw ValidationError.of("options.transport", "transport must implement Transport", "invalid_type");
@@ -116,6 +121,7 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
 
   /** Starts listening and heartbeating. */
   start(): void {
+    this.assertOpen();
     if (this.unsubscribe !== undefined) return;
     this.unsubscribe = this.transport.onMessage((from, message) => this.handle(from, message));
     this.tick();
@@ -131,6 +137,7 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
 
   /** Publishes an event of this node and sends it to every peer. */
   publish(input: PublishInput<P>): OrderingEvent<P> {
+    this.assertOpen();
     const event = this.service.publish(input);
     this.outbox.push(event);
     // Trim in batches: shifting a large array one element at a time is linear each time.
@@ -141,6 +148,24 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
     }
     for (const peer of this.peers) this.send(peer, { type: "events", events: [event] });
     return event;
+  }
+
+  /**
+   * Stops heartbeating and listening for good (the service and transport stay open: their owners
+   * close them). Idempotent; afterwards `start` and `publish` throw a {@link ClosedError}.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stop();
+  }
+
+  /** Same as {@link OrderingNode.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("OrderingNode");
   }
 
   private tick(): void {

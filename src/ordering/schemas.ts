@@ -16,6 +16,11 @@ export const hlcTimestampSchema = z.object({
 });
 
 const eventId = z.string().min(1).max(256);
+/** Dependencies: distinct ids (a repeated one is a caller's mistake, not a stronger dependency). */
+const depsSchema = z
+  .array(eventId)
+  .max(1024)
+  .refine((deps) => new Set(deps).size === deps.length, { message: "dependencies must be distinct ids" });
 
 /** An {@link OrderingEvent} on the wire or handed to `receive`. */
 export const orderingEventSchema = z.object({
@@ -23,7 +28,7 @@ export const orderingEventSchema = z.object({
   origin: nodeId,
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   hlc: hlcTimestampSchema,
-  deps: z.array(eventId).max(1024).default([]),
+  deps: depsSchema.default([]),
   key: z.string().min(1).max(1024).optional(),
   payload: z.unknown(),
 });
@@ -31,7 +36,7 @@ export const orderingEventSchema = z.object({
 /** What `publish` accepts. */
 export const publishInputSchema = z.object({
   id: eventId.optional(),
-  deps: z.array(eventId).max(1024).optional(),
+  deps: depsSchema.optional(),
   key: z.string().min(1).max(1024).optional(),
   payload: z.unknown(),
 });
@@ -87,5 +92,5 @@ export function isWellFormedEvent(value: unknown, origin: string): value is { id
   if (deps === undefined) return true;
   if (!Array.isArray(deps) || deps.length > 1024) return false;
   for (const dep of deps) if (!isEventId(dep)) return false;
-  return true;
+  return deps.length < 2 || new Set(deps).size === deps.length;
 }

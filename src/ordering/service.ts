@@ -7,9 +7,9 @@
 import { freeze } from "immer";
 import type { z } from "zod";
 import type { Clock } from "../core/clock.js";
-import { ConflictError, ValidationError } from "../core/errors.js";
+import { ClosedError, ConflictError, ValidationError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireObject } from "../core/validation.js";
 import { KeyRegister, type ResolvedValue } from "./conflicts.js";
 import { CursorExpiredError, OrderingBackpressureError } from "./errors.js";
 import { byHlc, describeGap, describeParked, freezeEvent, isReceived, newHeld, newOriginState, noDeps, type Held, type OriginState } from "./held.js";
@@ -17,6 +17,7 @@ import { MinHeap } from "../core/heap.js";
 import { MissingDependencyTimer } from "./missing.js";
 import { assertHlc, compareHlc, HybridLogicalClock } from "./hlc.js";
 import { encodeHlc } from "./hlc-codec.js";
+import { RecentIds } from "./recent-ids.js";
 import { ABSENT, DeliveredWindow } from "./window.js";
 import { isWellFormedEvent, orderingEventSchema, orderingOptionsSchema, publishInputSchema } from "./schemas.js";
 import type { ConflictPolicy, HlcTimestamp, MissingDependency, OrderedEntry, OrderedPage, OrderingEvent, OrderingEvents, OrderingStatus, PublishInput, RejectionReason } from "./types.js";
@@ -85,6 +86,8 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   private readonly parked = new Set<Held<P>>();
   private readonly waiters = new Map<string, Held<P>[]>();
   private readonly delivered: DeliveredWindow;
+  /** Ids of events rejected at settlement, so events naming them are rejected too instead of waiting for good. */
+  private readonly rejectedIds: RecentIds;
   /** Window slots of the dependencies of the event being settled, reused across events. */
   private readonly depSlots: number[] = [];
   private readonly keys: KeyRegister<P>;
@@ -93,10 +96,11 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   private held = 0;
   private counts = { delivered: 0, duplicatesDropped: 0, conflicts: 0, rejected: 0 };
   private readonly timeouts: MissingDependencyTimer<P>;
+  private closed = false;
 
   constructor(options: GlobalOrderingOptions<P>) {
     super();
-    const { clock, conflictPolicy, ...rest } = options;
+    const { clock, conflictPolicy, ...rest } = requireObject(options, "options") as GlobalOrderingOptions<P>;
     this.options = parseWith(orderingOptionsSchema, rest, "options");
     if (typeof clock?.now !== "function" || typeof clock.setTimer !== "function") throw ValidationError.of("options.clock", "clock must implement Clock", "invalid_type");
     const policy = conflictPolicy ?? { kind: "last-writer-wins" };
@@ -116,6 +120,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.local = this.origins.get(this.nodeId);
     this.keys = new KeyRegister(policy, this.options.maxKeys);
     this.delivered = new DeliveredWindow(this.options.dedupWindow, this.originList.length);
+    this.rejectedIds = new RecentIds(this.options.dedupWindow);
     this.timeouts = new MissingDependencyTimer(clock, this.options.dependencyTimeoutMs, this.parked, this.originList, (missing) => this.emit("dependency:missing", missing));
     this.syncLocalFrontier();
   }
@@ -130,6 +135,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
    * other replicas must receive it. The payload is frozen in place (deeply), not copied.
    */
   publish(input: PublishInput<P>): OrderingEvent<P> {
+    this.assertOpen();
     const local = this.local;
     if (local === undefined) throw new ConflictError(`"${this.nodeId}" is not one of the origins, so it cannot publish`);
     const parsed = parseWith(publishInputSchema, input, "input");
@@ -149,6 +155,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
    * not copied: replicas must never see it change.
    */
   receive(input: OrderingEvent<P>): "accepted" | "duplicate" {
+    this.assertOpen();
     const known = typeof input === "object" && input !== null && typeof input.origin === "string" ? this.origins.get(input.origin) : undefined;
     const fast = known !== undefined && isWellFormedEvent(input, known.name);
     // Re-sent copies are common: drop them before copying anything.
@@ -178,6 +185,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
    * hold delivery back. Returns the sequence range still missing from that origin, if any.
    */
   heartbeat(origin: string, seq: number, hlc: HlcTimestamp): { readonly from: number; readonly to: number } | undefined {
+    this.assertOpen();
     const os = this.origins.get(origin);
     if (os === undefined) throw ValidationError.of("origin", `"${origin}" is not one of the origins`, "unknown_origin");
     if (!Number.isSafeInteger(seq) || seq < 0) throw ValidationError.of("seq", `seq must be an integer >= 0, got ${seq}`, "invalid_seq");
@@ -219,10 +227,12 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
 
   /** The resolved value of `key` and the write it came from, if the key is tracked. */
   currentValue(key: string): ResolvedValue<P> | undefined {
+    if (typeof key !== "string" || key.length === 0 || key.length > 1024) throw ValidationError.of("key", `key must be a string of 1 to 1024 characters, got ${typeof key === "string" ? `${key.length} characters` : typeof key}`, "invalid_key");
     const value = this.keys.get(key);
     return value === undefined ? undefined : freeze(value);
   }
 
+  /** Counters, held work, missing dependencies and per-origin frontiers. */
   status(): OrderingStatus {
     const missing: MissingDependency[] = [];
     for (const held of this.parked) {
@@ -235,9 +245,22 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     return freeze({ nodeId: this.nodeId, origins: this.originIds, buffered: this.held, capacity: this.options.maxBuffered, ...this.counts, missing, frontiers }, true);
   }
 
-  /** Cancels the dependency-timeout timer. The service stays usable; timeouts are no longer reported. */
-  close(): void {
+  /**
+   * Cancels the dependency-timeout timer, for good. Idempotent. Afterwards `publish`, `receive` and
+   * `heartbeat` throw a {@link ClosedError}; the read methods still answer from what was delivered.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
     this.timeouts.cancel();
+  }
+
+  /** Same as {@link GlobalOrderingService.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError("GlobalOrderingService");
   }
 
   private dropResent(id: string, origin: string, seq: number): "duplicate" {
@@ -318,12 +341,19 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     }
   }
 
-  /** Delivers, parks or rejects a stable event. */
+  /**
+   * Delivers, parks or rejects a stable event. Settlement happens in the same sequence on every
+   * replica, so everything decided here (including rejections) is decided alike everywhere.
+   */
   private settle(held: Held<P>): void {
     const event = held.event;
     const os = this.origins.get(event.origin) as OriginState<P>;
     if (!held.evaluated) {
       held.evaluated = true;
+      // Events parked waiting for this id but stamped before it name a dependency that comes after
+      // them: they can never be delivered, and one of them may hold this very event back behind it
+      // in its origin's stream (B depends on A, A follows B), which would stall that origin for good.
+      this.rejectWaitersStampedBefore(event);
       if (os.lastParked !== undefined && this.parked.has(os.lastParked)) held.prev = os.lastParked;
     }
     const prev = held.prev !== undefined && this.parked.has(held.prev) ? held.prev : undefined;
@@ -332,11 +362,20 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     let found = 0;
     for (const dep of event.deps) {
       const slot = this.delivered.slotOf(dep);
-      // Judge only by what has been delivered, which every replica agrees on: whether an undelivered
-      // dependency has merely been received differs between replicas, so it is waited for, and its
-      // timestamp checked once it is delivered.
-      if (slot === ABSENT) (waiting ??= []).push(dep);
-      else if (compareHlc(this.delivered.hlcAt(slot), event.hlc) >= 0) {
+      // Judge only by what has been delivered or rejected at settlement, which every replica agrees
+      // on: whether an undelivered dependency has merely been received differs between replicas, so
+      // it is waited for, and its timestamp checked once it is delivered.
+      if (slot === ABSENT) {
+        if (dep === event.id) {
+          this.reject(held, "dependency_not_before");
+          return;
+        }
+        if (this.rejectedIds.has(dep)) {
+          this.reject(held, "dependency_rejected");
+          return;
+        }
+        (waiting ??= []).push(dep);
+      } else if (compareHlc(this.delivered.hlcAt(slot), event.hlc) >= 0) {
         this.reject(held, "dependency_not_before");
         return;
       } else depSlots[found++] = slot;
@@ -363,6 +402,7 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
   private deliver(held: Held<P>, os: OriginState<P>, depSlots: readonly number[], depCount: number): void {
     const event = held.event;
     this.release(held);
+    held.settled = true;
     if (os.lastParked === held) os.lastParked = undefined;
     // The origin's clock is advanced in place: the window keeps its own copy of each event's clock.
     const vc = os.vc;
@@ -393,14 +433,64 @@ export class GlobalOrderingService<P = unknown> extends TypedEmitter<OrderingEve
     this.wakeFollowers(held);
   }
 
+  /**
+   * Rejects an event that was received in sequence with a timestamp not after its predecessor's.
+   * This is decided on receipt, which differs between replicas, so events naming it as a dependency
+   * are not rejected with it: they stay parked and are reported.
+   */
   private reject(held: Held<P>, reason: RejectionReason): void {
+    if (reason === "sequence_not_after") {
+      this.rejectOne(held, reason);
+      return;
+    }
+    // Rejected at settlement: events waiting for it can never be delivered either, so they are
+    // rejected too (iteratively: chains of dependants may be long).
+    const work: Array<[Held<P>, RejectionReason]> = [[held, reason]];
+    for (let item = work.pop(); item !== undefined; item = work.pop()) {
+      const [next, why] = item;
+      this.rejectOne(next, why);
+      this.rejectedIds.add(next.event.id);
+      const list = this.waiters.get(next.event.id);
+      if (list === undefined) continue;
+      this.waiters.delete(next.event.id);
+      for (const waiter of list) if (this.parked.has(waiter) && waiter.waitingOn?.has(next.event.id) === true) work.push([waiter, "dependency_rejected"]);
+    }
+  }
+
+  private rejectOne(held: Held<P>, reason: RejectionReason): void {
+    if (held.settled) return;
+    // The link to the origin's earlier parked event is read before release forgets it is parked.
+    const prev = held.prev !== undefined && this.parked.has(held.prev) ? held.prev : undefined;
     this.release(held);
+    held.settled = true;
     this.counts.rejected++;
     this.emit("event:rejected", { event: held.event, reason });
-    // Its origin's later events may proceed; events naming it as a dependency stay parked and are reported.
     const os = this.origins.get(held.event.origin);
-    if (os?.lastParked === held) os.lastParked = undefined;
-    this.wakeFollowers(held);
+    if (os?.lastParked === held) os.lastParked = prev;
+    if (prev === undefined) {
+      // Its origin's later events may proceed.
+      this.wakeFollowers(held);
+      return;
+    }
+    // Rejected while an earlier event of its origin is still parked: its followers now wait for that one.
+    const followers = held.followers;
+    held.followers = undefined;
+    for (const follower of followers ?? []) {
+      if (!this.parked.has(follower) || follower.prev !== held) continue;
+      follower.prev = prev;
+      (prev.followers ??= []).push(follower);
+    }
+  }
+
+  /** Rejects the parked events waiting for `event.id` that were stamped before `event`. */
+  private rejectWaitersStampedBefore(event: OrderingEvent<P>): void {
+    const list = this.waiters.size === 0 ? undefined : this.waiters.get(event.id);
+    if (list === undefined) return;
+    for (const waiter of list.slice()) {
+      if (this.parked.has(waiter) && waiter.waitingOn?.has(event.id) === true && compareHlc(waiter.event.hlc, event.hlc) < 0) {
+        this.reject(waiter, "dependency_not_before");
+      }
+    }
   }
 
   private release(held: Held<P>): void {

@@ -108,8 +108,12 @@ export interface MissingDependency {
   readonly since: number;
 }
 
-/** Why a received event was refused at delivery. */
-export type RejectionReason = "dependency_not_before" | "sequence_not_after";
+/**
+ * Why a received event was refused at delivery: a dependency stamped at or after it (itself, or a
+ * later event of its own origin, included), a timestamp not after its origin's previous event, or a
+ * dependency that was itself rejected.
+ */
+export type RejectionReason = "dependency_not_before" | "sequence_not_after" | "dependency_rejected";
 
 /** Counters and held work of an ordering service. */
 export interface OrderingStatus {

@@ -137,7 +137,7 @@ function limitsOf(provider: string, custom: Readonly<Record<string, ProviderLimi
  * ```
  */
 export function loadDeploymentPolicy(input: unknown = {}): DeploymentPolicy {
-  const parsed = parseWith(policyInputSchema, input ?? {}, "policy");
+  const parsed = parseWith(policyInputSchema, input === undefined ? {} : input, "policy");
   const limits = limitsOf(parsed.provider, parsed.customProviders);
   if (limits === undefined) {
     const known = [...Object.keys(PROVIDER_LIMITS), ...Object.keys(parsed.customProviders)].join(", ");

@@ -5,6 +5,8 @@
  * @module
  */
 import { ValidationError } from "../core/errors.js";
+import { parseWith } from "../core/validation.js";
+import { edgeSpecSchema } from "../infra/schemas.js";
 import type { EdgeRecord } from "../infra/types.js";
 import { toUnitVector } from "./geo.js";
 
@@ -65,8 +67,14 @@ const compiled = new WeakMap<readonly EdgeRecord[], Fleet>();
  * Duplicate ids are refused.
  */
 export function compileFleet(edges: readonly EdgeRecord[]): Fleet {
+  if (!Array.isArray(edges as unknown)) throw ValidationError.of("edges", "must be an array of edge records", "invalid_type");
   const cached = compiled.get(edges);
   if (cached !== undefined) return cached;
+  edges.forEach((edge, i) => {
+    // Registry snapshots pass the cheap check; anything else is explained by the registry's own schema.
+    if (!isWellFormedEdge(edge)) parseWith(edgeSpecSchema, edge, `edges[${i}]`);
+    if (!isWellFormedEdge(edge)) throw ValidationError.of(`edges[${i}]`, "must be an edge record (allocated, costPerHour, labels, capabilities, complianceZones, health, lifecycleState)", "invalid_edge");
+  });
   const sorted = [...edges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const n = sorted.length;
   const index = new Map<string, number>();
@@ -107,4 +115,45 @@ export function compileFleet(edges: readonly EdgeRecord[]): Fleet {
   const fleet: Fleet = { size: n, edges: sorted, index, region, regionIndex, x, y, z, resources, costScore, zones, capabilities };
   compiled.set(edges, fleet);
   return fleet;
+}
+
+function isAmounts(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  for (const amount of Object.values(value)) if (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0) return false;
+  return true;
+}
+
+function isStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+/** Whether `edge` has every field placement reads, with finite, in-range numbers. */
+function isWellFormedEdge(edge: unknown): boolean {
+  if (typeof edge !== "object" || edge === null) return false;
+  const e = edge as Partial<Record<keyof EdgeRecord, unknown>>;
+  const c = e.coordinates as { lat?: unknown; lon?: unknown } | null | undefined;
+  return (
+    typeof e.id === "string" &&
+    e.id.length > 0 &&
+    typeof e.region === "string" &&
+    typeof c === "object" &&
+    c !== null &&
+    typeof c.lat === "number" &&
+    c.lat >= -90 &&
+    c.lat <= 90 &&
+    typeof c.lon === "number" &&
+    c.lon >= -180 &&
+    c.lon <= 180 &&
+    isAmounts(e.capacity) &&
+    isAmounts(e.allocated) &&
+    typeof e.costPerHour === "number" &&
+    Number.isFinite(e.costPerHour) &&
+    e.costPerHour >= 0 &&
+    typeof e.labels === "object" &&
+    e.labels !== null &&
+    isStrings(e.capabilities) &&
+    isStrings(e.complianceZones) &&
+    typeof e.health === "string" &&
+    typeof e.lifecycleState === "string"
+  );
 }

@@ -10,6 +10,7 @@
  */
 import { ValidationError } from "../core/errors.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
+import { requireId, requireNumber, requireObject } from "../core/validation.js";
 import type { Coordinates } from "../infra/types.js";
 
 /** Mean Earth radius (IUGG), km. */
@@ -38,6 +39,31 @@ const toRadians = Math.PI / 180;
  * ```
  */
 export function haversineKm(a: Coordinates, b: Coordinates): number {
+  // Inline check of the common case: this is called in tight loops; the helpers explain a bad point.
+  if (!isCoordinates(a)) requireCoordinates(a, "a");
+  if (!isCoordinates(b)) requireCoordinates(b, "b");
+  return haversineChecked(a, b);
+}
+
+function isCoordinates(p: Coordinates): boolean {
+  return typeof p === "object" && p !== null && typeof p.lat === "number" && p.lat >= -90 && p.lat <= 90 && typeof p.lon === "number" && p.lon >= -180 && p.lon <= 180;
+}
+
+/** Throws a `ValidationError` at `path` unless `point` has a latitude in [-90, 90] and a longitude in [-180, 180]. */
+export function requireCoordinates(point: unknown, path: string): asserts point is Coordinates {
+  const p = requireObject(point, path);
+  requireNumber(p["lat"], `${path}.lat`, { min: -90, max: 90 });
+  requireNumber(p["lon"], `${path}.lon`, { min: -180, max: 180 });
+}
+
+function requireModel(model: unknown): asserts model is RttModel {
+  const m = requireObject(model, "model");
+  requireNumber(m["baseMs"], "model.baseMs", { min: 0 });
+  requireNumber(m["fibreKmPerMs"], "model.fibreKmPerMs", { greaterThan: 0 });
+  requireNumber(m["routeFactor"], "model.routeFactor", { min: 1 });
+}
+
+function haversineChecked(a: Coordinates, b: Coordinates): number {
   const dLat = (b.lat - a.lat) * toRadians;
   const dLon = (b.lon - a.lon) * toRadians;
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRadians) * Math.cos(b.lat * toRadians) * Math.sin(dLon / 2) ** 2;
@@ -46,12 +72,19 @@ export function haversineKm(a: Coordinates, b: Coordinates): number {
 
 /** Modelled RTT for a great-circle distance, ms. */
 export function rttForDistanceMs(distanceKm: number, model: RttModel = DEFAULT_RTT_MODEL): number {
+  if (!(typeof distanceKm === "number" && distanceKm >= 0 && distanceKm < Number.POSITIVE_INFINITY)) requireNumber(distanceKm, "distanceKm", { min: 0 });
+  if (model !== DEFAULT_RTT_MODEL) requireModel(model);
+  return rttChecked(distanceKm, model);
+}
+
+function rttChecked(distanceKm: number, model: RttModel): number {
   return model.baseMs + (model.routeFactor * 2 * distanceKm) / model.fibreKmPerMs;
 }
 
 /** Modelled RTT between two points, ms. */
 export function estimateRttMs(a: Coordinates, b: Coordinates, model: RttModel = DEFAULT_RTT_MODEL): number {
-  return rttForDistanceMs(haversineKm(a, b), model);
+  if (model !== DEFAULT_RTT_MODEL) requireModel(model);
+  return rttChecked(haversineKm(a, b), model);
 }
 
 /**
@@ -87,22 +120,29 @@ export class RttTable {
 
   /** Records a measured RTT (ms) from `edgeId` to the user location `locationId`. */
   set(edgeId: string, locationId: string, rttMs: number): this {
-    if (!Number.isFinite(rttMs) || rttMs < 0) throw ValidationError.of("rttMs", `measured RTT must be a finite number >= 0, got ${rttMs}`);
+    requireId(edgeId, "edgeId");
+    requireId(locationId, "locationId");
+    if (typeof rttMs !== "number" || !Number.isFinite(rttMs) || rttMs < 0) throw ValidationError.of("rttMs", `measured RTT must be a finite number >= 0, got ${String(rttMs)}`, "invalid_rtt");
     let row = this.byEdge.get(edgeId);
     if (row === undefined) this.byEdge.set(edgeId, (row = new Map()));
     row.set(locationId, rttMs);
     return this;
   }
 
+  /** The measured RTT (ms) from `edgeId` to `locationId`, if any. */
   get(edgeId: string, locationId: string): number | undefined {
+    requireId(edgeId, "edgeId");
+    requireId(locationId, "locationId");
     return this.byEdge.get(edgeId)?.get(locationId);
   }
 
   /** Measurements of one edge, or `undefined` when none. */
   row(edgeId: string): ReadonlyMap<string, number> | undefined {
+    requireId(edgeId, "edgeId");
     return this.byEdge.get(edgeId);
   }
 
+  /** Number of measurements held. */
   get size(): number {
     let n = 0;
     for (const row of this.byEdge.values()) n += row.size;

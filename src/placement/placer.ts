@@ -5,13 +5,13 @@
  * @module
  */
 import { freeze } from "immer";
-import { EdgeflowError } from "../core/errors.js";
+import { EdgeflowError, ValidationError } from "../core/errors.js";
 import { Random } from "../core/random.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
-import { parseWith } from "../core/validation.js";
+import { parseWith, requireNumber, requireObject } from "../core/validation.js";
 import type { EdgeRecord } from "../infra/types.js";
 import { compileFleet } from "./fleet.js";
-import type { RttTable } from "./geo.js";
+import { RttTable } from "./geo.js";
 import { placementPolicySchema, workloadSchema, workloadsSchema, type PlacementPolicyInput } from "./schemas.js";
 import { FILTERS, PlacementSession, type SearchResult } from "./session.js";
 import type {
@@ -58,6 +58,11 @@ function summary(total: number, evaluated: number, feasible: number, rejected: P
  * batch's requests in this same order reproduces placement's arithmetic exactly.
  */
 export function placementOrder(workloads: ReadonlyArray<Pick<Workload, "priority">>): number[] {
+  if (!Array.isArray(workloads as unknown)) throw ValidationError.of("workloads", "must be an array", "invalid_type");
+  workloads.forEach((w, i) => {
+    requireObject(w, `workloads[${i}]`);
+    if (w.priority !== undefined) requireNumber(w.priority, `workloads[${i}].priority`);
+  });
   const priority = (i: number): number => workloads[i]?.priority ?? 0;
   return workloads.map((_w, i) => i).sort((a, b) => priority(b) - priority(a) || a - b);
 }
@@ -83,7 +88,9 @@ export class AffinityPlacer {
   /** `policy` is validated (all problems at once); omitted fields take `DEFAULT_PLACEMENT_POLICY`'s. */
   constructor(policy: PlacementPolicyInput = {}, options: { rtts?: RttTable } = {}) {
     this.policy = freeze(parseWith(placementPolicySchema, policy, "policy"), true) as PlacementPolicy;
-    this.rtts = options.rtts;
+    const { rtts } = requireObject(options, "options") as { rtts?: RttTable };
+    if (rtts !== undefined && !(rtts instanceof RttTable)) throw ValidationError.of("options.rtts", "rtts must be an RttTable", "invalid_type");
+    this.rtts = rtts;
   }
 
   /** Chooses an edge for one workload without committing anything. */

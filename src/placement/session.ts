@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { requireNumber } from "../core/validation.js";
 import type { Random } from "../core/random.js";
 import type { EdgeRecord, LabelSelector } from "../infra/types.js";
 import { matchesSelector } from "../infra/selector.js";
@@ -397,6 +398,9 @@ export class PlacementSession {
  * fleet (`0` = adaptive `max(5, 50 − n/125)`%), never below `minimum`, never above the fleet.
  */
 export function feasibleEdgesToFind(n: number, percentage: number, minimum: number): number {
+  requireNumber(n, "n", { integer: true, min: 0 });
+  requireNumber(percentage, "percentage", { min: 0, max: 100 });
+  requireNumber(minimum, "minimum", { integer: true, min: 1 });
   if (percentage >= 100 || n <= minimum) return n;
   const adaptive = percentage <= 0 ? Math.max(5, 50 - n / 125) : percentage;
   return Math.min(n, Math.max(minimum, Math.floor((n * adaptive) / 100)));

@@ -104,13 +104,14 @@ describe("GlobalOrderingService review regressions", () => {
     expect(rejections).toBeGreaterThan(0);
   });
 
-  it("close() leaves no dependency timer behind, even when more events are held afterwards", () => {
+  it("close() leaves no dependency timer behind, and refuses events afterwards", async () => {
     const clock = new ManualClock(1_000);
     const s = new GlobalOrderingService({ nodeId: "observer", origins: ["a", "b"], clock, dependencyTimeoutMs: 100 });
     const reported: unknown[] = [];
     s.on("dependency:missing", (m) => reported.push(m));
-    s.close();
     s.receive(ev("a", 2, 10));
+    await s.close();
+    expect(() => s.receive(ev("a", 3, 11))).toThrow(expect.objectContaining({ code: "closed" }));
     expect(clock.pendingTimers()).toBe(0);
     clock.advance(1_000);
     expect(reported).toEqual([]);
