@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { freeze } from "immer";
 import { ClosedError, ConflictError, ValidationError, errorMessage } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
-import { StorageFailedError } from "./errors.js";
+import { StorageError, StorageFailedError } from "./errors.js";
 import { encodeFrame } from "./frame.js";
 import type { LogState } from "./log-state.js";
 import { recover } from "./recovery.js";
@@ -94,19 +94,31 @@ export class FileStorage implements RaftStorage {
   /**
    * Opens (creating if needed) the storage in `dir` and recovers it.
    *
-   * @throws {@link ValidationError} for bad options; `StorageCorruptionError` for damaged files;
-   * `ConflictError` when another live FileStorage holds the directory.
+   * @throws {@link ValidationError} for bad arguments; {@link StorageError} naming the path when the
+   * directory cannot be created, read or locked (a file in the way, no permission, no descriptors);
+   * `StorageCorruptionError` for damaged files; `ConflictError` when another live FileStorage holds
+   * the directory.
    */
   static async open(dir: string, options: FileStorageOptions = {}): Promise<FileStorage> {
     if (typeof dir !== "string" || dir === "") throw ValidationError.of("dir", "must be a non-empty path");
+    if (dir.includes("\0")) throw ValidationError.of("dir", "must not contain a NUL character");
     const resolved = parseWith(fileStorageOptionsSchema, options, "options");
-    await mkdir(dir, { recursive: true });
-    const unlock = await lockDirectory(dir);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw StorageError.wrap(error, dir, "create the storage directory");
+    }
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockDirectory(dir);
+    } catch (error) {
+      throw StorageError.wrap(error, dir, "lock the storage directory");
+    }
     try {
       return await FileStorage.recoverAndOpen(dir, resolved, unlock);
     } catch (error) {
-      await unlock();
-      throw error;
+      await unlock().catch(() => undefined);
+      throw StorageError.wrap(error, dir, "open the write-ahead log in");
     }
   }
 

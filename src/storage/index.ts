@@ -7,4 +7,4 @@ export * from "./types.js";
 export * from "./memory.js";
 export { FileStorage, type FileStorageStats } from "./file-storage.js";
 export type { FileStorageOptions } from "./schemas.js";
-export { StorageCorruptionError, StorageFailedError } from "./errors.js";
+export { StorageCorruptionError, StorageError, StorageFailedError, type StoragePathReason } from "./errors.js";

@@ -9,7 +9,12 @@
 import { freeze } from "immer";
 import type { Clock } from "../core/clock.js";
 import { ClosedError, ConflictError, EdgeflowError, ValidationError } from "../core/errors.js";
+import { parseWith } from "../core/validation.js";
+import { z } from "zod";
+import { snapshotSchema, storageWriteSchema } from "./schemas.js";
 import type { HardState, LogEntry, PersistedState, RaftStorage, Snapshot, StorageWrite } from "./types.js";
+
+const memoryOptionsSchema = z.object({ syncDelayMs: z.number().finite().min(0).optional() }).passthrough();
 
 /** A `save` lost in a simulated crash before it was synced. */
 export class StorageCrashedError extends EdgeflowError {
@@ -52,7 +57,9 @@ export class MemoryStorage implements RaftStorage {
   /** Number of syncs performed (group commit makes it lower than the number of saves). */
   syncs = 0;
 
-  constructor(private readonly options: MemoryStorageOptions = {}) {}
+  constructor(private readonly options: MemoryStorageOptions = {}) {
+    parseWith(memoryOptionsSchema, options, "options");
+  }
 
   async load(): Promise<PersistedState> {
     if (this.closed) throw new ClosedError("MemoryStorage");
@@ -61,14 +68,21 @@ export class MemoryStorage implements RaftStorage {
 
   save(write: StorageWrite): Promise<void> {
     if (this.closed) return Promise.reject(new ClosedError("MemoryStorage"));
+    let parsed: StorageWrite;
+    try {
+      parsed = freeze(parseWith(storageWriteSchema, write, "write"), true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ write, resolve, reject });
+      this.pending.push({ write: parsed, resolve, reject });
       this.scheduleSync();
     });
   }
 
   async compact(snapshot: Snapshot): Promise<void> {
     if (this.closed) throw new ClosedError("MemoryStorage");
+    snapshot = freeze(parseWith(snapshotSchema, snapshot, "snapshot"), true);
     const index = snapshot.metadata.index;
     if (this.snapshot !== null && index <= this.snapshot.metadata.index) return;
     const first = this.entries[0];
@@ -88,6 +102,7 @@ export class MemoryStorage implements RaftStorage {
    * stays usable, as the disk after a reboot.
    */
   crash(keep = 0): void {
+    parseWith(z.number().int().min(0), keep, "keep");
     const pending = this.pending;
     this.pending = [];
     pending.forEach((p, i) => {

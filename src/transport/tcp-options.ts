@@ -79,7 +79,7 @@ export const tcpOptionsSchema = z.object({
   reconnect: backoffSchema.default({ initialInterval: 100, backoffCoefficient: 2, maximumInterval: 10_000, jitter: 0.5 }),
   handshakeTimeoutMs: positiveInt.default(5_000),
   closeTimeoutMs: z.number().int().min(0).default(5_000),
-});
+}).strict();
 
 /** Counters since the transport started. */
 export interface TcpTransportMetrics {

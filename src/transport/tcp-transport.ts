@@ -10,6 +10,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import { SystemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
+import { ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { backoffDelay, type ResolvedBackoff } from "./backoff.js";
 import { parsePayload, serializeMessage } from "./frame.js";
@@ -157,6 +158,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
 
   /** Forgets a peer: its connection is closed and its queue discarded. */
   removePeer(id: NodeId): void {
+    if (typeof id !== "string" || id === "") throw ValidationError.of("id", "must be a non-empty node id");
     const peer = this.peers.get(id);
     if (peer === undefined) return;
     this.peers.delete(id);
@@ -166,6 +168,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   }
 
   send(to: NodeId, message: M): void {
+    if (typeof to !== "string" || to === "") throw ValidationError.of("to", "must be a non-empty node id");
     if (this.state === "closing" || this.state === "closed") throw new TransportError("closed", `transport "${this.localId}" is closed`, { peer: to });
     const peer = this.peers.get(to);
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });

@@ -116,7 +116,7 @@ describe("FileStorage crash recovery", () => {
           (e: unknown) => e,
         );
         expect(error).toBeInstanceOf(StorageCorruptionError);
-        expect(error).toMatchObject({ file: path, offset: start, code: "storage_corruption" });
+        expect(error).toMatchObject({ file: path, offset: start, code: "storage.corruption" });
         expect(await digestDir(dir)).toEqual(before);
       }),
       { numRuns: simRuns(40) },
@@ -231,6 +231,6 @@ describe("FileStorage crash recovery", () => {
     const bytes = await readFile(snapshotPath);
     bytes[10] = (bytes[10] as number) ^ 0x20;
     await writeFile(snapshotPath, bytes);
-    await expect(FileStorage.open(dir)).rejects.toMatchObject({ file: snapshotPath, code: "storage_corruption" });
+    await expect(FileStorage.open(dir)).rejects.toMatchObject({ file: snapshotPath, code: "storage.corruption" });
   });
 });

@@ -177,7 +177,7 @@ describe("FileStorage", () => {
     const queued = storage.save({ entries: [entry(3, 1)] });
     await expect(failed).rejects.toBeInstanceOf(StorageFailedError);
     await expect(queued).rejects.toBeInstanceOf(StorageFailedError);
-    await expect(storage.save({ hardState: { term: 1, vote: null, commit: 0 } })).rejects.toMatchObject({ code: "storage_failed" });
+    await expect(storage.save({ hardState: { term: 1, vote: null, commit: 0 } })).rejects.toMatchObject({ code: "storage.failed" });
     await storage.close();
   });
 
