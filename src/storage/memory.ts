@@ -88,6 +88,8 @@ export class MemoryStorage implements RaftStorage {
     const first = this.entries[0];
     this.entries = first === undefined ? [] : this.entries.slice(Math.max(0, index - first.index + 1));
     this.snapshot = snapshot;
+    // A snapshot holds committed entries only: the commit index is at least its index.
+    if (this.hardState.commit < index) this.hardState = { ...this.hardState, commit: index };
   }
 
   async close(): Promise<void> {
@@ -179,6 +181,9 @@ export class MemoryStorage implements RaftStorage {
       for (const e of entries) stored.push(e);
     }
     if (write.hardState !== undefined) hardState = write.hardState;
+    // A snapshot holds committed entries only: the commit index cannot be below it.
+    const floor = snapshot?.metadata.index ?? 0;
+    if (hardState.commit < floor) hardState = { ...hardState, commit: floor };
     this.snapshot = snapshot;
     this.entries = stored;
     this.hardState = hardState;

@@ -23,7 +23,7 @@ describe("scanFrames", () => {
   it("reads back every framed payload", () => {
     fc.assert(
       fc.property(payloadsArb, (payloads) => {
-        const scan = scanFrames(Buffer.concat(payloads.map((p) => encodeFrame(p))), true, 1024);
+        const scan = scanFrames(Buffer.concat(payloads.map((p) => encodeFrame(p))), { syncedLength: 0, tornTailAllowed: true }, 1024);
         expect(scan.kind).toBe("clean");
         expect(scan.frames.map((f) => Buffer.from(f.payload))).toEqual(payloads.map((p) => Buffer.from(p)));
       }),
@@ -36,7 +36,7 @@ describe("scanFrames", () => {
         const frames = payloads.map((p) => encodeFrame(p));
         const all = Buffer.concat(frames);
         const cut = pick % all.length;
-        const scan = scanFrames(all.subarray(0, cut), true, 1024);
+        const scan = scanFrames(all.subarray(0, cut), { syncedLength: 0, tornTailAllowed: true }, 1024);
         const whole: number[] = [];
         let end = 0;
         for (const frame of frames) {
@@ -54,6 +54,6 @@ describe("scanFrames", () => {
 
   it("calls the same damage corruption in a sealed segment", () => {
     const buf = Buffer.concat([encodeFrame(Buffer.from("a")), encodeFrame(Buffer.from("b"))]);
-    expect(scanFrames(buf.subarray(0, buf.length - 1), false, 1024)).toMatchObject({ kind: "corrupt", offset: 9 });
+    expect(scanFrames(buf.subarray(0, buf.length - 1), { syncedLength: 0, tornTailAllowed: false }, 1024)).toMatchObject({ kind: "corrupt", offset: 9 });
   });
 });
