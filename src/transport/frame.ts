@@ -1,7 +1,7 @@
 /**
  * Wire framing of the TCP transport: each frame is a 4-byte big-endian payload length followed by
- * that many bytes of UTF-8 JSON. The decoder is a pure state machine over byte chunks, so it can be
- * fuzzed without sockets.
+ * that many bytes — JSON for the handshake's messages, then MessagePack (see `codec.ts`). The
+ * decoder is a pure state machine over byte chunks, so it can be fuzzed without sockets.
  *
  * @module
  */

@@ -15,3 +15,5 @@ export { TcpTransport } from "./tcp-transport.js";
 export type { PeerAddress, Pem, TcpAuth, TcpTransportEvent, TcpTransportMetrics, TcpTransportOptions } from "./tcp-options.js";
 export { backoffSchema, type BackoffPolicy } from "./backoff.js";
 export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, serializeMessage } from "./frame.js";
+export { decodeMessage, encodeMessage } from "./codec.js";
+export { FRAME_TAG_BYTES } from "./frame-auth.js";

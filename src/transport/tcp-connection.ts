@@ -9,6 +9,7 @@ import { TLSSocket } from "node:tls";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { safeParseWith } from "../core/validation.js";
 import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
+import { deriveFrameKeys, FrameOpener, FrameSealer } from "./frame-auth.js";
 import {
   authSchema,
   certificateNames,
@@ -60,6 +61,10 @@ type Phase =
 export class Connection {
   /** The authenticated peer (the dialer knows whom it expects from the start). */
   peerId: NodeId | undefined;
+  /** Tags outgoing frames once a shared-secret handshake has succeeded; unset under TLS. */
+  private sealer: FrameSealer | undefined;
+  /** Checks incoming frames' tags, likewise. */
+  private opener: FrameOpener | undefined;
   private phase: Phase;
   private readonly decoder: FrameDecoder;
   private handshakeTimer: TimerHandle | undefined;
@@ -106,8 +111,12 @@ export class Connection {
     return this.phase.name === "open";
   }
 
-  /** Writes encoded frames as one batch; returns `false` when the socket asks the caller to wait for `drain`. */
+  /**
+   * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
+   * returns `false` when the socket asks the caller to wait for `drain`.
+   */
   write(buffers: readonly Buffer[]): boolean {
+    this.sealer?.sealAll(buffers);
     if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
     this.socket.cork();
     let ok = true;
@@ -151,8 +160,16 @@ export class Connection {
       }
       if (payload === undefined) break;
       if (this.phase.name === "open") {
+        let body: Buffer | undefined = payload;
+        if (this.opener !== undefined) {
+          body = this.opener.open(payload);
+          if (body === undefined) {
+            this.fail(new TransportError("integrity", `frame ${this.describe()} failed its integrity check (injected, modified, replayed or reordered): connection closed`, { peer: this.peerId }));
+            return;
+          }
+        }
         try {
-          this.host.frame(this, payload);
+          this.host.frame(this, body);
         } catch (error) {
           // A handler's exception is the engine's: rethrow it once this chunk is fully processed.
           thrown ??= { error };
@@ -181,6 +198,7 @@ export class Connection {
           return this.refuse(this.authError("listener's proof is wrong (different secret?)"));
         }
         this.phase = { name: "await_welcome" };
+        this.useKeys(this.host.auth.secret, "dialer", fields);
         return this.sendControl({ t: "auth", proof: handshakeProof(this.host.auth.secret, "dialer", fields) });
       }
       case "await_auth": {
@@ -190,6 +208,7 @@ export class Connection {
         if (!proofsEqual(handshakeProof(this.host.auth.secret, "dialer", fields), auth.value.proof)) {
           return this.refuse(this.authError("dialer's proof is wrong (different secret or replayed handshake)"));
         }
+        this.useKeys(this.host.auth.secret, "listener", fields);
         return this.welcome(phase.hello.id);
       }
       case "await_welcome": {
@@ -206,6 +225,16 @@ export class Connection {
   }
 
   private onHello(message: unknown): void {
+    const version = versionOf(message);
+    if (typeof version === "number" && version !== PROTOCOL_VERSION) {
+      const id = typeof message === "object" && message !== null && "id" in message && typeof message.id === "string" ? ` "${message.id.slice(0, 256)}"` : "";
+      const error = new TransportError(
+        "protocol_version",
+        `handshake ${this.describe()} refused: peer${id} speaks wire protocol version ${String(version)}${version === 1 ? " (JSON frames)" : ""}, this node speaks version ${PROTOCOL_VERSION} (binary frames, each authenticated): run the same edgeflow version on both`,
+        { peer: this.peerId },
+      );
+      return this.refuse(error);
+    }
     const hello = safeParseWith(helloSchema, message);
     if (!hello.ok) return this.refuse(this.authError(`bad hello: ${hello.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`));
     const { id, to, nonce } = hello.value;
@@ -222,6 +251,13 @@ export class Connection {
     this.phase = { name: "await_auth", hello: hello.value, nonce: listenerNonce };
     const proof = handshakeProof(this.host.auth.secret, "listener", { dialerNonce: nonce, listenerNonce, dialerId: id, listenerId: this.host.localId });
     this.sendControl({ t: "challenge", id: this.host.localId, nonce: listenerNonce, proof });
+  }
+
+  /** Switches to authenticated frames with keys derived from this handshake. */
+  private useKeys(secret: Buffer, role: "dialer" | "listener", fields: Parameters<typeof deriveFrameKeys>[2]): void {
+    const keys = deriveFrameKeys(secret, role, fields);
+    this.sealer = new FrameSealer(keys.send);
+    this.opener = new FrameOpener(keys.receive);
   }
 
   private welcome(peer: NodeId): void {
@@ -273,4 +309,9 @@ export class Connection {
     }
     this.host.closed(this, this.closeError);
   }
+}
+
+/** The protocol version a `hello` claims, if it has one. */
+function versionOf(message: unknown): unknown {
+  return typeof message === "object" && message !== null && "v" in message ? message.v : undefined;
 }

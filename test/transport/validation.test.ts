@@ -37,6 +37,8 @@ describe("transport inputs are validated", () => {
       { ...base, handshakeTimeoutMs: Number.POSITIVE_INFINITY },
       { ...base, localId: "" },
       { ...base, localId: 3 },
+      { ...base, maxPendingHandshakes: -1 },
+      { ...base, maxPendingHandshakesPerAddress: Number.NaN },
       { ...base, maxFrameByte: 10 },
       { ...base, peers: { b: { host: "h", port: 1.5 } } },
       { ...base, auth: { kind: "secret", secret: "short" } },
