@@ -7,7 +7,7 @@
 import { open, mkdir, truncate, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { freeze } from "immer";
-import { ClosedError, ConflictError, ValidationError, errorMessage } from "../core/errors.js";
+import { CancelledError, ClosedError, ConflictError, ValidationError, errorMessage } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { StorageError, StorageFailedError } from "./errors.js";
 import { encodeFrame } from "./frame.js";
@@ -110,12 +110,17 @@ export class FileStorage implements RaftStorage {
    * @throws {@link ValidationError} for bad arguments; {@link StorageError} naming the path when the
    * directory cannot be created, read or locked (a file in the way, no permission, no descriptors);
    * `StorageCorruptionError` for damaged files; `ConflictError` when another live FileStorage holds
-   * the directory.
+   * the directory; `CancelledError` when `control.signal` is aborted before recovery starts.
    */
-  static async open(dir: string, options: FileStorageOptions = {}): Promise<FileStorage> {
+  static async open(dir: string, options: FileStorageOptions = {}, control: { readonly signal?: AbortSignal } = {}): Promise<FileStorage> {
     if (typeof dir !== "string" || dir === "") throw ValidationError.of("dir", "must be a non-empty path");
     if (dir.includes("\0")) throw ValidationError.of("dir", "must not contain a NUL character");
     const resolved = parseWith(fileStorageOptionsSchema, options, "options");
+    const signal = control.signal;
+    const checkAborted = (): void => {
+      if (signal?.aborted === true) throw new CancelledError(`opening storage in ${dir} was cancelled`, { cause: signal.reason });
+    };
+    checkAborted();
     try {
       await mkdir(dir, { recursive: true });
     } catch (error) {
@@ -128,6 +133,8 @@ export class FileStorage implements RaftStorage {
       throw StorageError.wrap(error, dir, "lock the storage directory");
     }
     try {
+      // Recovery reads the whole log: the last point where giving up changes nothing on disk.
+      checkAborted();
       return await FileStorage.recoverAndOpen(dir, resolved, unlock);
     } catch (error) {
       await unlock().catch(() => undefined);
@@ -295,6 +302,12 @@ export class FileStorage implements RaftStorage {
     }
   }
 
+  /** Same as {@link FileStorage.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Counters since open. */
   stats(): FileStorageStats {
     return { ...this.counters, segments: this.segments.length };
   }

@@ -98,6 +98,11 @@ export class MemoryStorage implements RaftStorage {
     this.closed = true;
   }
 
+  /** Same as {@link MemoryStorage.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Simulates a power loss: of the writes not yet synced, a prefix of `keep` survives (default none)
    * and the rest are lost; their `save` promises reject with {@link StorageCrashedError}. The store

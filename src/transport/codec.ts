@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { Packr, Unpackr } from "msgpackr";
+import { Packr, RESERVE_START_SPACE, Unpackr } from "msgpackr";
+import { FRAME_HEADER_BYTES } from "./frame.js";
 import { TransportError, type NodeId } from "./types.js";
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -34,6 +35,22 @@ export function encodeMessage(message: unknown, peer?: NodeId): Uint8Array {
   } catch (error) {
     throw new TransportError("invalid_message", "message cannot be encoded", { peer, cause: error });
   }
+}
+
+/**
+ * Encodes `message` as a whole frame: the 4-byte big-endian length, then the body. msgpackr writes
+ * it straight after the reserved prefix and never writes over memory it has returned, so the frame
+ * is the caller's without a copy. Throws like {@link encodeMessage}.
+ */
+export function encodeMessageFrame(message: unknown, peer?: NodeId): Buffer {
+  let frame: Buffer;
+  try {
+    frame = packr.pack(message, RESERVE_START_SPACE | FRAME_HEADER_BYTES);
+  } catch (error) {
+    throw new TransportError("invalid_message", "message cannot be encoded", { peer, cause: error });
+  }
+  frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
+  return frame;
 }
 
 /** Decodes one frame payload; anything malformed is a `bad_frame` error, never an exception. */

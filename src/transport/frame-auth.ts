@@ -1,21 +1,33 @@
 /**
- * Integrity of frames after a shared-secret handshake: each direction of a connection has its own
- * key, derived with HKDF-SHA256 from the shared secret and both handshake nonces, and every frame
- * carries an HMAC-SHA256 tag (truncated to 128 bits, as in RFC 4868) over an implicit 64-bit
- * sequence number and the frame's body. The sequence number is never sent: both ends count, so a
- * frame injected, modified, replayed, reordered, dropped or moved to another connection fails its
- * tag, and the connection is closed.
+ * Integrity of frames after a shared-secret handshake. Each direction of a connection has its own
+ * key, derived with HKDF-SHA256 from the shared secret and both handshake nonces. The sender follows
+ * every batch of frames it writes with a *tag frame*: an HMAC-SHA256 (truncated to 128 bits, as in
+ * RFC 4868) over an implicit 64-bit batch sequence number and every byte of the batch's frames,
+ * length prefixes included. The receiver holds a batch's frames until its tag frame arrives and
+ * checks it; only then are the frames delivered. Nothing about the sequence is sent: both ends count,
+ * so a frame injected, modified, replayed, reordered or dropped by a man in the middle — or a whole
+ * batch moved to another connection — fails a tag, and the connection is closed.
+ *
+ * Tagging batches rather than single frames costs one HMAC per socket write instead of one per
+ * message, which is what keeps small messages cheap. A batch is cut after {@link TAG_INTERVAL_BYTES}
+ * so that a receiver never holds more than that plus one frame unverified.
  *
  * This gives integrity and authenticity, not confidentiality: frames are readable on the wire. Use
  * TLS where what is said must stay private.
  *
  * @module
  */
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, timingSafeEqual, type Hmac } from "node:crypto";
 import type { NodeId } from "./types.js";
 
-/** Bytes of the tag after each frame body. */
+/** Bytes of a truncated tag. */
 export const FRAME_TAG_BYTES = 16;
+/** First byte of a tag frame's payload: 0xc1 is never used by MessagePack, so no message starts with it. */
+export const TAG_FRAME_MARKER = 0xc1;
+/** A tag frame's payload: the marker and the tag. */
+export const TAG_FRAME_PAYLOAD_BYTES = 1 + FRAME_TAG_BYTES;
+/** A batch is tagged once it holds this many bytes (at a frame boundary), and at its end. */
+export const TAG_INTERVAL_BYTES = 256 * 1024;
 
 /** The two keys of a connection, from this side's point of view. */
 export interface FrameKeys {
@@ -47,22 +59,42 @@ export function deriveFrameKeys(
   return role === "dialer" ? { send: dialerToListener, receive: listenerToDialer } : { send: listenerToDialer, receive: dialerToListener };
 }
 
-/** One direction's running tag computation. */
+/** One direction's batch counter and running HMAC. */
 class Direction {
   private seq = 0n;
-  private readonly seqBytes = Buffer.alloc(8);
+  private hmac: Hmac | undefined;
 
   constructor(private readonly key: Buffer) {}
 
-  /** The tag of the next frame with `body`; advances the sequence number. */
-  tag(body: Uint8Array): Buffer {
-    this.seqBytes.writeBigUInt64BE(this.seq, 0);
+  /** Adds bytes to the current batch. */
+  update(bytes: Uint8Array): void {
+    if (this.hmac === undefined) {
+      const seq = Buffer.allocUnsafe(8);
+      seq.writeBigUInt64BE(this.seq, 0);
+      this.hmac = createHmac("sha256", this.key).update(seq);
+    }
+    this.hmac.update(bytes);
+  }
+
+  /** Ends the batch: its tag, and the next batch gets the next sequence number. */
+  finish(): Buffer {
+    if (this.hmac === undefined) this.update(new Uint8Array(0));
+    const tag = (this.hmac as Hmac).digest().subarray(0, FRAME_TAG_BYTES);
+    this.hmac = undefined;
     this.seq++;
-    return createHmac("sha256", this.key).update(this.seqBytes).update(body).digest().subarray(0, FRAME_TAG_BYTES);
+    return tag;
   }
 }
 
-/** Tags outgoing frames in place. */
+function tagFrame(tag: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(4 + TAG_FRAME_PAYLOAD_BYTES);
+  frame.writeUInt32BE(TAG_FRAME_PAYLOAD_BYTES, 0);
+  frame[4] = TAG_FRAME_MARKER;
+  tag.copy(frame, 5);
+  return frame;
+}
+
+/** Tags outgoing batches. */
 export class FrameSealer {
   private readonly direction: Direction;
 
@@ -71,36 +103,67 @@ export class FrameSealer {
   }
 
   /**
-   * Writes the tag of every frame in `buffers`, which hold whole frames back to back, each
-   * `[u32 BE length][body][tag]` with room for the tag already counted in the length.
+   * The buffers to write for `buffers` (each holding whole frames): the same buffers with a tag
+   * frame after every {@link TAG_INTERVAL_BYTES} or so, and one at the end.
    */
-  sealAll(buffers: readonly Buffer[]): void {
+  seal(buffers: readonly Buffer[]): Buffer[] {
+    const out: Buffer[] = [];
+    let batched = 0;
     for (const buffer of buffers) {
-      let offset = 0;
-      while (offset < buffer.length) {
-        const length = buffer.readUInt32BE(offset);
-        const bodyStart = offset + 4;
-        const tagStart = bodyStart + length - FRAME_TAG_BYTES;
-        this.direction.tag(buffer.subarray(bodyStart, tagStart)).copy(buffer, tagStart);
-        offset = bodyStart + length;
+      this.direction.update(buffer);
+      out.push(buffer);
+      batched += buffer.length;
+      if (batched >= TAG_INTERVAL_BYTES) {
+        out.push(tagFrame(this.direction.finish()));
+        batched = 0;
       }
     }
+    if (batched > 0) out.push(tagFrame(this.direction.finish()));
+    return out;
   }
 }
 
-/** Checks incoming frames. */
+/** What {@link FrameOpener.accept} makes of one received frame. */
+export type OpenResult =
+  /** Part of a batch not yet verified: held. */
+  | { readonly kind: "held" }
+  /** A tag frame that verified its batch: these frames' payloads may be delivered, in order. */
+  | { readonly kind: "verified"; readonly payloads: readonly Buffer[] }
+  /** A tag that does not match, or too much held unverified: the connection must be closed. */
+  | { readonly kind: "failed"; readonly reason: string };
+
+/** Checks incoming batches. */
 export class FrameOpener {
   private readonly direction: Direction;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private readonly header = Buffer.allocUnsafe(4);
 
-  constructor(key: Buffer) {
+  /** @param maxHeldBytes Most unverified bytes held before the batch counts as an attack. */
+  constructor(
+    key: Buffer,
+    private readonly maxHeldBytes: number,
+  ) {
     this.direction = new Direction(key);
   }
 
-  /** The body of `payload` (body then tag) if its tag is right for the next sequence number, else `undefined`. */
-  open(payload: Buffer): Buffer | undefined {
-    if (payload.length < FRAME_TAG_BYTES) return undefined;
-    const body = payload.subarray(0, payload.length - FRAME_TAG_BYTES);
-    const expected = this.direction.tag(body);
-    return timingSafeEqual(expected, payload.subarray(payload.length - FRAME_TAG_BYTES)) ? body : undefined;
+  /** Takes the payload of the next received frame. */
+  accept(payload: Buffer): OpenResult {
+    if (payload.length === TAG_FRAME_PAYLOAD_BYTES && payload[0] === TAG_FRAME_MARKER) {
+      const expected = this.direction.finish();
+      const payloads = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      if (payloads.length === 0 || !timingSafeEqual(expected, payload.subarray(1))) return { kind: "failed", reason: "a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)" };
+      return { kind: "verified", payloads };
+    }
+    if (payload.length > 0 && payload[0] === TAG_FRAME_MARKER) return { kind: "failed", reason: "a malformed tag frame" };
+    this.header.writeUInt32BE(payload.length, 0);
+    this.direction.update(this.header);
+    this.direction.update(payload);
+    this.held.push(payload);
+    this.heldBytes += 4 + payload.length;
+    if (this.heldBytes > this.maxHeldBytes) return { kind: "failed", reason: `more than ${this.maxHeldBytes} bytes of frames without an integrity tag` };
+    return { kind: "held" };
   }
 }

@@ -47,6 +47,11 @@ export class SimEndpoint<M> implements Transport<M> {
     return Promise.resolve();
   }
 
+  /** Same as {@link SimEndpoint.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   receive(from: NodeId, value: unknown): TransportError | undefined {
     if (this.schema === undefined) {
       emitMessage(this.messageHandlers, from, value as M);

@@ -9,7 +9,7 @@ import { TLSSocket } from "node:tls";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { safeParseWith } from "../core/validation.js";
 import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
-import { deriveFrameKeys, FrameOpener, FrameSealer } from "./frame-auth.js";
+import { deriveFrameKeys, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES } from "./frame-auth.js";
 import {
   authSchema,
   certificateNames,
@@ -115,8 +115,8 @@ export class Connection {
    * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
    * returns `false` when the socket asks the caller to wait for `drain`.
    */
-  write(buffers: readonly Buffer[]): boolean {
-    this.sealer?.sealAll(buffers);
+  write(frames: readonly Buffer[]): boolean {
+    const buffers = this.sealer === undefined ? frames : this.sealer.seal(frames);
     if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
     this.socket.cork();
     let ok = true;
@@ -160,25 +160,36 @@ export class Connection {
       }
       if (payload === undefined) break;
       if (this.phase.name === "open") {
-        let body: Buffer | undefined = payload;
-        if (this.opener !== undefined) {
-          body = this.opener.open(payload);
-          if (body === undefined) {
-            this.fail(new TransportError("integrity", `frame ${this.describe()} failed its integrity check (injected, modified, replayed or reordered): connection closed`, { peer: this.peerId }));
-            return;
-          }
+        if (this.opener === undefined) {
+          thrown = this.deliver(payload, thrown);
+          continue;
         }
-        try {
-          this.host.frame(this, body);
-        } catch (error) {
-          // A handler's exception is the engine's: rethrow it once this chunk is fully processed.
-          thrown ??= { error };
+        const opened = this.opener.accept(payload);
+        if (opened.kind === "failed") {
+          this.fail(new TransportError("integrity", `connection ${this.describe()}: ${opened.reason}; connection closed`, { peer: this.peerId }));
+          return;
+        }
+        if (opened.kind === "verified") {
+          for (const verified of opened.payloads) {
+            if (this.phase.name !== "open") break;
+            thrown = this.deliver(verified, thrown);
+          }
         }
       } else {
         this.onHandshakeFrame(payload);
       }
     }
     if (thrown !== undefined) throw thrown.error;
+  }
+
+  /** Hands one frame to the transport; a handler's exception is the engine's, rethrown once the chunk is processed. */
+  private deliver(payload: Buffer, thrown: { error: unknown } | undefined): { error: unknown } | undefined {
+    try {
+      this.host.frame(this, payload);
+      return thrown;
+    } catch (error) {
+      return thrown ?? { error };
+    }
   }
 
   private onHandshakeFrame(payload: Buffer): void {
@@ -257,7 +268,8 @@ export class Connection {
   private useKeys(secret: Buffer, role: "dialer" | "listener", fields: Parameters<typeof deriveFrameKeys>[2]): void {
     const keys = deriveFrameKeys(secret, role, fields);
     this.sealer = new FrameSealer(keys.send);
-    this.opener = new FrameOpener(keys.receive);
+    // A batch is tagged after TAG_INTERVAL_BYTES at a frame boundary, so it holds at most that plus one frame.
+    this.opener = new FrameOpener(keys.receive, this.host.maxFrameBytes + TAG_INTERVAL_BYTES + 8);
   }
 
   private welcome(peer: NodeId): void {

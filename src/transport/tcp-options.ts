@@ -24,7 +24,8 @@ export type Pem = string | Buffer;
  * How peers prove who they are.
  * - `"secret"`: a shared secret (at least 16 bytes) and an HMAC-SHA256 challenge-response; the
  *   secret never crosses the wire. Every frame after the handshake is authenticated (HMAC-SHA256
- *   under a key derived per connection and direction, over a sequence number), so a man in the
+ *   per batch of frames, under a key derived per connection and direction, over a sequence number,
+ *   and delivered only once verified), so a man in the
  *   middle can neither inject, change, replay nor reorder messages. Traffic is not encrypted: anyone
  *   on the path can read it. Use TLS where messages must stay private.
  * - `"tls"`: mutual TLS. Each node presents `cert` (whose subject CN or a DNS/URI SAN is its node id)
@@ -42,14 +43,11 @@ export interface TcpTransportOptions<M> {
   readonly auth: TcpAuth;
   /** Received messages are validated against it; failures are dropped and reported. */
   readonly schema?: MessageSchema<M>;
-  /**
-   * Largest frame payload accepted or sent: the encoded message plus, in shared-secret mode, its
-   * 16-byte integrity tag. Default 16 MiB; a larger frame closes the connection.
-   */
+  /** Largest frame payload (one encoded message) accepted or sent. Default 16 MiB; a larger frame closes the connection. */
   readonly maxFrameBytes?: number;
   /** Per-peer send queue bound, in messages. Default 10,000. */
   readonly maxQueueMessages?: number;
-  /** Per-peer send queue bound, in bytes as sent: encoded messages, tags and 4-byte frame headers. Default 64 MiB. */
+  /** Per-peer send queue bound, in bytes as sent: encoded messages and their 4-byte frame headers. Default 64 MiB. */
   readonly maxQueueBytes?: number;
   /** Reconnect backoff. Default 100 ms doubling to 10 s, 50 % jitter. */
   readonly reconnect?: BackoffPolicy;

@@ -3,9 +3,9 @@
  *
  * Each message is encoded once, when it is queued, and copied straight into the queue's storage:
  * small frames are packed back to back into shared buffers (no allocation per message), large ones
- * get an exactly sized buffer each. Frames leave room for their integrity tag (see `frame-auth.ts`),
- * written when they are handed to a connection, since the tag depends on the connection's sequence
- * number. A message that would overflow the byte bound is refused with nothing queued.
+ * get an exactly sized buffer each. A message that would overflow the byte bound is refused with
+ * nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
+ * not counted here.)
  *
  * @module
  * @internal
@@ -31,53 +31,48 @@ export class SendQueue {
   private queuedMessages = 0;
   private queuedBytes = 0;
 
-  /** @param tagBytes Room left after each body for its integrity tag (0 when frames carry none). */
-  constructor(private readonly tagBytes: number) {}
-
   /** Queued messages. */
   get messages(): number {
     return this.queuedMessages;
   }
 
-  /** Queued bytes on the wire: bodies, tags and 4-byte length prefixes. */
+  /** Queued bytes on the wire: bodies and their 4-byte length prefixes. */
   get bytes(): number {
     return this.queuedBytes;
   }
 
-  /** Wire size of a frame with a body of `bodyBytes`. */
-  frameBytes(bodyBytes: number): number {
-    return FRAME_HEADER_BYTES + bodyBytes + this.tagBytes;
-  }
-
   /**
-   * Copies `body` as a frame to the end of the queue, unless the queue would then hold more than
-   * `maxBytes`. Returns whether it was queued; when not, the queue is unchanged.
+   * Adds `frame` (length prefix and body, the caller's to give away) to the end of the queue, unless
+   * the queue would then hold more than `maxBytes`. A large frame is kept as it is; a small one is
+   * copied next to the others, so a batch is a few large buffers rather than many small ones.
+   * Returns whether it was queued; when not, the queue is unchanged.
    */
-  push(body: Uint8Array, maxBytes: number): boolean {
-    const size = this.frameBytes(body.length);
+  pushFrame(frame: Buffer, maxBytes: number): boolean {
+    const size = frame.length;
     if (this.queuedBytes + size > maxBytes) return false;
-    let target: Buffer;
-    let at: number;
     if (size >= OWN_BUFFER_BYTES) {
       this.seal();
-      target = Buffer.allocUnsafe(size);
-      at = 0;
-      this.sealed.push(target);
+      this.sealed.push(frame);
     } else {
       if (this.buffer === undefined || this.buffer.length - this.offset < size) {
         this.seal();
         this.buffer = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
         this.start = this.offset = 0;
       }
-      target = this.buffer;
-      at = this.offset;
+      frame.copy(this.buffer, this.offset);
       this.offset += size;
     }
-    target.writeUInt32BE(size - FRAME_HEADER_BYTES, at);
-    target.set(body, at + FRAME_HEADER_BYTES);
     this.queuedBytes += size;
     this.queuedMessages++;
     return true;
+  }
+
+  /** Frames `body` and queues it like {@link SendQueue.pushFrame}. */
+  push(body: Uint8Array, maxBytes: number): boolean {
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    frame.set(body, FRAME_HEADER_BYTES);
+    return this.pushFrame(frame, maxBytes);
   }
 
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */

@@ -10,16 +10,15 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import { SystemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
-import { ValidationError } from "../core/errors.js";
+import { CancelledError, ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { backoffDelay, type ResolvedBackoff } from "./backoff.js";
-import { decodeMessage, encodeMessage } from "./codec.js";
-import { FRAME_TAG_BYTES } from "./frame-auth.js";
+import { decodeMessage, encodeMessageFrame } from "./codec.js";
+import { FRAME_HEADER_BYTES } from "./frame.js";
 import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { Connection, type ConnectionAuth, type ConnectionHost } from "./tcp-connection.js";
-import { FRAME_HEADER_BYTES } from "./frame.js";
 import { SendQueue } from "./tcp-send-queue.js";
 import { tcpOptionsSchema, type PeerAddress, type TcpAuth, type TcpTransportEvent, type TcpTransportMetrics, type TcpTransportOptions } from "./tcp-options.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
@@ -51,9 +50,10 @@ type State = "new" | "listening" | "closing" | "closed";
  *   one connection, so there are never two connections to reconcile.
  * - **Authentication**: a shared-secret HMAC challenge-response or mutual TLS (see {@link TcpAuth});
  *   only configured peers are accepted, and nothing reaches `onMessage` before the handshake succeeds.
- *   In shared-secret mode every later frame carries an HMAC tag under a per-connection key, over an
- *   implicit sequence number: a frame injected, modified, replayed, reordered or dropped by a man in
- *   the middle closes the connection with an `"integrity"` error. Peers speaking an older wire
+ *   In shared-secret mode every later batch of frames carries an HMAC tag under a per-connection key,
+ *   over an implicit sequence number, and is delivered only once verified: a frame injected,
+ *   modified, replayed, reordered or dropped by a man in the middle closes the connection with an
+ *   `"integrity"` error. Peers speaking an older wire
  *   protocol are refused at the handshake with a `"protocol_version"` error.
  * - **Unauthenticated connections** are bounded: at most `maxPendingHandshakes` in their handshake at
  *   once (`maxPendingHandshakesPerAddress` from one address), each for at most `handshakeTimeoutMs`;
@@ -64,8 +64,8 @@ type State = "new" | "listening" | "closing" | "closed";
  *   wait for the connection; messages written into a connection that then breaks are lost (best effort).
  * - **Receiving**: frames above `maxFrameBytes` close the connection (`"frame_too_large"`); frames
  *   that are not valid MessagePack (`"bad_frame"`: truncated, absurd lengths, nested too deeply) and
- *   schema failures (`"invalid_message"`) are dropped and reported. `maxFrameBytes` counts a frame's
- *   body and, in shared-secret mode, its 16-byte tag (`FRAME_TAG_BYTES`). An
+ *   schema failures (`"invalid_message"`) are dropped and reported. `maxFrameBytes` bounds each
+ *   encoded message; in shared-secret mode each socket write also carries a 21-byte tag frame. An
  *   exception thrown by a message handler is an engine bug: the rest of the received chunk is still
  *   delivered, then the exception is rethrown from the socket's data event (uncaught, as in any
  *   Node event handler).
@@ -95,8 +95,6 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private readonly backoff: ResolvedBackoff;
   private readonly tls: Extract<TcpAuth, { kind: "tls" }> | undefined;
   private readonly host: ConnectionHost;
-  /** Bytes of integrity tag after each frame body: shared-secret frames carry one, TLS protects its own. */
-  private readonly tagBytes: number;
   private readonly peers = new Map<NodeId, PeerLink>();
   private readonly connections = new Set<Connection>();
   private readonly nonces = new NonceLedger();
@@ -125,16 +123,42 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     this.backoff = this.options.reconnect;
     const auth = this.options.auth;
     this.tls = auth.kind === "tls" ? auth : undefined;
-    this.tagBytes = auth.kind === "secret" ? FRAME_TAG_BYTES : 0;
     const connectionAuth: ConnectionAuth = auth.kind === "secret" ? { kind: "secret", secret: Buffer.from(auth.secret) } : { kind: "tls" };
     for (const [id, address] of Object.entries(this.options.peers)) this.addPeer(id, address);
     this.host = this.connectionHost(connectionAuth);
   }
 
-  /** Starts listening and dialing; resolves with the bound address (useful with port 0). */
-  async start(): Promise<PeerAddress> {
+  /**
+   * Starts listening and dialing; resolves with the bound address (useful with port 0). Aborting
+   * `signal` while it binds closes the transport and rejects with a `CancelledError`.
+   */
+  async start(options: { readonly signal?: AbortSignal } = {}): Promise<PeerAddress> {
     // A second call while the first is still binding would orphan the first listener.
     if (this.state !== "new" || this.server !== undefined) throw new TransportError("closed", `transport "${this.localId}" was already started`);
+    const signal = options.signal;
+    if (signal?.aborted === true) {
+      await this.close();
+      throw new CancelledError(`starting transport "${this.localId}" was cancelled`, { cause: signal.reason });
+    }
+    const onAbort = (): void => void this.close();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.listen();
+    } catch (error) {
+      // Read again: the abort may have come while binding.
+      if (isAborted(signal)) throw new CancelledError(`starting transport "${this.localId}" was cancelled`, { cause: signal?.reason });
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Disposes of the transport as {@link TcpTransport.close} does (`await using transport = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async listen(): Promise<PeerAddress> {
     const server = this.tls === undefined ? createNetServer((socket) => this.admit(socket) && this.accept(socket)) : this.createTlsServer(this.tls);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -171,7 +195,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       existing.address = address ?? existing.address;
       return;
     }
-    const peer: PeerLink = { id, address, queue: new SendQueue(this.tagBytes), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
+    const peer: PeerLink = { id, address, queue: new SendQueue(), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
     this.peers.set(id, peer);
     this.dial(peer);
   }
@@ -192,13 +216,13 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     if (this.state === "closing" || this.state === "closed") throw new TransportError("closed", `transport "${this.localId}" is closed`, { peer: to });
     const peer = this.peers.get(to);
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });
-    const body = encodeMessage(message, to);
+    const frame = encodeMessageFrame(message, to);
     const queue = peer.queue;
-    const payloadBytes = queue.frameBytes(body.length) - FRAME_HEADER_BYTES;
-    if (payloadBytes > this.options.maxFrameBytes) {
-      throw new TransportError("frame_too_large", `message of ${payloadBytes} bytes exceeds the maximum frame size of ${this.options.maxFrameBytes} bytes`, { peer: to });
+    const bodyBytes = frame.length - FRAME_HEADER_BYTES;
+    if (bodyBytes > this.options.maxFrameBytes) {
+      throw new TransportError("frame_too_large", `message of ${bodyBytes} bytes exceeds the maximum frame size of ${this.options.maxFrameBytes} bytes`, { peer: to });
     }
-    if (queue.messages >= this.options.maxQueueMessages || !queue.push(body, this.options.maxQueueBytes)) {
+    if (queue.messages >= this.options.maxQueueMessages || !queue.pushFrame(frame, this.options.maxQueueBytes)) {
       this.counters.backpressureRejections++;
       throw new TransportError("backpressure", `send queue to "${to}" is full (${queue.messages} messages, ${queue.bytes} bytes)`, { peer: to });
     }
@@ -455,6 +479,10 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       },
     };
   }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** A socket's remote end, the same for a TLS socket and the TCP socket under it. */

@@ -76,3 +76,24 @@ describe("MemoryStorage validates what it is given", () => {
     expect(await storage.load()).toEqual(before);
   });
 });
+
+describe("FileStorage disposal and cancellation", () => {
+  it("is disposed by await using, and an aborted open changes nothing", async () => {
+    const dir = await dirs.make();
+    {
+      await using storage = await FileStorage.open(dir);
+      await storage.save({ entries: [entry(1, 1)] });
+    }
+    // Disposed: the lock is free again.
+    const reopened = await FileStorage.open(dir);
+    expect((await reopened.load()).entries).toHaveLength(1);
+    await reopened.close();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(FileStorage.open(join(dir, "never"), {}, { signal: controller.signal })).rejects.toMatchObject({ code: "cancelled" });
+    await expect(FileStorage.open(dir, {}, { signal: controller.signal })).rejects.toMatchObject({ code: "cancelled" });
+    const memory = new MemoryStorage();
+    await memory[Symbol.asyncDispose]();
+    await expect(memory.load()).rejects.toMatchObject({ code: "closed" });
+  });
+});

@@ -3,7 +3,7 @@ import { afterEach } from "vitest";
 import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
 import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
 import { decodeMessage, encodeMessage } from "../../src/transport/codec.js";
-import { deriveFrameKeys, FRAME_TAG_BYTES, FrameOpener, FrameSealer } from "../../src/transport/frame-auth.js";
+import { deriveFrameKeys, FrameOpener, FrameSealer } from "../../src/transport/frame-auth.js";
 import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions, type TransportError } from "../../src/transport/index.js";
 
 export const SECRET = "correct horse battery staple";
@@ -71,9 +71,12 @@ export class RawPeer {
           this.frames.push(control);
           continue;
         }
-        const body = this.opener?.open(f) ?? f;
-        const decoded = decodeMessage(body);
-        this.frames.push(decoded.ok ? decoded.value : body);
+        const opened = this.opener?.accept(f) ?? { kind: "verified" as const, payloads: [f] };
+        if (opened.kind !== "verified") continue;
+        for (const body of opened.payloads) {
+          const decoded = decodeMessage(body);
+          this.frames.push(decoded.ok ? decoded.value : body);
+        }
       }
     });
     socket.on("error", () => undefined);
@@ -103,14 +106,14 @@ export class RawPeer {
     return frame;
   }
 
-  /** Sends `body` as one frame with a correct integrity tag (after the handshake). */
+  /** Sends `body` as one frame followed by its batch's correct tag frame (after the handshake). */
   sendSealed(body: Uint8Array): Buffer {
-    const frame = Buffer.alloc(4 + body.length + FRAME_TAG_BYTES);
-    frame.writeUInt32BE(body.length + FRAME_TAG_BYTES, 0);
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeUInt32BE(body.length, 0);
     frame.set(body, 4);
-    this.sealer?.sealAll([frame]);
-    this.write(frame);
-    return frame;
+    const sealed = Buffer.concat(this.sealer?.seal([frame]) ?? [frame]);
+    this.write(sealed);
+    return sealed;
   }
 
   /** Sends a message as an honest peer does after the handshake. */
@@ -127,7 +130,7 @@ export class RawPeer {
     const proof = handshakeProof(Buffer.from(secret), "dialer", fields);
     const keys = deriveFrameKeys(Buffer.from(secret), "dialer", fields);
     this.sealer = new FrameSealer(keys.send);
-    this.opener = new FrameOpener(keys.receive);
+    this.opener = new FrameOpener(keys.receive, 1 << 24);
     const auth = this.sendFrame({ t: "auth", proof });
     return { hello, auth };
   }

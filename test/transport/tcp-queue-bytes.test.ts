@@ -4,8 +4,8 @@ import { link, trackedNodes, waitFor } from "./tcp-helpers.js";
 
 const node = trackedNodes();
 
-/** A frame's size on the wire: the 4-byte length prefix, the MessagePack body and the 16-byte tag. */
-const wireBytes = (message: unknown): number => 4 + encodeMessage(message).length + 16;
+/** A frame's size on the wire: the 4-byte length prefix and the MessagePack body. */
+const wireBytes = (message: unknown): number => 4 + encodeMessage(message).length;
 
 describe("TcpTransport send queue accounting", () => {
   it("bounds the queue in bytes on the wire, so non-ASCII messages count what they take", async () => {

@@ -10,33 +10,33 @@ const body = fc.oneof(
   fc.integer({ min: 1, max: 40_000 }).map((n) => new Uint8Array(n).fill(n & 0xff)),
 );
 
-function decodeAll(buffers: readonly Buffer[], tagBytes: number): Buffer[] {
+function decodeAll(buffers: readonly Buffer[]): Buffer[] {
   const decoder = new FrameDecoder(1 << 30);
   for (const buffer of buffers) decoder.push(buffer);
   const out: Buffer[] = [];
-  for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) out.push(Buffer.from(payload.subarray(0, payload.length - tagBytes)));
+  for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) out.push(Buffer.from(payload));
   return out;
 }
 
 describe("SendQueue", () => {
-  it("counts the length prefix, the body and the room for the tag", () => {
-    const queue = new SendQueue(16);
+  it("counts the length prefix and the body", () => {
+    const queue = new SendQueue();
     expect(queue.push(new Uint8Array(10), 1_000)).toBe(true);
-    expect(queue.bytes).toBe(4 + 10 + 16);
-    expect(queue.push(new Uint8Array(951), 1_000)).toBe(false);
-    expect(queue.bytes).toBe(30);
-    expect(queue.push(new Uint8Array(950), 1_000)).toBe(true);
+    expect(queue.bytes).toBe(4 + 10);
+    expect(queue.push(new Uint8Array(983), 1_000)).toBe(false);
+    expect(queue.bytes).toBe(14);
+    expect(queue.push(new Uint8Array(982), 1_000)).toBe(true);
     expect(queue.bytes).toBe(1_000);
-    expect(decodeAll(queue.take().buffers, 16).map((b) => b.length)).toEqual([10, 950]);
+    expect(decodeAll(queue.take().buffers).map((b) => b.length)).toEqual([10, 982]);
     expect([queue.bytes, queue.messages]).toEqual([0, 0]);
   });
 
   it("property: holds exactly the bodies that fit under the bound, in order, counted to the byte", async () => {
     await withSeed(simSeed(21), (seed) => {
       fc.assert(
-        fc.property(fc.array(fc.tuple(body, fc.boolean()), { maxLength: 60 }), fc.integer({ min: 4, max: 120_000 }), fc.constantFrom(0, 16), (steps, maxBytes, tagBytes) => {
-          const queue = new SendQueue(tagBytes);
-          const wire = (b: Uint8Array): number => 4 + b.length + tagBytes;
+        fc.property(fc.array(fc.tuple(body, fc.boolean()), { maxLength: 60 }), fc.integer({ min: 4, max: 120_000 }), (steps, maxBytes) => {
+          const queue = new SendQueue();
+          const wire = (b: Uint8Array): number => 4 + b.length;
           let expected: Buffer[] = [];
           let bytes = 0;
           for (const [b, flushAfter] of steps) {
@@ -52,12 +52,12 @@ describe("SendQueue", () => {
               const taken = queue.take();
               expect(taken.bytes).toBe(bytes);
               expect(taken.buffers.reduce((n, x) => n + x.length, 0)).toBe(bytes);
-              expect(decodeAll(taken.buffers, tagBytes)).toEqual(expected);
+              expect(decodeAll(taken.buffers)).toEqual(expected);
               expected = [];
               bytes = 0;
             }
           }
-          expect(decodeAll(queue.take().buffers, tagBytes)).toEqual(expected);
+          expect(decodeAll(queue.take().buffers)).toEqual(expected);
         }),
         { seed, numRuns: simRuns(150) },
       );
