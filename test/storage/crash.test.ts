@@ -144,7 +144,7 @@ describe("FileStorage crash recovery", () => {
         expect(error).toMatchObject({ file: path, offset: frameStart, code: "storage.corruption" });
         expect(await digestDir(dir)).toEqual(before);
       }),
-      { numRuns: simRuns(40) },
+      { numRuns: simRuns(20) },
     );
   });
 

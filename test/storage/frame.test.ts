@@ -57,3 +57,19 @@ describe("scanFrames", () => {
     expect(scanFrames(buf.subarray(0, buf.length - 1), { syncedLength: 0, tornTailAllowed: false }, 1024)).toMatchObject({ kind: "corrupt", offset: 9 });
   });
 });
+
+describe("scanFrames with a synced length", () => {
+  it("calls damage below the synced length corruption and past it a torn tail, reading each byte once", () => {
+    const frames = ["a", "bb", "ccc"].map((p) => encodeFrame(Buffer.from(p)));
+    const all = Buffer.concat(frames);
+    const synced = (frames[0] as Buffer).length + (frames[1] as Buffer).length;
+    const damagedSecond = Buffer.from(all);
+    damagedSecond[synced - 1] = (damagedSecond[synced - 1] as number) ^ 1;
+    expect(scanFrames(damagedSecond, { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "corrupt", offset: (frames[0] as Buffer).length });
+    const damagedThird = Buffer.from(all);
+    damagedThird[all.length - 1] = (damagedThird[all.length - 1] as number) ^ 1;
+    expect(scanFrames(damagedThird, { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "torn", validLength: synced });
+    expect(scanFrames(all.subarray(0, synced - 1), { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "corrupt" });
+    expect(scanFrames(all, { syncedLength: synced, tornTailAllowed: true }, 1024).checkedBytes).toBe(all.length);
+  });
+});
