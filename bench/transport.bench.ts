@@ -1,15 +1,20 @@
 /**
  * Transport throughput: TcpTransport against a bare node:net echo, both over loopback in this
- * process, for 100-byte and 64 KiB messages; and SimNetwork's zero-latency delivery against calling
- * the handler directly.
+ * process, for 100-byte and 64 KiB messages; the wire codec candidates (JSON, msgpackr, cbor-x)
+ * against each other; and SimNetwork's zero-latency delivery against calling the handler directly.
  *
  * Run: npx tsx bench/transport.bench.ts            (quick)
  *      BENCH_SCALE=4 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
+ * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
+import { Packr } from "msgpackr";
 import { ManualClock } from "../src/core/clock.js";
 import { Random } from "../src/core/random.js";
-import { encodeBatch, FrameDecoder, parsePayload, serializeMessage } from "../src/transport/frame.js";
+import { decodeMessage, encodeMessage, encodeMessageFrame } from "../src/transport/codec.js";
+import { FrameOpener, FrameSealer } from "../src/transport/frame-auth.js";
+import { FrameDecoder } from "../src/transport/frame.js";
+import { SendQueue } from "../src/transport/tcp-send-queue.js";
 import { SimNetwork } from "../src/transport/index.js";
 import { TcpTransport } from "../src/tcp.js";
 
@@ -104,29 +109,102 @@ async function transport(mode: Mode, count: number, size: number): Promise<Resul
 }
 
 /**
- * The transport's framing and JSON work alone, without sockets: serialize, encode a batch, decode,
- * parse. Its ratio to the bare socket is the ceiling any JSON-framed transport can reach here.
+ * The transport's framing, codec and integrity work alone, without sockets: encode into the send
+ * queue, tag, decode frames from 64 KiB chunks, check tags, decode. Its ratio to the bare socket is
+ * the ceiling any transport doing this work can reach here.
  */
 function codecOnly(count: number, size: number): Result {
   const body = "x".repeat(Math.max(0, size - 20));
+  const key = Buffer.alloc(32, 1);
+  const sealer = new FrameSealer(key);
+  const opener = new FrameOpener(key, 1 << 30);
+  const queue = new SendQueue();
   const decoder = new FrameDecoder(16 * 1024 * 1024);
   let decoded = 0;
   const start = performance.now();
   const batch = Math.max(1, Math.floor((1024 * 1024) / size));
   for (let sent = 0; sent < count; sent += batch) {
-    const texts: string[] = [];
-    for (let s = sent; s < Math.min(count, sent + batch); s++) texts.push(serializeMessage({ s, d: body }, 16 * 1024 * 1024));
-    for (const buffer of encodeBatch(texts).buffers) {
+    for (let s = sent; s < Math.min(count, sent + batch); s++) queue.pushFrame(encodeMessageFrame({ s, d: body }), Number.MAX_SAFE_INTEGER);
+    for (const buffer of sealer.seal(queue.take().buffers)) {
       // Loopback reads arrive in 64 KiB chunks.
       for (let at = 0; at < buffer.length; at += 65_536) {
         decoder.push(buffer.subarray(at, at + 65_536));
-        for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) if (parsePayload(payload).ok) decoded++;
+        for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) {
+          const opened = opener.accept(payload);
+          if (opened.kind === "verified") for (const body of opened.payloads) if (decodeMessage(body).ok) decoded++;
+        }
       }
     }
   }
   const ms = performance.now() - start;
   if (decoded !== count) throw new Error(`codec decoded ${decoded} of ${count}`);
   return result(count, size, ms);
+}
+
+interface Codec {
+  readonly name: string;
+  readonly encode: (value: unknown) => Uint8Array;
+  readonly decode: (bytes: Uint8Array) => unknown;
+  /** Whether it can carry a Uint8Array as bytes. */
+  readonly binary: boolean;
+}
+
+async function codecs(): Promise<Codec[]> {
+  const list: Codec[] = [
+    { name: "JSON", encode: (v) => Buffer.from(JSON.stringify(v), "utf8"), decode: (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8")), binary: false },
+    { name: "msgpackr (chosen)", encode: encodeMessage, decode: (b) => decodeMessage(b), binary: true },
+  ];
+  // Records need the decoder to share the encoder's structures: one instance for both stands for a stream.
+  const records = new Packr({ useRecords: true, sequential: true });
+  list.push({ name: "msgpackr records", encode: (v) => records.pack(v), decode: (b) => records.unpack(b), binary: true });
+  try {
+    const cbor = (await import("cbor-x" as string)) as { Encoder: new (options: object) => { encode(v: unknown): Uint8Array; decode(b: Uint8Array): unknown } };
+    const plain = new cbor.Encoder({ useRecords: false, mapsAsObjects: true });
+    list.push({ name: "cbor-x", encode: (v) => plain.encode(v), decode: (b) => plain.decode(b), binary: true });
+  } catch {
+    console.log("(cbor-x not installed: `npm install --no-save cbor-x` to compare it)");
+  }
+  return list;
+}
+
+function codecRate(codec: Codec, message: unknown, count: number): number {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) codec.decode(codec.encode(message));
+  return count / ((performance.now() - start) / 1000);
+}
+
+async function compareCodecs(): Promise<void> {
+  const raftAppend = {
+    type: "append",
+    term: 3,
+    from: "n1",
+    to: "n2",
+    index: 10,
+    logTerm: 3,
+    commit: 9,
+    entries: Array.from({ length: 8 }, (_, i) => ({ term: 3, index: 11 + i, type: "normal", data: `put key${i} value` })),
+  };
+  const shapes: Array<{ name: string; message: unknown; count: number; binary: boolean }> = [
+    { name: "100 B string", message: { s: 1, d: "x".repeat(80) }, count: Math.round(200_000 * scale), binary: false },
+    { name: "Raft append", message: raftAppend, count: Math.round(50_000 * scale), binary: false },
+    { name: "64 KiB string", message: { s: 1, d: "x".repeat(65_516) }, count: Math.round(2_000 * scale), binary: false },
+    { name: "64 KiB bytes", message: { s: 1, d: new Uint8Array(65_536) }, count: Math.round(2_000 * scale), binary: true },
+  ];
+  console.log("codec: encode + decode in one process, messages/s and × JSON (JSON carries bytes as base64)");
+  const list = await codecs();
+  for (const shape of shapes) {
+    const json = list[0] as Codec;
+    const jsonMessage = shape.binary ? { s: 1, d: Buffer.from((shape.message as { d: Uint8Array }).d).toString("base64") } : shape.message;
+    let baseline = 0;
+    for (let round = 0; round < ROUNDS; round++) baseline = Math.max(baseline, codecRate(json, jsonMessage, shape.count));
+    const cells = [`JSON ${Math.round(baseline).toLocaleString("en-US")}/s`];
+    for (const codec of list.slice(1)) {
+      let rate = 0;
+      for (let round = 0; round < ROUNDS; round++) rate = Math.max(rate, codecRate(codec, shape.message, shape.count));
+      cells.push(`${codec.name} ${Math.round(rate).toLocaleString("en-US")}/s (${(rate / baseline).toFixed(2)}×)`);
+    }
+    console.log(`  ${shape.name.padEnd(14)} ${cells.join("  ")}`);
+  }
 }
 
 function simThroughput(count: number, clone: boolean): Result {
@@ -192,10 +270,12 @@ for (const mode of ["one-way", "echo"] as const) {
     console.log(`${label} TcpTransport  ${fmt(tcp)}   ${(ratio * 100).toFixed(0).padStart(3)} % of bare (target >= ${c.target * 100} %)`);
     if (mode === "one-way") {
       const codec = await best(() => codecOnly(c.count, c.size));
-      console.log(`${label} codec alone   ${fmt(codec)}   ${((codec.mbPerSec / baseline.mbPerSec) * 100).toFixed(0).padStart(3)} % of bare: the ceiling for JSON frames; TcpTransport reaches ${((tcp.mbPerSec / codec.mbPerSec) * 100).toFixed(0)} % of it`);
+      console.log(`${label} codec alone   ${fmt(codec)}   ${((codec.mbPerSec / baseline.mbPerSec) * 100).toFixed(0).padStart(3)} % of bare: the ceiling for tagged MessagePack frames; TcpTransport reaches ${((tcp.mbPerSec / codec.mbPerSec) * 100).toFixed(0)} % of it`);
     }
   }
 }
+
+await compareCodecs();
 
 const simCount = Math.round(1_000_000 * scale);
 const direct = await best(() => directCalls(simCount));

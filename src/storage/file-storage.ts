@@ -7,9 +7,9 @@
 import { open, mkdir, truncate, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { freeze } from "immer";
-import { ClosedError, ConflictError, ValidationError, errorMessage } from "../core/errors.js";
+import { CancelledError, ClosedError, ConflictError, ValidationError, errorMessage } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
-import { StorageFailedError } from "./errors.js";
+import { StorageError, StorageFailedError } from "./errors.js";
 import { encodeFrame } from "./frame.js";
 import type { LogState } from "./log-state.js";
 import { recover } from "./recovery.js";
@@ -24,6 +24,7 @@ import {
 import { lockDirectory } from "./lock.js";
 import { listTempFiles, segmentName, syncDirectory, type SegmentInfo } from "./segments.js";
 import { writeSnapshotFile } from "./snapshot-file.js";
+import { SyncMarker } from "./sync-marker.js";
 import type { HardState, PersistedState, RaftStorage, Snapshot, StorageWrite } from "./types.js";
 
 /** Counters, for tests and benchmarks (group commit shows as `records` well above `syncs`). */
@@ -44,6 +45,8 @@ export interface FileStorageStats {
 interface Job {
   readonly frame: Buffer | null;
   readonly maxIndex: number;
+  /** The log's last index once this job is applied. */
+  readonly lastIndex: number;
   readonly hardState?: HardState;
   /** Written to the snapshot file before `frame` is appended. */
   readonly snapshot?: Snapshot;
@@ -58,8 +61,13 @@ interface Job {
  * its promise resolves only after the data is fsynced. Saves issued while a sync is in flight are
  * batched into one write and one sync (group commit) and resolve in call order. `compact` writes the
  * snapshot durably (temp file, fsync, rename, fsync of the directory) and deletes segments it covers.
- * On open, a torn final record is cut off; any other damage throws `StorageCorruptionError`, leaving
- * the files untouched.
+ *
+ * Every segment starts with a header (its sequence number and the log index before it), and a small
+ * sync marker file records how far the log is durable; it is updated beside the next write, so it
+ * costs no latency and trails the log by at most one group commit. On open, damage past the marker
+ * in the last segment is a torn write and is cut off; damage below it, a missing, duplicated or
+ * reordered segment, or a snapshot the log contradicts throws `StorageCorruptionError`, leaving the
+ * files untouched. Opening reads each byte once, whatever junk a crash left at the tail.
  *
  * @example
  * ```ts
@@ -76,6 +84,9 @@ export class FileStorage implements RaftStorage {
   private failure: StorageFailedError | undefined;
   private closed = false;
   private durableHardState: HardState;
+  private durableLastIndex: number;
+  /** The sync marker's latest update, running beside the next WAL write; awaited before the one after. */
+  private markerWrite: Promise<void> = Promise.resolve();
   private counters = { syncs: 0, records: 0, bytesWritten: 0, snapshots: 0 };
 
   private constructor(
@@ -86,27 +97,48 @@ export class FileStorage implements RaftStorage {
     private snapshot: Snapshot | null,
     private readonly segments: SegmentInfo[],
     private handle: FileHandle,
+    private readonly marker: SyncMarker,
     private readonly unlock: () => Promise<void>,
   ) {
     this.durableHardState = state.hardState;
+    this.durableLastIndex = state.lastIndex;
   }
 
   /**
    * Opens (creating if needed) the storage in `dir` and recovers it.
    *
-   * @throws `ValidationError` for bad options; `StorageCorruptionError` for damaged files;
-   * `ConflictError` when another live FileStorage holds the directory.
+   * @throws `ValidationError` for bad arguments; `StorageError` naming the path when the
+   * directory cannot be created, read or locked (a file in the way, no permission, no descriptors);
+   * `StorageCorruptionError` for damaged files; `ConflictError` when another live FileStorage holds
+   * the directory; `CancelledError` when `control.signal` is aborted before recovery starts.
    */
-  static async open(dir: string, options: FileStorageOptions = {}): Promise<FileStorage> {
+  static async open(dir: string, options: FileStorageOptions = {}, control: { readonly signal?: AbortSignal } = {}): Promise<FileStorage> {
     if (typeof dir !== "string" || dir === "") throw ValidationError.of("dir", "must be a non-empty path");
+    if (dir.includes("\0")) throw ValidationError.of("dir", "must not contain a NUL character");
     const resolved = parseWith(fileStorageOptionsSchema, options, "options");
-    await mkdir(dir, { recursive: true });
-    const unlock = await lockDirectory(dir);
+    const signal = control.signal;
+    const checkAborted = (): void => {
+      if (signal?.aborted === true) throw new CancelledError(`opening storage in ${dir} was cancelled`, { cause: signal.reason });
+    };
+    checkAborted();
     try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw StorageError.wrap(error, dir, "create the storage directory");
+    }
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockDirectory(dir);
+    } catch (error) {
+      throw StorageError.wrap(error, dir, "lock the storage directory");
+    }
+    try {
+      // Recovery reads the whole log: the last point where giving up changes nothing on disk.
+      checkAborted();
       return await FileStorage.recoverAndOpen(dir, resolved, unlock);
     } catch (error) {
-      await unlock();
-      throw error;
+      await unlock().catch(() => undefined);
+      throw StorageError.wrap(error, dir, "open the write-ahead log in");
     }
   }
 
@@ -128,19 +160,42 @@ export class FileStorage implements RaftStorage {
       dirty = true;
     }
     const segments = recovered.segments;
-    if (segments.length === 0) {
-      const path = join(dir, segmentName(1));
-      await (await open(path, "wx")).close();
-      segments.push({ seq: 1, path, size: 0, maxIndex: 0 });
-      dirty = true;
+    // A new directory gets its marker before its first segment, so a segment never exists without one.
+    const initial = { seq: recovered.marker?.position.seq ?? 1, length: 0 };
+    const marker = await SyncMarker.open(dir, initial, recovered.marker?.counter ?? null, resolved.sync);
+    try {
+      if (recovered.marker === null) dirty = true;
+      if (segments.length === 0) {
+        const path = join(dir, segmentName(initial.seq));
+        await (await open(path, "wx")).close();
+        segments.push({ seq: initial.seq, path, size: 0, maxIndex: 0 });
+        dirty = true;
+      }
+      if (dirty) await syncDirectory(dir);
+      const active = segments[segments.length - 1] as SegmentInfo;
+      const handle = await open(active.path, "r+");
+      for (const entry of recovered.state.entries) freeze(entry, true);
+      freeze(recovered.state.hardState, true);
+      freeze(recovered.state.snapshot, true);
+      const storage = new FileStorage(dir, resolved, recovered.state, recovered.snapshot === null ? null : freeze(recovered.snapshot, true), segments, handle, marker, unlock);
+      const reconciliation = recovered.reconciliation;
+      if (reconciliation !== undefined) {
+        // What recovery reconciled must be what the next recovery replays, whatever is appended later.
+        try {
+          await storage.enqueue(encodeFrame(Buffer.from(JSON.stringify(reconciliation), "utf8")), 0, reconciliation.h, undefined);
+        } catch (error) {
+          // The caller releases the lock; only the files are closed here.
+          storage.closed = true;
+          await storage.handle.close().catch(() => undefined);
+          await storage.marker.close().catch(() => undefined);
+          throw error;
+        }
+      }
+      return storage;
+    } catch (error) {
+      await marker.close();
+      throw error;
     }
-    if (dirty) await syncDirectory(dir);
-    const active = segments[segments.length - 1] as SegmentInfo;
-    const handle = await open(active.path, "r+");
-    for (const entry of recovered.state.entries) freeze(entry, true);
-    freeze(recovered.state.hardState, true);
-    freeze(recovered.state.snapshot, true);
-    return new FileStorage(dir, resolved, recovered.state, recovered.snapshot === null ? null : freeze(recovered.snapshot, true), segments, handle, unlock);
   }
 
   /** The stored state as of this call, returned once every save issued before it is durable. */
@@ -181,10 +236,9 @@ export class FileStorage implements RaftStorage {
         record.e = entries;
       }
       if (parsed.hardState !== undefined) record.h = parsed.hardState;
-      // An installed snapshot holds committed entries only: the commit index cannot be below it.
-      const installed = parsed.snapshot?.metadata.index ?? 0;
+      // A snapshot holds committed entries only: the commit index cannot be below it.
       const hardState = record.h ?? state.hardState;
-      if (hardState.commit < installed) record.h = freeze({ ...hardState, commit: installed });
+      if (hardState.commit < snapshotIndex) record.h = freeze({ ...hardState, commit: snapshotIndex });
       if (record.s === undefined && record.e === undefined && record.h === undefined) return this.barrier();
       const payload = Buffer.from(JSON.stringify(record), "utf8");
       if (payload.length > this.options.maxRecordBytes) {
@@ -218,10 +272,13 @@ export class FileStorage implements RaftStorage {
       if (state.termAt(metadata.index) !== metadata.term) {
         throw ValidationError.of("snapshot.metadata.term", `is ${metadata.term} but the entry at index ${metadata.index} has term ${String(state.termAt(metadata.index))}`);
       }
-      const record: WalRecord = { s: { m: metadata, k: true } };
+      // A snapshot holds committed entries only: the commit index is at least its index, live and after recovery.
+      const hardState = state.hardState.commit < metadata.index ? freeze({ ...state.hardState, commit: metadata.index }) : undefined;
+      const record: WalRecord = hardState === undefined ? { s: { m: metadata, k: true } } : { s: { m: metadata, k: true }, h: hardState };
       state.applySnapshot(metadata, true);
+      if (hardState !== undefined) state.hardState = hardState;
       this.snapshot = parsed;
-      return this.enqueue(encodeFrame(Buffer.from(JSON.stringify(record), "utf8")), 0, undefined, parsed);
+      return this.enqueue(encodeFrame(Buffer.from(JSON.stringify(record), "utf8")), 0, hardState, parsed);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -236,13 +293,21 @@ export class FileStorage implements RaftStorage {
     } finally {
       this.closed = true;
       try {
+        await this.markerWrite.catch(() => undefined);
         await this.handle.close();
+        await this.marker.close();
       } finally {
         await this.unlock();
       }
     }
   }
 
+  /** Same as {@link FileStorage.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Counters since open. */
   stats(): FileStorageStats {
     return { ...this.counters, segments: this.segments.length };
   }
@@ -265,7 +330,7 @@ export class FileStorage implements RaftStorage {
 
   private enqueue(frame: Buffer | null, maxIndex: number, hardState: HardState | undefined, snapshot: Snapshot | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const job: Job = { frame, maxIndex, resolve, reject, ...(hardState === undefined ? {} : { hardState }), ...(snapshot === undefined ? {} : { snapshot }) };
+      const job: Job = { frame, maxIndex, lastIndex: this.state.lastIndex, resolve, reject, ...(hardState === undefined ? {} : { hardState }), ...(snapshot === undefined ? {} : { snapshot }) };
       this.queue.push(job);
       if (!this.flushing) {
         this.flushing = true;
@@ -312,10 +377,13 @@ export class FileStorage implements RaftStorage {
     if (frames.length === 0) return;
     let active = this.segments[this.segments.length - 1] as SegmentInfo;
     if (active.size >= this.options.segmentBytes) active = await this.roll(active);
-    // Every segment after the first starts by restating the hard state, so older segments can be
-    // deleted after a snapshot. Checked on emptiness, not on rolling: a crash can tear a fresh
+    // Every segment starts with its header, which also restates the hard state so older segments can
+    // be deleted after a snapshot. Checked on emptiness, not on rolling: a crash can tear a fresh
     // segment's first write.
-    if (active.size === 0 && active.seq > 1) frames.unshift(encodeFrame(Buffer.from(JSON.stringify({ h: this.durableHardState } satisfies WalRecord), "utf8")));
+    if (active.size === 0) {
+      const header: WalRecord = { g: { q: active.seq, i: this.durableLastIndex }, h: this.durableHardState };
+      frames.unshift(encodeFrame(Buffer.from(JSON.stringify(header), "utf8")));
+    }
     const buffer = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
     let written = 0;
     while (written < buffer.length) {
@@ -330,8 +398,15 @@ export class FileStorage implements RaftStorage {
     active.size += buffer.length;
     for (const job of jobs) {
       active.maxIndex = Math.max(active.maxIndex, job.maxIndex);
+      this.durableLastIndex = job.lastIndex;
       if (job.hardState !== undefined) this.durableHardState = job.hardState;
     }
+    // The previous marker update ran beside this write; a failed one fails this batch too.
+    await this.markerWrite;
+    const position = { seq: active.seq, length: active.size };
+    this.markerWrite = this.marker.record(position);
+    // Observed by the next batch, a covering deletion or close; never left unhandled meanwhile.
+    this.markerWrite.catch(() => undefined);
   }
 
   private async roll(sealed: SegmentInfo): Promise<SegmentInfo> {
@@ -348,6 +423,8 @@ export class FileStorage implements RaftStorage {
 
   /** Deletes the oldest sealed segments while every entry they hold is covered by the snapshot. */
   private async deleteCoveredSegments(snapshotIndex: number): Promise<void> {
+    // The marker must have moved past a segment before that segment may go.
+    await this.markerWrite;
     let deleted = false;
     while (this.segments.length > 1 && (this.segments[0] as SegmentInfo).maxIndex <= snapshotIndex) {
       await unlink((this.segments[0] as SegmentInfo).path);

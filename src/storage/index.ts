@@ -6,4 +6,4 @@
  */
 export * from "./types.js";
 export * from "./memory.js";
-export { StorageCorruptionError, StorageFailedError } from "./errors.js";
+export { StorageCorruptionError, StorageError, StorageFailedError, type StoragePathReason } from "./errors.js";

@@ -9,7 +9,12 @@
 import { freeze } from "immer";
 import type { Clock } from "../core/clock.js";
 import { ClosedError, ConflictError, EdgeflowError, ValidationError } from "../core/errors.js";
+import { parseWith } from "../core/validation.js";
+import { z } from "zod";
+import { snapshotSchema, storageWriteSchema } from "./schemas.js";
 import type { HardState, LogEntry, PersistedState, RaftStorage, Snapshot, StorageWrite } from "./types.js";
+
+const memoryOptionsSchema = z.object({ syncDelayMs: z.number().finite().min(0).optional() }).passthrough();
 
 /** A `save` lost in a simulated crash before it was synced. */
 export class StorageCrashedError extends EdgeflowError {
@@ -52,7 +57,9 @@ export class MemoryStorage implements RaftStorage {
   /** Number of syncs performed (group commit makes it lower than the number of saves). */
   syncs = 0;
 
-  constructor(private readonly options: MemoryStorageOptions = {}) {}
+  constructor(private readonly options: MemoryStorageOptions = {}) {
+    parseWith(memoryOptionsSchema, options, "options");
+  }
 
   async load(): Promise<PersistedState> {
     if (this.closed) throw new ClosedError("MemoryStorage");
@@ -61,19 +68,28 @@ export class MemoryStorage implements RaftStorage {
 
   save(write: StorageWrite): Promise<void> {
     if (this.closed) return Promise.reject(new ClosedError("MemoryStorage"));
+    let parsed: StorageWrite;
+    try {
+      parsed = freeze(parseWith(storageWriteSchema, write, "write"), true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ write, resolve, reject });
+      this.pending.push({ write: parsed, resolve, reject });
       this.scheduleSync();
     });
   }
 
   async compact(snapshot: Snapshot): Promise<void> {
     if (this.closed) throw new ClosedError("MemoryStorage");
+    snapshot = freeze(parseWith(snapshotSchema, snapshot, "snapshot"), true);
     const index = snapshot.metadata.index;
     if (this.snapshot !== null && index <= this.snapshot.metadata.index) return;
     const first = this.entries[0];
     this.entries = first === undefined ? [] : this.entries.slice(Math.max(0, index - first.index + 1));
     this.snapshot = snapshot;
+    // A snapshot holds committed entries only: the commit index is at least its index.
+    if (this.hardState.commit < index) this.hardState = { ...this.hardState, commit: index };
   }
 
   async close(): Promise<void> {
@@ -82,12 +98,18 @@ export class MemoryStorage implements RaftStorage {
     this.closed = true;
   }
 
+  /** Same as {@link MemoryStorage.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Simulates a power loss: of the writes not yet synced, a prefix of `keep` survives (default none)
    * and the rest are lost; their `save` promises reject with {@link StorageCrashedError}. The store
    * stays usable, as the disk after a reboot.
    */
   crash(keep = 0): void {
+    parseWith(z.number().int().min(0), keep, "keep");
     const pending = this.pending;
     this.pending = [];
     pending.forEach((p, i) => {
@@ -164,6 +186,9 @@ export class MemoryStorage implements RaftStorage {
       for (const e of entries) stored.push(e);
     }
     if (write.hardState !== undefined) hardState = write.hardState;
+    // A snapshot holds committed entries only: the commit index cannot be below it.
+    const floor = snapshot?.metadata.index ?? 0;
+    if (hardState.commit < floor) hardState = { ...hardState, commit: floor };
     this.snapshot = snapshot;
     this.entries = stored;
     this.hardState = hardState;

@@ -37,10 +37,13 @@ export const storageWriteSchema = z
 /**
  * One WAL record (one `save`, or a snapshot marker). Keys are short because every save writes them.
  * `s` records where a snapshot took effect: `k` says whether the log after it was kept (`compact`,
- * or an installed snapshot matching the log) or discarded.
+ * or an installed snapshot matching the log) or discarded. `g` is the segment header, the first
+ * record of every segment: its sequence number `q` and the last log index `i` before it, so a
+ * segment copied, renamed or replayed out of order is caught instead of rolling the state back.
  */
 export const walRecordSchema = z
   .object({
+    g: z.object({ q: z.number().int().positive(), i: index }).strict().optional(),
     h: hardStateSchema.optional(),
     e: entriesSchema.optional(),
     s: z.object({ m: snapshotMetadataSchema, k: z.boolean() }).strict().optional(),

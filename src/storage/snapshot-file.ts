@@ -21,7 +21,7 @@ export async function readSnapshotFile(dir: string): Promise<Snapshot | null> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
-  const scan = scanFrames(buf, false, 0xffff_ffff);
+  const scan = scanFrames(buf, { syncedLength: buf.length, tornTailAllowed: false }, 0xffff_ffff);
   const frame = scan.frames[0];
   if (scan.kind !== "clean" || frame === undefined || scan.frames.length !== 1) {
     throw new StorageCorruptionError(path, scan.kind === "corrupt" ? scan.offset : 0, scan.kind === "corrupt" ? scan.reason : "expected exactly one record");

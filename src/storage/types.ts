@@ -89,7 +89,8 @@ export interface RaftStorage {
   save(write: StorageWrite): Promise<void>;
   /**
    * Records that the application's state through `snapshot.metadata.index` is captured in `snapshot`
-   * and discards log entries up to that index.
+   * and discards log entries up to that index. A snapshot holds committed entries only, so a commit
+   * index below it is raised to it.
    */
   compact(snapshot: Snapshot): Promise<void>;
   /** Flushes and releases resources. */

@@ -1,7 +1,7 @@
 /**
  * Wire framing of the TCP transport: each frame is a 4-byte big-endian payload length followed by
- * that many bytes of UTF-8 JSON. The decoder is a pure state machine over byte chunks, so it can be
- * fuzzed without sockets.
+ * that many bytes — JSON for the handshake's messages, then MessagePack (see `codec.ts`). The
+ * decoder is a pure state machine over byte chunks, so it can be fuzzed without sockets.
  *
  * @module
  */
@@ -44,66 +44,6 @@ export function encodeFrame(message: unknown, maxFrameBytes: number, peer?: Node
   frame.writeUInt32BE(length, 0);
   frame.write(text, FRAME_HEADER_BYTES, length, "utf8");
   return frame;
-}
-
-const BATCH_BUFFER_BYTES = 256 * 1024;
-/** From this many UTF-16 units on, a frame gets its own buffer instead of a slot in a shared one. */
-const OWN_BUFFER_UNITS = 16 * 1024;
-const utf8 = new TextEncoder();
-
-/** One frame in an exactly sized buffer. */
-function encodeLarge(text: string): Buffer {
-  // Guess ASCII (one byte per unit, the usual JSON): one encoding pass and no worst-case room. If
-  // the text did not fit, it was not ASCII: count its bytes and encode again.
-  let frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + text.length);
-  const { read } = utf8.encodeInto(text, frame.subarray(FRAME_HEADER_BYTES));
-  if (read !== text.length) {
-    const length = Buffer.byteLength(text, "utf8");
-    frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-    frame.write(text, FRAME_HEADER_BYTES, length, "utf8");
-  }
-  frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
-  return frame;
-}
-
-/**
- * Encodes many serialized messages as frames for one socket write, in one pass over each text
- * (counting UTF-8 bytes first, as `Buffer.from` does, costs a second pass that dominated large
- * messages). Small texts are written into worst-case room (three bytes per UTF-16 unit) and packed
- * back to back in shared buffers, so there is no allocation per message; large texts get an
- * exactly sized buffer each. Returns the buffers and the total byte count.
- */
-export function encodeBatch(texts: readonly string[]): { buffers: Buffer[]; bytes: number } {
-  const buffers: Buffer[] = [];
-  let bytes = 0;
-  let buffer: Buffer | undefined;
-  let start = 0;
-  let offset = 0;
-  const seal = (): void => {
-    if (buffer !== undefined && offset > start) buffers.push(buffer.subarray(start, offset));
-    start = offset;
-  };
-  for (const text of texts) {
-    if (text.length >= OWN_BUFFER_UNITS) {
-      seal();
-      const frame = encodeLarge(text);
-      buffers.push(frame);
-      bytes += frame.length;
-      continue;
-    }
-    const room = FRAME_HEADER_BYTES + 3 * text.length;
-    if (buffer === undefined || buffer.length - offset < room) {
-      seal();
-      buffer = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
-      start = offset = 0;
-    }
-    const written = buffer.write(text, offset + FRAME_HEADER_BYTES, "utf8");
-    buffer.writeUInt32BE(written, offset);
-    offset += FRAME_HEADER_BYTES + written;
-    bytes += FRAME_HEADER_BYTES + written;
-  }
-  seal();
-  return { buffers, bytes };
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ValidationError } from "../core/errors.js";
 import type { MessageHandler, NodeId, TransportError, TransportErrorHandler } from "./types.js";
 
 /** An ordered list of subscribers with cheap, copy-on-write unsubscribe. */
@@ -12,6 +13,7 @@ export class HandlerList<H> {
   private list: readonly H[] = [];
 
   add(handler: H): () => void {
+    if (typeof handler !== "function") throw ValidationError.of("handler", `must be a function, got ${typeof handler}`);
     this.list = [...this.list, handler];
     let subscribed = true;
     return () => {

@@ -15,6 +15,10 @@
  * mutual TLS the certificates authenticate both sides and the handshake is `hello` then `welcome`,
  * with the listener checking that the certificate names the claimed id.
  *
+ * Handshake messages are JSON frames (so a peer on an older protocol version gets a readable
+ * refusal); after a shared-secret handshake both sides derive per-direction keys from the secret and
+ * both nonces, and every later frame is MessagePack with an integrity tag (see `frame-auth.ts`).
+ *
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -22,8 +26,11 @@ import type { PeerCertificate } from "node:tls";
 import { z } from "zod";
 import type { NodeId } from "./types.js";
 
-/** Protocol version carried in `hello`. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version carried in `hello`. Version 2: MessagePack frames, each carrying an integrity tag
+ * in shared-secret mode. Version 1 (JSON frames, untagged) is refused with a clear error.
+ */
+export const PROTOCOL_VERSION = 2;
 /** Maximum size of a frame before the peer is authenticated. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
 
@@ -32,6 +39,7 @@ const id = z.string().min(1).max(256);
 const proof = z.string().regex(/^[0-9a-f]{64}$/, "proof must be a hex HMAC-SHA256");
 
 export const helloSchema = z.object({ t: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), id, to: id, nonce }).strict();
+
 export const challengeSchema = z.object({ t: z.literal("challenge"), id, nonce, proof }).strict();
 export const authSchema = z.object({ t: z.literal("auth"), proof }).strict();
 export const welcomeSchema = z.object({ t: z.literal("welcome"), id }).strict();

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ValidationError } from "../core/errors.js";
 import { emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
@@ -25,6 +26,7 @@ export class SimEndpoint<M> implements Transport<M> {
   ) {}
 
   send(to: NodeId, message: M): void {
+    if (typeof to !== "string" || to === "") throw ValidationError.of("to", "must be a non-empty node id");
     if (this.closed) throw new TransportError("closed", `endpoint "${this.localId}" is closed`, { peer: to });
     this.network.transmit(this.localId, to, message);
   }
@@ -43,6 +45,11 @@ export class SimEndpoint<M> implements Transport<M> {
       this.network.detach(this.localId, this);
     }
     return Promise.resolve();
+  }
+
+  /** Same as {@link SimEndpoint.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   receive(from: NodeId, value: unknown): TransportError | undefined {

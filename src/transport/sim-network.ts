@@ -61,6 +61,9 @@ const optionsSchema = z.object({
   traceLimit: z.number().int().min(0).max(10_000_000).default(10_000),
 });
 const nodeIdSchema = z.string().min(1, "node id must not be empty");
+const groupSchema = z.array(nodeIdSchema);
+const pauseModeSchema = z.enum(["hold", "drop"]);
+const limitSchema = z.number().int().min(0);
 
 interface LinkState {
   config: ResolvedLink;
@@ -169,6 +172,8 @@ export class SimNetwork {
    * after later {@link SimNetwork.setDefaultLink} calls.
    */
   setLink(from: NodeId, to: NodeId, config: LinkConfig): void {
+    parseWith(nodeIdSchema, from, "from");
+    parseWith(nodeIdSchema, to, "to");
     parseWith(linkConfigSchema, { ...this.defaultInput, ...config }, `links.${from}->${to}`);
     let row = this.overrides.get(from);
     if (row === undefined) this.overrides.set(from, (row = new Map()));
@@ -178,12 +183,16 @@ export class SimNetwork {
 
   /** Returns `from → to` to the default link behaviour. */
   clearLink(from: NodeId, to: NodeId): void {
+    parseWith(nodeIdSchema, from, "from");
+    parseWith(nodeIdSchema, to, "to");
     this.overrides.get(from)?.delete(to);
     this.refreshLinks();
   }
 
   /** Cuts every link between the two groups, both ways. Links inside a group are untouched. */
   partition(groupA: readonly NodeId[], groupB: readonly NodeId[]): void {
+    parseWith(groupSchema, groupA, "groupA");
+    parseWith(groupSchema, groupB, "groupB");
     const overlap = groupA.filter((id) => groupB.includes(id));
     if (overlap.length > 0) throw ValidationError.of("groupB", `a node cannot be on both sides of a partition: ${overlap.join(", ")}`, "overlap");
     this.partitionOneWay(groupA, groupB);
@@ -192,6 +201,8 @@ export class SimNetwork {
 
   /** Cuts the links from every node of `from` to every node of `to`; the reverse direction still works. */
   partitionOneWay(from: readonly NodeId[], to: readonly NodeId[]): void {
+    parseWith(groupSchema, from, "from");
+    parseWith(groupSchema, to, "to");
     for (const a of from) {
       for (const b of to) {
         if (a === b) continue;
@@ -205,6 +216,7 @@ export class SimNetwork {
 
   /** Cuts every link to and from `id`, including links to nodes that join later. */
   isolate(id: NodeId): void {
+    parseWith(nodeIdSchema, id, "id");
     this.isolated.add(id);
     this.hasCuts = true;
   }
@@ -224,6 +236,8 @@ export class SimNetwork {
 
   /** Freezes node `id`: it sends nothing, and messages reaching it are held (default) or dropped. */
   pause(id: NodeId, mode: PauseMode = "hold"): void {
+    parseWith(nodeIdSchema, id, "id");
+    parseWith(pauseModeSchema, mode, "mode");
     this.paused.set(id, mode);
   }
 
@@ -247,6 +261,7 @@ export class SimNetwork {
    * work (a zero-latency ping-pong never ends on its own).
    */
   flush(limit = 10_000_000): number {
+    parseWith(limitSchema, limit, "limit");
     return this.deliverDue(Infinity, limit);
   }
 

@@ -9,6 +9,7 @@ import { TLSSocket } from "node:tls";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { safeParseWith } from "../core/validation.js";
 import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
+import { deriveFrameKeys, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES } from "./frame-auth.js";
 import {
   authSchema,
   certificateNames,
@@ -60,6 +61,10 @@ type Phase =
 export class Connection {
   /** The authenticated peer (the dialer knows whom it expects from the start). */
   peerId: NodeId | undefined;
+  /** Tags outgoing frames once a shared-secret handshake has succeeded; unset under TLS. */
+  private sealer: FrameSealer | undefined;
+  /** Checks incoming frames' tags, likewise. */
+  private opener: FrameOpener | undefined;
   private phase: Phase;
   private readonly decoder: FrameDecoder;
   private handshakeTimer: TimerHandle | undefined;
@@ -106,8 +111,12 @@ export class Connection {
     return this.phase.name === "open";
   }
 
-  /** Writes encoded frames as one batch; returns `false` when the socket asks the caller to wait for `drain`. */
-  write(buffers: readonly Buffer[]): boolean {
+  /**
+   * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
+   * returns `false` when the socket asks the caller to wait for `drain`.
+   */
+  write(frames: readonly Buffer[]): boolean {
+    const buffers = this.sealer === undefined ? frames : this.sealer.seal(frames);
     if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
     this.socket.cork();
     let ok = true;
@@ -151,17 +160,36 @@ export class Connection {
       }
       if (payload === undefined) break;
       if (this.phase.name === "open") {
-        try {
-          this.host.frame(this, payload);
-        } catch (error) {
-          // A handler's exception is the engine's: rethrow it once this chunk is fully processed.
-          thrown ??= { error };
+        if (this.opener === undefined) {
+          thrown = this.deliver(payload, thrown);
+          continue;
+        }
+        const opened = this.opener.accept(payload);
+        if (opened.kind === "failed") {
+          this.fail(new TransportError("integrity", `connection ${this.describe()}: ${opened.reason}; connection closed`, { peer: this.peerId }));
+          return;
+        }
+        if (opened.kind === "verified") {
+          for (const verified of opened.payloads) {
+            if (this.phase.name !== "open") break;
+            thrown = this.deliver(verified, thrown);
+          }
         }
       } else {
         this.onHandshakeFrame(payload);
       }
     }
     if (thrown !== undefined) throw thrown.error;
+  }
+
+  /** Hands one frame to the transport; a handler's exception is the engine's, rethrown once the chunk is processed. */
+  private deliver(payload: Buffer, thrown: { error: unknown } | undefined): { error: unknown } | undefined {
+    try {
+      this.host.frame(this, payload);
+      return thrown;
+    } catch (error) {
+      return thrown ?? { error };
+    }
   }
 
   private onHandshakeFrame(payload: Buffer): void {
@@ -181,6 +209,7 @@ export class Connection {
           return this.refuse(this.authError("listener's proof is wrong (different secret?)"));
         }
         this.phase = { name: "await_welcome" };
+        this.useKeys(this.host.auth.secret, "dialer", fields);
         return this.sendControl({ t: "auth", proof: handshakeProof(this.host.auth.secret, "dialer", fields) });
       }
       case "await_auth": {
@@ -190,6 +219,7 @@ export class Connection {
         if (!proofsEqual(handshakeProof(this.host.auth.secret, "dialer", fields), auth.value.proof)) {
           return this.refuse(this.authError("dialer's proof is wrong (different secret or replayed handshake)"));
         }
+        this.useKeys(this.host.auth.secret, "listener", fields);
         return this.welcome(phase.hello.id);
       }
       case "await_welcome": {
@@ -206,6 +236,16 @@ export class Connection {
   }
 
   private onHello(message: unknown): void {
+    const version = versionOf(message);
+    if (typeof version === "number" && version !== PROTOCOL_VERSION) {
+      const id = typeof message === "object" && message !== null && "id" in message && typeof message.id === "string" ? ` "${message.id.slice(0, 256)}"` : "";
+      const error = new TransportError(
+        "protocol_version",
+        `handshake ${this.describe()} refused: peer${id} speaks wire protocol version ${String(version)}${version === 1 ? " (JSON frames)" : ""}, this node speaks version ${PROTOCOL_VERSION} (binary frames, each authenticated): run the same edgeflow version on both`,
+        { peer: this.peerId },
+      );
+      return this.refuse(error);
+    }
     const hello = safeParseWith(helloSchema, message);
     if (!hello.ok) return this.refuse(this.authError(`bad hello: ${hello.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`));
     const { id, to, nonce } = hello.value;
@@ -222,6 +262,14 @@ export class Connection {
     this.phase = { name: "await_auth", hello: hello.value, nonce: listenerNonce };
     const proof = handshakeProof(this.host.auth.secret, "listener", { dialerNonce: nonce, listenerNonce, dialerId: id, listenerId: this.host.localId });
     this.sendControl({ t: "challenge", id: this.host.localId, nonce: listenerNonce, proof });
+  }
+
+  /** Switches to authenticated frames with keys derived from this handshake. */
+  private useKeys(secret: Buffer, role: "dialer" | "listener", fields: Parameters<typeof deriveFrameKeys>[2]): void {
+    const keys = deriveFrameKeys(secret, role, fields);
+    this.sealer = new FrameSealer(keys.send);
+    // A batch is tagged after TAG_INTERVAL_BYTES at a frame boundary, so it holds at most that plus one frame.
+    this.opener = new FrameOpener(keys.receive, this.host.maxFrameBytes + TAG_INTERVAL_BYTES + 8);
   }
 
   private welcome(peer: NodeId): void {
@@ -273,4 +321,9 @@ export class Connection {
     }
     this.host.closed(this, this.closeError);
   }
+}
+
+/** The protocol version a `hello` claims, if it has one. */
+function versionOf(message: unknown): unknown {
+  return typeof message === "object" && message !== null && "v" in message ? message.v : undefined;
 }

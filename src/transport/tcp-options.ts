@@ -23,7 +23,11 @@ export type Pem = string | Buffer;
 /**
  * How peers prove who they are.
  * - `"secret"`: a shared secret (at least 16 bytes) and an HMAC-SHA256 challenge-response; the
- *   secret never crosses the wire. Traffic is not encrypted: use it on trusted networks.
+ *   secret never crosses the wire. Every frame after the handshake is authenticated (HMAC-SHA256
+ *   per batch of frames, under a key derived per connection and direction, over a sequence number,
+ *   and delivered only once verified), so a man in the
+ *   middle can neither inject, change, replay nor reorder messages. Traffic is not encrypted: anyone
+ *   on the path can read it. Use TLS where messages must stay private.
  * - `"tls"`: mutual TLS. Each node presents `cert` (whose subject CN or a DNS/URI SAN is its node id)
  *   signed by `ca`, and refuses peers whose certificate does not name the id they claim.
  */
@@ -39,16 +43,27 @@ export interface TcpTransportOptions<M> {
   readonly auth: TcpAuth;
   /** Received messages are validated against it; failures are dropped and reported. */
   readonly schema?: MessageSchema<M>;
-  /** Largest frame payload accepted or sent. Default 16 MiB; a larger frame closes the connection. */
+  /** Largest frame payload (one encoded message) accepted or sent. Default 16 MiB; a larger frame closes the connection. */
   readonly maxFrameBytes?: number;
   /** Per-peer send queue bound, in messages. Default 10,000. */
   readonly maxQueueMessages?: number;
-  /** Per-peer send queue bound, in bytes as sent: UTF-8 payloads plus 4-byte frame headers. Default 64 MiB. */
+  /** Per-peer send queue bound, in bytes as sent: encoded messages and their 4-byte frame headers. Default 64 MiB. */
   readonly maxQueueBytes?: number;
   /** Reconnect backoff. Default 100 ms doubling to 10 s, 50 % jitter. */
   readonly reconnect?: BackoffPolicy;
   /** An unauthenticated connection is closed after this long. Default 5 s. */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Most inbound connections still in their handshake at once; more are closed the moment they are
+   * accepted. Default 64. Together with `maxPendingHandshakesPerAddress` and `handshakeTimeoutMs`
+   * this bounds what a flood of unauthenticated sockets can hold: the transport never uses more than
+   * `maxPendingHandshakes` + 2 × peers file descriptors. Leave the process that much plus the
+   * storage's handful (a WAL segment, the sync marker, a snapshot being written, a directory being
+   * synced) and some headroom below `ulimit -n`, so storage is never the first to run out.
+   */
+  readonly maxPendingHandshakes?: number;
+  /** Most of those from one remote address. Default 8. */
+  readonly maxPendingHandshakesPerAddress?: number;
   /** `close()` waits this long for queues to flush before cutting connections. Default 5 s. */
   readonly closeTimeoutMs?: number;
   /** Timers (reconnect, handshake timeout). Default: a `SystemClock`. */
@@ -78,8 +93,10 @@ export const tcpOptionsSchema = z.object({
   maxQueueBytes: positiveInt.default(64 * 1024 * 1024),
   reconnect: backoffSchema.default({ initialInterval: 100, backoffCoefficient: 2, maximumInterval: 10_000, jitter: 0.5 }),
   handshakeTimeoutMs: positiveInt.default(5_000),
+  maxPendingHandshakes: positiveInt.default(64),
+  maxPendingHandshakesPerAddress: positiveInt.default(8),
   closeTimeoutMs: z.number().int().min(0).default(5_000),
-});
+}).strict();
 
 /** Counters since the transport started. */
 export interface TcpTransportMetrics {
@@ -95,6 +112,10 @@ export interface TcpTransportMetrics {
   readonly rejectedFrames: number;
   /** Handshakes refused (wrong secret, wrong certificate, unknown peer, replay, timeout). */
   readonly authFailures: number;
+  /** Inbound connections closed on arrival because too many handshakes were pending (in total or from their address). */
+  readonly refusedConnections: number;
+  /** Inbound connections now in their handshake. */
+  readonly pendingHandshakes: number;
   /** Messages refused by `send` because the peer's queue was full. */
   readonly backpressureRejections: number;
   /** Per peer: whether an authenticated connection is up and how much is queued. */

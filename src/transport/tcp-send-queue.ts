@@ -1,21 +1,20 @@
 /**
  * One peer's send queue, held as encoded frames so its size is known in bytes, exactly.
  *
- * Each message is encoded once, when it is queued (not at flush time), straight into the queue's
- * storage, so the UTF-8 byte count comes out of that single pass instead of a separate
- * `Buffer.byteLength` pass. Small frames are packed back to back into shared buffers (written into
- * worst-case room, three bytes per UTF-16 unit, so no allocation per message); large ones get an
- * exactly sized buffer each. A message that would overflow the byte bound is refused with nothing
- * queued: its frame is written past the end of the queued bytes and simply not kept.
+ * Each message is encoded once, when it is queued, and copied straight into the queue's storage:
+ * small frames are packed back to back into shared buffers (no allocation per message), large ones
+ * get an exactly sized buffer each. A message that would overflow the byte bound is refused with
+ * nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
+ * not counted here.)
  *
  * @module
  * @internal
  */
-import { encodeBatch, FRAME_HEADER_BYTES } from "./frame.js";
+import { FRAME_HEADER_BYTES } from "./frame.js";
 
 const BATCH_BUFFER_BYTES = 256 * 1024;
-/** From this many UTF-16 units on, a frame gets its own buffer (as in `encodeBatch`, which encodes it). */
-const OWN_BUFFER_UNITS = 16 * 1024;
+/** From this many bytes on, a frame gets its own buffer. */
+const OWN_BUFFER_BYTES = 16 * 1024;
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
@@ -37,45 +36,46 @@ export class SendQueue {
     return this.queuedMessages;
   }
 
-  /** Queued bytes on the wire: UTF-8 payloads plus their 4-byte length prefixes. */
+  /** Queued bytes on the wire: bodies and their 4-byte length prefixes. */
   get bytes(): number {
     return this.queuedBytes;
   }
 
   /**
-   * Encodes `text` as a frame at the end of the queue, unless the queue would then hold more than
-   * `maxBytes`. Returns whether it was queued; when not, the queue is unchanged.
+   * Adds `frame` (length prefix and body, the caller's to give away) to the end of the queue, unless
+   * the queue would then hold more than `maxBytes`. A large frame is kept as it is; a small one is
+   * copied next to the others, so a batch is a few large buffers rather than many small ones.
+   * Returns whether it was queued; when not, the queue is unchanged.
    */
-  push(text: string, maxBytes: number): boolean {
-    // UTF-8 takes at least one byte per UTF-16 unit: past the bound already, there is nothing to encode.
-    if (this.queuedBytes + FRAME_HEADER_BYTES + text.length > maxBytes) return false;
-    if (text.length >= OWN_BUFFER_UNITS) {
-      const frame = encodeBatch([text]).buffers[0] as Buffer;
-      if (this.queuedBytes + frame.length > maxBytes) return false;
+  pushFrame(frame: Buffer, maxBytes: number): boolean {
+    const size = frame.length;
+    if (this.queuedBytes + size > maxBytes) return false;
+    if (size >= OWN_BUFFER_BYTES) {
       this.seal();
       this.sealed.push(frame);
-      this.queuedBytes += frame.length;
-      this.queuedMessages++;
-      return true;
+    } else {
+      if (this.buffer === undefined || this.buffer.length - this.offset < size) {
+        this.seal();
+        this.buffer = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
+        this.start = this.offset = 0;
+      }
+      frame.copy(this.buffer, this.offset);
+      this.offset += size;
     }
-    const room = FRAME_HEADER_BYTES + 3 * text.length;
-    let buffer = this.buffer;
-    if (buffer === undefined || buffer.length - this.offset < room) {
-      this.seal();
-      buffer = this.buffer = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
-      this.start = this.offset = 0;
-    }
-    const written = buffer.write(text, this.offset + FRAME_HEADER_BYTES, "utf8");
-    const frameBytes = FRAME_HEADER_BYTES + written;
-    if (this.queuedBytes + frameBytes > maxBytes) return false;
-    buffer.writeUInt32BE(written, this.offset);
-    this.offset += frameBytes;
-    this.queuedBytes += frameBytes;
+    this.queuedBytes += size;
     this.queuedMessages++;
     return true;
   }
 
-  /** Everything queued, in order, as buffers for one socket write; the queue is left empty. */
+  /** Frames `body` and queues it like {@link SendQueue.pushFrame}. */
+  push(body: Uint8Array, maxBytes: number): boolean {
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    frame.set(body, FRAME_HEADER_BYTES);
+    return this.pushFrame(frame, maxBytes);
+  }
+
+  /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */
   take(): QueuedFrames {
     this.seal();
     const taken: QueuedFrames = { buffers: this.sealed, bytes: this.queuedBytes, messages: this.queuedMessages };

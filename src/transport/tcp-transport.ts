@@ -1,6 +1,6 @@
 /**
  * The real-network transport: authenticated TCP (or mutual TLS) connections between nodes, one per
- * pair of nodes, carrying length-prefixed JSON frames.
+ * pair of nodes, carrying length-prefixed MessagePack frames.
  *
  * @module
  */
@@ -10,9 +10,11 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import { SystemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { childLogger, noopLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
+import { CancelledError, ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { backoffDelay, type ResolvedBackoff } from "./backoff.js";
-import { parsePayload, serializeMessage } from "./frame.js";
+import { decodeMessage, encodeMessageFrame } from "./codec.js";
+import { FRAME_HEADER_BYTES } from "./frame.js";
 import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
@@ -40,19 +42,30 @@ interface PeerLink {
 type State = "new" | "listening" | "closing" | "closed";
 
 /**
- * Messages between Node processes over TCP. Frames are a 4-byte big-endian length and UTF-8 JSON.
+ * Messages between Node processes over TCP. Frames are a 4-byte big-endian length and a MessagePack
+ * body (see `codec.ts`); `Uint8Array` values travel as raw bytes.
  *
  * - **Who dials**: for each pair, the node whose id sorts first (by UTF-16 code units) dials and
  *   keeps redialing with capped exponential backoff and jitter; the other waits. Both send over that
  *   one connection, so there are never two connections to reconcile.
  * - **Authentication**: a shared-secret HMAC challenge-response or mutual TLS (see {@link TcpAuth});
  *   only configured peers are accepted, and nothing reaches `onMessage` before the handshake succeeds.
+ *   In shared-secret mode every later batch of frames carries an HMAC tag under a per-connection key,
+ *   over an implicit sequence number, and is delivered only once verified: a frame injected,
+ *   modified, replayed, reordered or dropped by a man in the middle closes the connection with an
+ *   `"integrity"` error. Peers speaking an older wire
+ *   protocol are refused at the handshake with a `"protocol_version"` error.
+ * - **Unauthenticated connections** are bounded: at most `maxPendingHandshakes` in their handshake at
+ *   once (`maxPendingHandshakesPerAddress` from one address), each for at most `handshakeTimeoutMs`;
+ *   excess sockets are closed on arrival, so a flood cannot exhaust the process's file descriptors.
  * - **Sending**: `send` encodes at once and queues per peer (bounded: a full queue throws a
  *   `"backpressure"` {@link TransportError}); queued frames go out in one socket write per event-loop
  *   turn, and wait while the socket asks for `drain`. Messages queued for a peer that is not connected
  *   wait for the connection; messages written into a connection that then breaks are lost (best effort).
- * - **Receiving**: frames above `maxFrameBytes` close the connection (`"frame_too_large"`); non-JSON
- *   frames (`"bad_frame"`) and schema failures (`"invalid_message"`) are dropped and reported. An
+ * - **Receiving**: frames above `maxFrameBytes` close the connection (`"frame_too_large"`); frames
+ *   that are not valid MessagePack (`"bad_frame"`: truncated, absurd lengths, nested too deeply) and
+ *   schema failures (`"invalid_message"`) are dropped and reported. `maxFrameBytes` bounds each
+ *   encoded message; in shared-secret mode each socket write also carries a 21-byte tag frame. An
  *   exception thrown by a message handler is an engine bug: the rest of the received chunk is still
  *   delivered, then the exception is rethrown from the socket's data event (uncaught, as in any
  *   Node event handler).
@@ -92,7 +105,12 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private bound: PeerAddress | undefined;
   private state: State = "new";
   private abortStart: ((error: TransportError) => void) | undefined;
-  private counters = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, messagesDelivered: 0, reconnects: 0, rejectedFrames: 0, authFailures: 0, backpressureRejections: 0 };
+  private counters = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, messagesDelivered: 0, reconnects: 0, rejectedFrames: 0, authFailures: 0, refusedConnections: 0, backpressureRejections: 0 };
+  /** Inbound sockets in their handshake, by `address:port`, with their remote address. */
+  private readonly pending = new Map<string, string>();
+  private readonly pendingByAddress = new Map<string, number>();
+  /** Sockets just refused by {@link TcpTransport.admit}, until they close. */
+  private readonly refused = new Set<string>();
 
   constructor(options: TcpTransportOptions<M>) {
     const { schema, clock, random, logger, ...plain } = options;
@@ -110,11 +128,38 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     this.host = this.connectionHost(connectionAuth);
   }
 
-  /** Starts listening and dialing; resolves with the bound address (useful with port 0). */
-  async start(): Promise<PeerAddress> {
+  /**
+   * Starts listening and dialing; resolves with the bound address (useful with port 0). Aborting
+   * `signal` while it binds closes the transport and rejects with a `CancelledError`.
+   */
+  async start(options: { readonly signal?: AbortSignal } = {}): Promise<PeerAddress> {
     // A second call while the first is still binding would orphan the first listener.
     if (this.state !== "new" || this.server !== undefined) throw new TransportError("closed", `transport "${this.localId}" was already started`);
-    const server = this.tls === undefined ? createNetServer((socket) => this.accept(socket)) : this.createTlsServer(this.tls);
+    const signal = options.signal;
+    if (signal?.aborted === true) {
+      await this.close();
+      throw new CancelledError(`starting transport "${this.localId}" was cancelled`, { cause: signal.reason });
+    }
+    const onAbort = (): void => void this.close();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.listen();
+    } catch (error) {
+      // Read again: the abort may have come while binding.
+      if (isAborted(signal)) throw new CancelledError(`starting transport "${this.localId}" was cancelled`, { cause: signal?.reason });
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Disposes of the transport as {@link TcpTransport.close} does (`await using transport = ...`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async listen(): Promise<PeerAddress> {
+    const server = this.tls === undefined ? createNetServer((socket) => this.admit(socket) && this.accept(socket)) : this.createTlsServer(this.tls);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       // close() while binding settles this promise; otherwise the listening callback may never come.
@@ -157,6 +202,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
 
   /** Forgets a peer: its connection is closed and its queue discarded. */
   removePeer(id: NodeId): void {
+    if (typeof id !== "string" || id === "") throw ValidationError.of("id", "must be a non-empty node id");
     const peer = this.peers.get(id);
     if (peer === undefined) return;
     this.peers.delete(id);
@@ -166,12 +212,17 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   }
 
   send(to: NodeId, message: M): void {
+    if (typeof to !== "string" || to === "") throw ValidationError.of("to", "must be a non-empty node id");
     if (this.state === "closing" || this.state === "closed") throw new TransportError("closed", `transport "${this.localId}" is closed`, { peer: to });
     const peer = this.peers.get(to);
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });
-    const text = serializeMessage(message, this.options.maxFrameBytes, to);
+    const frame = encodeMessageFrame(message, to);
     const queue = peer.queue;
-    if (queue.messages >= this.options.maxQueueMessages || !queue.push(text, this.options.maxQueueBytes)) {
+    const bodyBytes = frame.length - FRAME_HEADER_BYTES;
+    if (bodyBytes > this.options.maxFrameBytes) {
+      throw new TransportError("frame_too_large", `message of ${bodyBytes} bytes exceeds the maximum frame size of ${this.options.maxFrameBytes} bytes`, { peer: to });
+    }
+    if (queue.messages >= this.options.maxQueueMessages || !queue.pushFrame(frame, this.options.maxQueueBytes)) {
       this.counters.backpressureRejections++;
       throw new TransportError("backpressure", `send queue to "${to}" is full (${queue.messages} messages, ${queue.bytes} bytes)`, { peer: to });
     }
@@ -197,7 +248,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     for (const peer of this.peers.values()) {
       peers[peer.id] = Object.freeze({ connected: peer.connection?.isOpen === true, queuedMessages: peer.queue.messages, queuedBytes: peer.queue.bytes });
     }
-    return Object.freeze({ ...this.counters, peers: Object.freeze(peers) });
+    return Object.freeze({ ...this.counters, pendingHandshakes: this.pending.size, peers: Object.freeze(peers) });
   }
 
   /**
@@ -230,9 +281,47 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   }
 
   private createTlsServer(tls: Extract<TcpAuth, { kind: "tls" }>): Server {
-    const server = createTlsServer({ key: tls.key, cert: tls.cert, ca: tlsCa(tls.ca), requestCert: true, rejectUnauthorized: true }, (socket) => this.accept(socket));
-    server.on("tlsClientError", (error) => this.fault(new TransportError("auth_failed", `TLS handshake refused: ${error.message}`, { cause: error })));
+    const server = createTlsServer(
+      { key: tls.key, cert: tls.cert, ca: tlsCa(tls.ca), requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.options.handshakeTimeoutMs },
+      (socket) => this.accept(socket),
+    );
+    // Counted from the raw TCP connection, before TLS spends anything on it.
+    server.prependListener("connection", (raw: Socket) => this.admit(raw));
+    server.on("tlsClientError", (error, socket) => this.refused.has(socketKey(socket)) || this.fault(new TransportError("auth_failed", `TLS handshake refused: ${error.message}`, { cause: error })));
     return server;
+  }
+
+  /**
+   * Counts an inbound socket as pending until it authenticates or closes, or destroys it at once
+   * when too many handshakes are pending in total or from its address.
+   */
+  private admit(socket: Socket): boolean {
+    const address = socket.remoteAddress ?? "?";
+    const fromAddress = this.pendingByAddress.get(address) ?? 0;
+    if (this.pending.size >= this.options.maxPendingHandshakes || fromAddress >= this.options.maxPendingHandshakesPerAddress) {
+      this.counters.refusedConnections++;
+      // TLS still sees the socket fail; that is no handshake failure worth reporting.
+      const key = socketKey(socket);
+      this.refused.add(key);
+      socket.once("close", () => this.refused.delete(key));
+      socket.destroy();
+      return false;
+    }
+    const key = socketKey(socket);
+    this.pending.set(key, address);
+    this.pendingByAddress.set(address, fromAddress + 1);
+    socket.once("close", () => this.release(key));
+    return true;
+  }
+
+  /** Ends a socket's pending state (authenticated or closed); idempotent. */
+  private release(key: string): void {
+    const address = this.pending.get(key);
+    if (address === undefined) return;
+    this.pending.delete(key);
+    const left = (this.pendingByAddress.get(address) ?? 1) - 1;
+    if (left <= 0) this.pendingByAddress.delete(address);
+    else this.pendingByAddress.set(address, left);
   }
 
   private accept(socket: Socket | TLSSocket): void {
@@ -304,7 +393,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private onFrame(connection: Connection, payload: Buffer): void {
     this.counters.framesIn++;
     const from = connection.peerId ?? "";
-    const parsed = parsePayload(payload, from);
+    const parsed = decodeMessage(payload, from);
     if (!parsed.ok) return this.fault(parsed.error);
     const checked = checkInbound(this.schema, parsed.value, from);
     if (!checked.ok) return this.fault(checked.error);
@@ -313,6 +402,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   }
 
   private onAuthenticated(connection: Connection): void {
+    if (connection.role === "listener") this.release(socketKey(connection.socket));
     const peer = connection.peerId === undefined ? undefined : this.peers.get(connection.peerId);
     if (peer === undefined || this.state !== "listening") {
       if (this.state === "listening") this.fault(new TransportError("auth_failed", `peer "${connection.peerId ?? "?"}" was removed during its handshake`, { peer: connection.peerId }));
@@ -389,6 +479,15 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       },
     };
   }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** A socket's remote end, the same for a TLS socket and the TCP socket under it. */
+function socketKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
 }
 
 function tlsCa(ca: string | Buffer | ReadonlyArray<string | Buffer>): Array<string | Buffer> {

@@ -51,6 +51,8 @@ export type TransportErrorReason =
   | "bad_frame"
   | "invalid_message"
   | "auth_failed"
+  | "integrity"
+  | "protocol_version"
   | "connection"
   | "timeout";
 

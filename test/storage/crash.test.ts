@@ -4,6 +4,8 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageCorruptionError } from "../../src/storage/index.js";
 import { FileStorage } from "../../src/file-storage.js";
+import { scanFrames } from "../../src/storage/frame.js";
+import { rewriteSyncMarker } from "../../src/storage/sync-marker.js";
 import type { LogEntry, StorageWrite } from "../../src/storage/types.js";
 import { simRuns } from "../support/sim.js";
 import { digestDir, entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";
@@ -51,6 +53,26 @@ async function saveAll(storage: FileStorage, writes: readonly StorageWrite[]): P
   return ends;
 }
 
+/**
+ * Sets the sync marker as a crash at `cut` (a byte count over all segments) would have left it: at
+ * the end of the last acknowledged write at or before the cut, since the marker is only ever moved
+ * to a synced length.
+ */
+async function markCrashAt(dir: string, ends: readonly number[], cut: number): Promise<void> {
+  const segments = await segmentFiles(dir);
+  const sizes = await Promise.all(segments.map(async (name) => (await stat(join(dir, name))).size));
+  const synced = ends.filter((end) => end <= cut).at(-1) ?? 0;
+  let start = 0;
+  for (const [i, name] of segments.entries()) {
+    const size = sizes[i] as number;
+    if (synced <= start + size || i === segments.length - 1) {
+      await rewriteSyncMarker(dir, { seq: Number(name.slice(4, 20)), length: Math.max(0, synced - start) });
+      return;
+    }
+    start += size;
+  }
+}
+
 function replay(writes: readonly StorageWrite[], count: number): ReferenceStore {
   const reference = new ReferenceStore();
   for (const write of writes.slice(0, count)) reference.save(write);
@@ -74,9 +96,10 @@ describe("FileStorage crash recovery", () => {
         const lastSize = (await stat(last)).size;
         const total = ends.at(-1) ?? 0;
         const cut = Math.floor(where * lastSize);
-        await truncate(last, cut);
         const globalCut = total - lastSize + cut;
         const survivors = ends.filter((end) => end <= globalCut).length;
+        await markCrashAt(dir, ends, globalCut);
+        await truncate(last, cut);
 
         const reopened = await FileStorage.open(dir, options);
         expect(plain(await reopened.load())).toEqual(plain(replay(writes, survivors).state()));
@@ -108,6 +131,8 @@ describe("FileStorage crash recovery", () => {
         const path = join(dir, (await segmentFiles(dir))[0] as string);
         const bytes = await readFile(path);
         const position = start + (bytePick % length);
+        // The frame holding the damaged byte (the first save also carries the segment header).
+        const frameStart = scanFrames(bytes, { syncedLength: 0, tornTailAllowed: false }, 1 << 20).frames.map((f) => f.offset).filter((offset) => offset <= position).at(-1);
         bytes[position] = (bytes[position] as number) ^ xor;
         await writeFile(path, bytes);
         const before = await digestDir(dir);
@@ -117,10 +142,10 @@ describe("FileStorage crash recovery", () => {
           (e: unknown) => e,
         );
         expect(error).toBeInstanceOf(StorageCorruptionError);
-        expect(error).toMatchObject({ file: path, offset: start, code: "storage.corruption" });
+        expect(error).toMatchObject({ file: path, offset: frameStart, code: "storage.corruption" });
         expect(await digestDir(dir)).toEqual(before);
       }),
-      { numRuns: simRuns(40) },
+      { numRuns: simRuns(20) },
     );
   });
 
@@ -134,6 +159,8 @@ describe("FileStorage crash recovery", () => {
     const bytes = await readFile(path);
     bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0xff;
     await writeFile(path, bytes);
+    // The crash came before the last write was synced, so the marker never covered it.
+    await markCrashAt(dir, ends, ends[3] as number);
     const reopened = await FileStorage.open(dir);
     expect(plain(await reopened.load())).toEqual(plain(replay(writes, 4).state()));
     expect((await stat(path)).size).toBe(ends[3]);
@@ -162,7 +189,10 @@ describe("FileStorage crash recovery", () => {
     await storage.close();
     const segments = await segmentFiles(dir);
     expect(segments.length).toBeGreaterThan(2);
-    await truncate(join(dir, segments.at(-1) as string), 0); // the crash tore the new segment's first write
+    const previous = segments.at(-2) as string;
+    // The crash tore the new segment's first write, so the marker still named the one before.
+    await rewriteSyncMarker(dir, { seq: Number(previous.slice(4, 20)), length: (await stat(join(dir, previous))).size });
+    await truncate(join(dir, segments.at(-1) as string), 0);
     const reopened = await FileStorage.open(dir, options);
     const survivors = (await reopened.load()).entries.length;
     await reopened.save({ entries: [entry(survivors + 1, 7)] });
@@ -170,7 +200,8 @@ describe("FileStorage crash recovery", () => {
     expect((await segmentFiles(dir)).length).toBe(1);
     await reopened.close();
     const again = await FileStorage.open(dir, options);
-    expect((await again.load()).hardState).toEqual({ term: 7, vote: "c", commit: 0 });
+    // The compaction raised the commit index to the snapshot, which holds committed entries only.
+    expect((await again.load()).hardState).toEqual({ term: 7, vote: "c", commit: survivors + 1 });
     await again.close();
   });
 
@@ -187,15 +218,18 @@ describe("FileStorage crash recovery", () => {
     const segment = join(dir, (await segmentFiles(dir))[0] as string);
 
     // Lose the install's log record: the snapshot file is ahead of the log, whose suffix is stale.
+    await rewriteSyncMarker(dir, { seq: 1, length: afterCompact });
     await truncate(segment, afterCompact);
     const first = await FileStorage.open(dir);
     expect(plain(await first.load())).toMatchObject({ snapshot: { metadata: { index: 4, term: 5 } }, entries: [] });
     await first.close();
 
-    // Lose the compaction's record too (the snapshot file stays at index 4): still consistent.
+    // Lose the compaction's record too (the snapshot file stays at index 4): still consistent, and
+    // the commit index is raised to the snapshot, which holds committed entries only.
+    await rewriteSyncMarker(dir, { seq: 1, length: before });
     await truncate(segment, before);
     const second = await FileStorage.open(dir);
-    expect(plain(await second.load())).toMatchObject({ hardState: { term: 2, commit: 3 }, snapshot: { metadata: { index: 4 } }, entries: [] });
+    expect(plain(await second.load())).toMatchObject({ hardState: { term: 2, commit: 4 }, snapshot: { metadata: { index: 4 } }, entries: [] });
     await second.close();
   });
 
@@ -211,7 +245,7 @@ describe("FileStorage crash recovery", () => {
     bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0x01;
     await writeFile(sealed, bytes);
     const before = await digestDir(dir);
-    await expect(FileStorage.open(dir, { segmentBytes: 100 })).rejects.toMatchObject({ file: sealed, reason: expect.stringMatching(/sealed segment/) });
+    await expect(FileStorage.open(dir, { segmentBytes: 100 })).rejects.toMatchObject({ file: sealed, reason: expect.stringMatching(/synced length/) });
     expect(await digestDir(dir)).toEqual(before);
   });
 

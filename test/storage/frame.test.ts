@@ -23,7 +23,7 @@ describe("scanFrames", () => {
   it("reads back every framed payload", () => {
     fc.assert(
       fc.property(payloadsArb, (payloads) => {
-        const scan = scanFrames(Buffer.concat(payloads.map((p) => encodeFrame(p))), true, 1024);
+        const scan = scanFrames(Buffer.concat(payloads.map((p) => encodeFrame(p))), { syncedLength: 0, tornTailAllowed: true }, 1024);
         expect(scan.kind).toBe("clean");
         expect(scan.frames.map((f) => Buffer.from(f.payload))).toEqual(payloads.map((p) => Buffer.from(p)));
       }),
@@ -36,7 +36,7 @@ describe("scanFrames", () => {
         const frames = payloads.map((p) => encodeFrame(p));
         const all = Buffer.concat(frames);
         const cut = pick % all.length;
-        const scan = scanFrames(all.subarray(0, cut), true, 1024);
+        const scan = scanFrames(all.subarray(0, cut), { syncedLength: 0, tornTailAllowed: true }, 1024);
         const whole: number[] = [];
         let end = 0;
         for (const frame of frames) {
@@ -54,6 +54,22 @@ describe("scanFrames", () => {
 
   it("calls the same damage corruption in a sealed segment", () => {
     const buf = Buffer.concat([encodeFrame(Buffer.from("a")), encodeFrame(Buffer.from("b"))]);
-    expect(scanFrames(buf.subarray(0, buf.length - 1), false, 1024)).toMatchObject({ kind: "corrupt", offset: 9 });
+    expect(scanFrames(buf.subarray(0, buf.length - 1), { syncedLength: 0, tornTailAllowed: false }, 1024)).toMatchObject({ kind: "corrupt", offset: 9 });
+  });
+});
+
+describe("scanFrames with a synced length", () => {
+  it("calls damage below the synced length corruption and past it a torn tail, reading each byte once", () => {
+    const frames = ["a", "bb", "ccc"].map((p) => encodeFrame(Buffer.from(p)));
+    const all = Buffer.concat(frames);
+    const synced = (frames[0] as Buffer).length + (frames[1] as Buffer).length;
+    const damagedSecond = Buffer.from(all);
+    damagedSecond[synced - 1] = (damagedSecond[synced - 1] as number) ^ 1;
+    expect(scanFrames(damagedSecond, { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "corrupt", offset: (frames[0] as Buffer).length });
+    const damagedThird = Buffer.from(all);
+    damagedThird[all.length - 1] = (damagedThird[all.length - 1] as number) ^ 1;
+    expect(scanFrames(damagedThird, { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "torn", validLength: synced });
+    expect(scanFrames(all.subarray(0, synced - 1), { syncedLength: synced, tornTailAllowed: true }, 1024)).toMatchObject({ kind: "corrupt" });
+    expect(scanFrames(all, { syncedLength: synced, tornTailAllowed: true }, 1024).checkedBytes).toBe(all.length);
   });
 });

@@ -66,13 +66,18 @@ export class ReferenceStore {
       const first = (write.entries[0] as LogEntry).index;
       this.entries = [...this.entries.filter((e) => e.index < first), ...write.entries];
     }
-    if (write.hardState !== undefined && write.snapshot === undefined) this.hardState = write.hardState;
+    if (write.hardState !== undefined && write.snapshot === undefined) {
+      const floor = this.snapshotIndex;
+      this.hardState = write.hardState.commit < floor ? { ...write.hardState, commit: floor } : write.hardState;
+    }
   }
 
   compact(snapshot: Snapshot): void {
     if (snapshot.metadata.index <= this.snapshotIndex) return;
     this.entries = this.entries.filter((e) => e.index > snapshot.metadata.index);
     this.snapshot = snapshot;
+    // A snapshot holds committed entries only.
+    if (this.hardState.commit < snapshot.metadata.index) this.hardState = { ...this.hardState, commit: snapshot.metadata.index };
   }
 
   state(): PersistedState {

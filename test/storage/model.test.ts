@@ -85,7 +85,7 @@ describe("FileStorage against a reference model", () => {
           await storage.close();
         }
       }),
-      { numRuns: simRuns(80) },
+      { numRuns: simRuns(50) },
     );
   });
 });

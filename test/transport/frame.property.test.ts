@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { encodeBatch, encodeFrame, FrameDecoder, parsePayload } from "../../src/transport/frame.js";
+import { encodeFrame, FrameDecoder, parsePayload } from "../../src/transport/frame.js";
 import { TransportError } from "../../src/transport/index.js";
 import { simRuns, simSeed } from "../support/sim.js";
 
@@ -101,29 +101,6 @@ describe("frame decoder", () => {
         expect(decoder.end()).toEqual(expect.objectContaining({ reason: "bad_frame" }));
       }),
       params,
-    );
-  });
-
-  it("batch encoding packs any texts, ASCII or not, small or large, into frames that decode back", () => {
-    const text = fc.oneof(
-      fc.string({ maxLength: 50 }),
-      fc.string({ unit: "binary", maxLength: 50 }),
-      fc.tuple(fc.integer({ min: 16_000, max: 20_000 }), fc.string({ unit: "binary", maxLength: 4 })).map(([n, tail]) => "a".repeat(n) + tail),
-      fc.integer({ min: 5_000, max: 30_000 }).map((n) => "é".repeat(n)),
-    );
-    fc.assert(
-      fc.property(fc.array(text, { maxLength: 6 }), (texts) => {
-        const { buffers, bytes } = encodeBatch(texts);
-        const stream = Buffer.concat(buffers);
-        expect(stream.length).toBe(bytes);
-        const decoder = new FrameDecoder(1 << 20);
-        decoder.push(stream);
-        const out: string[] = [];
-        for (let p = decoder.next(); p !== undefined; p = decoder.next()) out.push(p.toString("utf8"));
-        expect(out).toEqual(texts.map((t) => Buffer.from(t, "utf8").toString("utf8")));
-        expect(decoder.pendingBytes).toBe(0);
-      }),
-      { ...params, numRuns: simRuns(30) },
     );
   });
 

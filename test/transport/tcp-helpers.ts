@@ -2,6 +2,8 @@ import { connect, type Socket } from "node:net";
 import { afterEach } from "vitest";
 import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
 import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
+import { decodeMessage, encodeMessage } from "../../src/transport/codec.js";
+import { deriveFrameKeys, FrameOpener, FrameSealer } from "../../src/transport/frame-auth.js";
 import type { TransportError } from "../../src/transport/index.js";
 import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions } from "../../src/tcp.js";
 
@@ -46,17 +48,37 @@ export function link(a: Linkable, b: Linkable): void {
   a.transport.addPeer(b.transport.localId, { host: "127.0.0.1", port: b.port });
 }
 
-/** A raw client that speaks the secret handshake by hand, for replay and fuzz tests. */
+/**
+ * A raw client that speaks the secret handshake by hand, for replay and fuzz tests. Handshake frames
+ * are JSON; once the welcome has come, frames both ways are MessagePack with an integrity tag.
+ */
 export class RawPeer {
   readonly frames: unknown[] = [];
   readonly sent: Buffer[] = [];
   closed = false;
+  /** Set once the handshake has derived the connection's keys. */
+  sealer: FrameSealer | undefined;
+  opener: FrameOpener | undefined;
+  private welcomed = false;
   private readonly decoder = new FrameDecoder(1 << 20);
 
   private constructor(readonly socket: Socket) {
     socket.on("data", (chunk: Buffer) => {
       this.decoder.push(chunk);
-      for (let f = this.decoder.next(); f !== undefined; f = this.decoder.next()) this.frames.push(JSON.parse(f.toString("utf8")));
+      for (let f = this.decoder.next(); f !== undefined; f = this.decoder.next()) {
+        if (!this.welcomed) {
+          const control = JSON.parse(f.toString("utf8")) as { t?: string };
+          this.welcomed = control.t === "welcome";
+          this.frames.push(control);
+          continue;
+        }
+        const opened = this.opener?.accept(f) ?? { kind: "verified" as const, payloads: [f] };
+        if (opened.kind !== "verified") continue;
+        for (const body of opened.payloads) {
+          const decoded = decodeMessage(body);
+          this.frames.push(decoded.ok ? decoded.value : body);
+        }
+      }
     });
     socket.on("error", () => undefined);
     socket.on("close", () => {
@@ -78,10 +100,26 @@ export class RawPeer {
     this.socket.write(bytes);
   }
 
+  /** Sends a JSON frame, as the handshake's messages are. */
   sendFrame(message: unknown): Buffer {
     const frame = encodeFrame(message, 1 << 20);
     this.write(frame);
     return frame;
+  }
+
+  /** Sends `body` as one frame followed by its batch's correct tag frame (after the handshake). */
+  sendSealed(body: Uint8Array): Buffer {
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    frame.set(body, 4);
+    const sealed = Buffer.concat(this.sealer?.seal([frame]) ?? [frame]);
+    this.write(sealed);
+    return sealed;
+  }
+
+  /** Sends a message as an honest peer does after the handshake. */
+  sendMessage(message: unknown): Buffer {
+    return this.sendSealed(Buffer.from(encodeMessage(message)));
   }
 
   /** Runs the dialer side of the secret handshake; returns the hello and auth frames it sent. */
@@ -89,7 +127,11 @@ export class RawPeer {
     const hello = this.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: localId, to, nonce });
     await waitFor(() => this.frames.length >= 1 || this.closed, "a challenge");
     const challenge = this.frames[0] as { nonce: string };
-    const proof = handshakeProof(Buffer.from(secret), "dialer", { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: localId, listenerId: to });
+    const fields = { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: localId, listenerId: to };
+    const proof = handshakeProof(Buffer.from(secret), "dialer", fields);
+    const keys = deriveFrameKeys(Buffer.from(secret), "dialer", fields);
+    this.sealer = new FrameSealer(keys.send);
+    this.opener = new FrameOpener(keys.receive, 1 << 24);
     const auth = this.sendFrame({ t: "auth", proof });
     return { hello, auth };
   }

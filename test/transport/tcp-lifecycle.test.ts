@@ -67,3 +67,31 @@ describe("TcpTransport refusals after the proof", () => {
     }
   });
 });
+
+describe("TcpTransport disposal and cancellation", () => {
+  it("is disposed by await using, and a start aborted while binding closes it", async () => {
+    const auth = { kind: "secret" as const, secret: "a secret of sixteen bytes or more" };
+    let port = 0;
+    {
+      await using t = new TcpTransport({ localId: "a", auth });
+      port = (await t.start()).port;
+      expect(port).toBeGreaterThan(0);
+    }
+    // Disposed: the port is free again.
+    const again = new TcpTransport({ localId: "a", auth, listen: { port } });
+    await again.start();
+    await again.close();
+
+    const controller = new AbortController();
+    controller.abort(new Error("shutting down"));
+    const aborted = new TcpTransport({ localId: "b", auth });
+    await expect(aborted.start({ signal: controller.signal })).rejects.toMatchObject({ code: "cancelled" });
+    expect(() => aborted.send("a", "x")).toThrow(expect.objectContaining({ reason: "closed" }));
+
+    const late = new AbortController();
+    const binding = new TcpTransport({ localId: "c", auth });
+    const started = binding.start({ signal: late.signal });
+    late.abort();
+    await expect(started).rejects.toMatchObject({ code: "cancelled" });
+  });
+});

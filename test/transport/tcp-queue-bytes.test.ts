@@ -1,19 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { encodeMessage } from "../../src/transport/codec.js";
 import { link, trackedNodes, waitFor } from "./tcp-helpers.js";
 
 const node = trackedNodes();
 
-/** A frame's size on the wire: its UTF-8 JSON and the 4-byte length prefix. */
-const wireBytes = (message: unknown): number => 4 + Buffer.byteLength(JSON.stringify(message), "utf8");
+/** A frame's size on the wire: the 4-byte length prefix and the MessagePack body. */
+const wireBytes = (message: unknown): number => 4 + encodeMessage(message).length;
 
 describe("TcpTransport send queue accounting", () => {
-  it("bounds the queue in UTF-8 bytes, so non-ASCII messages count what they take on the wire", async () => {
+  it("bounds the queue in bytes on the wire, so non-ASCII messages count what they take", async () => {
     const a = await node<string>({ localId: "a", maxQueueBytes: 1_000 });
     a.transport.addPeer("b", { host: "127.0.0.1", port: 1 }); // nothing listens: messages stay queued
-    const accented = "é".repeat(300); // 302 UTF-16 units of JSON, 602 bytes
+    const accented = "é".repeat(300); // 300 UTF-16 units, 600 bytes of UTF-8
     a.transport.send("b", accented);
     expect(a.transport.metrics().peers["b"]).toMatchObject({ queuedMessages: 1, queuedBytes: wireBytes(accented) });
-    // Counted in UTF-16 units this would fit (302 + 302 < 1,000); in bytes it does not.
+    // Counted in UTF-16 units this would fit (300 + 300 < 1,000); in bytes it does not.
     expect(() => a.transport.send("b", accented)).toThrow(expect.objectContaining({ reason: "backpressure" }));
     const emoji = "😀".repeat(50); // 100 units, 200 bytes
     a.transport.send("b", emoji);

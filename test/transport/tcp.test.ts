@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { PROTOCOL_VERSION } from "../../src/transport/handshake.js";
 import { TransportError } from "../../src/transport/index.js";
 import { TcpTransport, type TcpTransportEvent } from "../../src/tcp.js";
 import { link, RawPeer, trackedNodes, waitFor } from "./tcp-helpers.js";
@@ -163,7 +164,7 @@ describe("TcpTransport authentication (shared secret)", () => {
     const recorded = await honest.handshake("a", "b");
     await waitFor(() => honest.frames.length === 2, "welcome");
     expect(honest.frames[1]).toEqual({ t: "welcome", id: "b" });
-    honest.sendFrame("genuine");
+    honest.sendMessage("genuine");
     await waitFor(() => b.received.length === 1, "the genuine message");
     honest.end();
     // An eavesdropper replays the recorded hello (same nonce) ...
@@ -174,7 +175,7 @@ describe("TcpTransport authentication (shared secret)", () => {
     await waitFor(() => replay.closed, "the replay to be refused");
     // ... or a fresh hello with the recorded proof (the listener's nonce differs now).
     const spliced = await RawPeer.connect(b.port);
-    spliced.sendFrame({ t: "hello", v: 1, id: "a", to: "b", nonce: Buffer.alloc(32, 7).toString("base64") });
+    spliced.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce: Buffer.alloc(32, 7).toString("base64") });
     await waitFor(() => spliced.frames.length === 1, "a challenge");
     spliced.write(recorded.auth);
     spliced.sendFrame("spliced");

@@ -1,0 +1,169 @@
+/**
+ * Integrity of frames after a shared-secret handshake. Each direction of a connection has its own
+ * key, derived with HKDF-SHA256 from the shared secret and both handshake nonces. The sender follows
+ * every batch of frames it writes with a *tag frame*: an HMAC-SHA256 (truncated to 128 bits, as in
+ * RFC 4868) over an implicit 64-bit batch sequence number and every byte of the batch's frames,
+ * length prefixes included. The receiver holds a batch's frames until its tag frame arrives and
+ * checks it; only then are the frames delivered. Nothing about the sequence is sent: both ends count,
+ * so a frame injected, modified, replayed, reordered or dropped by a man in the middle — or a whole
+ * batch moved to another connection — fails a tag, and the connection is closed.
+ *
+ * Tagging batches rather than single frames costs one HMAC per socket write instead of one per
+ * message, which is what keeps small messages cheap. A batch is cut after {@link TAG_INTERVAL_BYTES}
+ * so that a receiver never holds more than that plus one frame unverified.
+ *
+ * This gives integrity and authenticity, not confidentiality: frames are readable on the wire. Use
+ * TLS where what is said must stay private.
+ *
+ * @module
+ */
+import { createHmac, hkdfSync, timingSafeEqual, type Hmac } from "node:crypto";
+import type { NodeId } from "./types.js";
+
+/** Bytes of a truncated tag. */
+export const FRAME_TAG_BYTES = 16;
+/** First byte of a tag frame's payload: 0xc1 is never used by MessagePack, so no message starts with it. */
+export const TAG_FRAME_MARKER = 0xc1;
+/** A tag frame's payload: the marker and the tag. */
+export const TAG_FRAME_PAYLOAD_BYTES = 1 + FRAME_TAG_BYTES;
+/** A batch is tagged once it holds this many bytes (at a frame boundary), and at its end. */
+export const TAG_INTERVAL_BYTES = 256 * 1024;
+
+/** The two keys of a connection, from this side's point of view. */
+export interface FrameKeys {
+  readonly send: Buffer;
+  readonly receive: Buffer;
+}
+
+function lengthPrefixed(parts: readonly string[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const bytes = Buffer.from(part, "utf8");
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(bytes.length, 0);
+    chunks.push(length, bytes);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Derives the connection's keys from the secret and the handshake's nonces and ids. */
+export function deriveFrameKeys(
+  secret: Buffer,
+  role: "dialer" | "listener",
+  fields: { readonly dialerNonce: string; readonly listenerNonce: string; readonly dialerId: NodeId; readonly listenerId: NodeId },
+): FrameKeys {
+  const salt = lengthPrefixed([fields.dialerNonce, fields.listenerNonce]);
+  const key = (direction: string): Buffer => Buffer.from(hkdfSync("sha256", secret, salt, lengthPrefixed(["edgeflow-frame-v2", direction, fields.dialerId, fields.listenerId]), 32));
+  const dialerToListener = key("dialer->listener");
+  const listenerToDialer = key("listener->dialer");
+  return role === "dialer" ? { send: dialerToListener, receive: listenerToDialer } : { send: listenerToDialer, receive: dialerToListener };
+}
+
+/** One direction's batch counter and running HMAC. */
+class Direction {
+  private seq = 0n;
+  private hmac: Hmac | undefined;
+
+  constructor(private readonly key: Buffer) {}
+
+  /** Adds bytes to the current batch. */
+  update(bytes: Uint8Array): void {
+    if (this.hmac === undefined) {
+      const seq = Buffer.allocUnsafe(8);
+      seq.writeBigUInt64BE(this.seq, 0);
+      this.hmac = createHmac("sha256", this.key).update(seq);
+    }
+    this.hmac.update(bytes);
+  }
+
+  /** Ends the batch: its tag, and the next batch gets the next sequence number. */
+  finish(): Buffer {
+    if (this.hmac === undefined) this.update(new Uint8Array(0));
+    const tag = (this.hmac as Hmac).digest().subarray(0, FRAME_TAG_BYTES);
+    this.hmac = undefined;
+    this.seq++;
+    return tag;
+  }
+}
+
+function tagFrame(tag: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(4 + TAG_FRAME_PAYLOAD_BYTES);
+  frame.writeUInt32BE(TAG_FRAME_PAYLOAD_BYTES, 0);
+  frame[4] = TAG_FRAME_MARKER;
+  tag.copy(frame, 5);
+  return frame;
+}
+
+/** Tags outgoing batches. */
+export class FrameSealer {
+  private readonly direction: Direction;
+
+  constructor(key: Buffer) {
+    this.direction = new Direction(key);
+  }
+
+  /**
+   * The buffers to write for `buffers` (each holding whole frames): the same buffers with a tag
+   * frame after every {@link TAG_INTERVAL_BYTES} or so, and one at the end.
+   */
+  seal(buffers: readonly Buffer[]): Buffer[] {
+    const out: Buffer[] = [];
+    let batched = 0;
+    for (const buffer of buffers) {
+      this.direction.update(buffer);
+      out.push(buffer);
+      batched += buffer.length;
+      if (batched >= TAG_INTERVAL_BYTES) {
+        out.push(tagFrame(this.direction.finish()));
+        batched = 0;
+      }
+    }
+    if (batched > 0) out.push(tagFrame(this.direction.finish()));
+    return out;
+  }
+}
+
+/** What {@link FrameOpener.accept} makes of one received frame. */
+export type OpenResult =
+  /** Part of a batch not yet verified: held. */
+  | { readonly kind: "held" }
+  /** A tag frame that verified its batch: these frames' payloads may be delivered, in order. */
+  | { readonly kind: "verified"; readonly payloads: readonly Buffer[] }
+  /** A tag that does not match, or too much held unverified: the connection must be closed. */
+  | { readonly kind: "failed"; readonly reason: string };
+
+/** Checks incoming batches. */
+export class FrameOpener {
+  private readonly direction: Direction;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private readonly header = Buffer.allocUnsafe(4);
+
+  /** @param maxHeldBytes Most unverified bytes held before the batch counts as an attack. */
+  constructor(
+    key: Buffer,
+    private readonly maxHeldBytes: number,
+  ) {
+    this.direction = new Direction(key);
+  }
+
+  /** Takes the payload of the next received frame. */
+  accept(payload: Buffer): OpenResult {
+    if (payload.length === TAG_FRAME_PAYLOAD_BYTES && payload[0] === TAG_FRAME_MARKER) {
+      const expected = this.direction.finish();
+      const payloads = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      if (payloads.length === 0 || !timingSafeEqual(expected, payload.subarray(1))) return { kind: "failed", reason: "a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)" };
+      return { kind: "verified", payloads };
+    }
+    if (payload.length > 0 && payload[0] === TAG_FRAME_MARKER) return { kind: "failed", reason: "a malformed tag frame" };
+    this.header.writeUInt32BE(payload.length, 0);
+    this.direction.update(this.header);
+    this.direction.update(payload);
+    this.held.push(payload);
+    this.heldBytes += 4 + payload.length;
+    if (this.heldBytes > this.maxHeldBytes) return { kind: "failed", reason: `more than ${this.maxHeldBytes} bytes of frames without an integrity tag` };
+    return { kind: "held" };
+  }
+}
