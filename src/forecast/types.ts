@@ -77,6 +77,15 @@ export interface FitReport {
   readonly points: number;
   /** Set when the requested model could not be fitted and a simpler one took over. */
   readonly fallback?: ForecastFallback;
+  /** For automatic model choice: every candidate's backtest score (mean MASE), best first. */
+  readonly candidates?: readonly CandidateScore[];
+}
+
+/** One candidate's score in an automatic model choice. */
+export interface CandidateScore {
+  readonly model: string;
+  /** Mean MASE over the backtest origins (lower is better); `Infinity` when it failed. */
+  readonly score: number;
 }
 
 /**
