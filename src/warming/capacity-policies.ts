@@ -5,9 +5,9 @@
  *   application — after the application goes idle, no instance until the pre-warm point, one warm
  *   instance until the keep-alive point (windows from {@link idleTimePolicy}, recomputed as idle times
  *   accumulate);
- * - {@link hybridWarmingPolicy}: the histogram policy for the first instance, plus instances for
- *   concurrency from a forecast of the per-bucket peak concurrency (upper bound of its prediction
- *   interval) and a short hold of the recent peak; the target is the largest of the three.
+ * - {@link hybridWarmingPolicy}: the histogram policy owns the first instance (is the application
+ *   loaded at all?); instances beyond it come from the larger of a forecast of the per-bucket peak
+ *   concurrency (upper bound of its prediction interval) and the peak held over a short window.
  *
  * @module
  */
@@ -27,6 +27,7 @@ function busy(view: ReplayView): number {
 class IdleTracker {
   private readonly idleTimes: number[] = [];
   private idleSince: number | undefined;
+  private started = false;
   private window: IdleTimeWindow | undefined;
   private dirty = true;
 
@@ -38,17 +39,20 @@ class IdleTracker {
   reset(start: number): void {
     this.idleTimes.length = 0;
     this.idleSince = start;
+    this.started = false;
     this.window = undefined;
     this.dirty = true;
   }
 
   onArrival(at: number, inFlightBefore: number): void {
-    if (inFlightBefore === 0 && this.idleSince !== undefined) {
+    // The time before the first arrival is not an idle time: the application had never run.
+    if (this.started && inFlightBefore === 0 && this.idleSince !== undefined) {
       this.idleTimes.push(at - this.idleSince);
       if (this.idleTimes.length > this.maxSamples) this.idleTimes.shift();
       this.dirty = true;
     }
     this.idleSince = undefined;
+    this.started = true;
   }
 
   onCompletion(at: number, inFlightAfter: number): void {
@@ -58,6 +62,7 @@ class IdleTracker {
   /** Instances the histogram policy wants now (0 or 1). */
   target(now: number): number {
     if (this.idleSince === undefined) return 1;
+    if (!this.started) return 0;
     if (this.dirty) {
       this.window = this.idleTimes.length === 0 ? undefined : idleTimePolicy(this.idleTimes, this.options);
       this.dirty = false;
@@ -117,6 +122,8 @@ export interface HybridWarmingPolicyOptions {
   readonly level?: number;
   /** How long the recent peak concurrency is held, ms (default 120 000). */
   readonly holdMs?: number;
+  /** Buckets between refits of the forecaster (default 5). */
+  readonly refitEvery?: number;
   /** Settings of the idle-time histogram part. */
   readonly idleTime?: IdleTimePolicyOptions;
   /** Forecaster of the peak series (default damped Holt-Winters, seasonal-naive for short histories). */
@@ -129,6 +136,7 @@ const hybridSchema = z.object({
   seasonBuckets: z.number().int().min(1).optional(),
   level: z.number().gt(0).lt(1).optional(),
   holdMs: z.number().min(0).optional(),
+  refitEvery: z.number().int().min(1).optional(),
   idleTime: idleTimePolicyOptionsSchema.optional(),
 });
 
@@ -149,6 +157,7 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
   const season = o.seasonBuckets ?? 1;
   const level = o.level ?? 0.9;
   const holdMs = o.holdMs ?? 120_000;
+  const refitEvery = o.refitEvery ?? 5;
   const makeForecaster =
     options.forecaster ?? ((n: number): SyncForecaster => (n >= Math.max(8, 2 * season + 1) ? new HoltWintersForecaster({ damped: true }) : new SeasonalNaiveForecaster()));
   const tracker = new IdleTracker(o.idleTime ?? {}, 1000);
@@ -156,6 +165,8 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
   let bucketStart = 0;
   let currentPeak = 0;
   let forecastTarget = 0;
+  let ahead: readonly number[] = [];
+  let sinceFit = 0;
   let recent: { at: number; inFlight: number }[] = [];
 
   const roll = (now: number, inFlight: number): void => {
@@ -164,11 +175,15 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
       if (peaks.length > historyBuckets) peaks = peaks.slice(peaks.length - historyBuckets);
       bucketStart += bucketMs;
       currentPeak = inFlight;
-      if (peaks.length >= 3) {
+      sinceFit++;
+      if (peaks.length >= 3 && (sinceFit >= refitEvery || ahead.length === 0)) {
+        // One fit serves the next `refitEvery` buckets: fitting every bucket costs more than it gains.
         const model = makeForecaster(peaks.length);
-        model.fitSync(peaks, { period: Math.min(season, peaks.length), maxHorizon: 1 });
-        forecastTarget = Math.max(0, model.predict(1, { level }).upper[0] ?? 0);
+        model.fitSync(peaks, { period: Math.min(season, peaks.length), maxHorizon: refitEvery });
+        ahead = model.predict(refitEvery, { level }).upper;
+        sinceFit = 0;
       }
+      forecastTarget = Math.max(0, ahead[Math.min(sinceFit, ahead.length - 1)] ?? 0);
     }
   };
 
@@ -180,6 +195,8 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
       bucketStart = start;
       currentPeak = 0;
       forecastTarget = 0;
+      ahead = [];
+      sinceFit = 0;
       recent = [];
     },
     observe: (event, view) => {
@@ -196,9 +213,13 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
       let held = view.inFlight;
       for (const r of recent) held = Math.max(held, r.inFlight);
       const perInstance = view.options.concurrencyPerInstance;
-      const forecast = Math.ceil(forecastTarget / perInstance - 1e-9);
+      // Rounded, not ceiled: the interval's upper bound is already the cautious side.
+      const forecast = Math.round(forecastTarget / perInstance);
       const hold = Math.ceil(held / perInstance);
-      return { target: Math.max(busy(view), tracker.target(view.now), forecast, hold) };
+      // The histogram owns the first instance (is the application loaded at all?); the forecast and
+      // the held peak own the instances beyond it, so sparse traffic is not kept warm by rounding up.
+      const pool = Math.max(forecast, hold);
+      return { target: Math.max(busy(view), tracker.target(view.now), pool > 1 ? pool : 0) };
     },
   };
 }
