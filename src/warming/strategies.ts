@@ -43,7 +43,7 @@ export interface StrategyInput {
 const poisson = (expected: number): number => 1 - Math.exp(-Math.max(0, expected));
 
 function defaultForecaster(buckets: number, season: number): SyncForecaster {
-  return season > 1 && buckets >= 2 * season + 1 ? new HoltWintersForecaster({ damped: true }) : new SeasonalNaiveForecaster();
+  return buckets >= Math.max(8, 2 * season + 1) ? new HoltWintersForecaster({ damped: true }) : new SeasonalNaiveForecaster();
 }
 
 /** Forecast of per-edge demand from bucketed use counts. */
@@ -59,7 +59,9 @@ export function timeSeriesStrategy(input: StrategyInput): Candidate[] {
     const buckets = Math.floor((current - start) / bucketMs);
     if (buckets < 3) continue;
     const series = store.counts(edge, start, bucketMs, buckets);
-    const season = Math.min(input.seasonBuckets, buckets);
+    // A season is only usable with two of them in the history; with less, seasonal-naive would repeat
+    // the whole history as if it were one season.
+    const season = buckets >= 2 * input.seasonBuckets ? input.seasonBuckets : 1;
     const model = input.forecaster?.(buckets) ?? defaultForecaster(buckets, season);
     model.fitSync(series, { period: season, maxHorizon: horizon });
     const mean = model.predict(horizon, { level: 0.8 }).mean.map((v) => Math.max(0, v));
@@ -119,8 +121,11 @@ export function geographicStrategy(input: StrategyInput): Candidate[] {
 /** Per-user weekly activity: users likely active in the coming hours, sent to their usual edge. */
 export function userBehaviorStrategy(input: StrategyInput): Candidate[] {
   const { store, now, horizonMs } = input;
+  // Every hour-of-week slot the horizon overlaps, starting with the current one.
   const slots: number[] = [];
-  for (let t = now; t < now + Math.max(horizonMs, 1); t += HOUR_MS) slots.push(Math.floor((t % WEEK_MS) / HOUR_MS));
+  const firstHour = Math.floor(now / HOUR_MS);
+  const lastHour = Math.floor((now + Math.max(horizonMs, 1) - 1) / HOUR_MS);
+  for (let h = firstHour; h <= lastHour; h++) slots.push(Math.floor(((h * HOUR_MS) % WEEK_MS) / HOUR_MS));
   const byEdge = new Map<string, { miss: number; users: number; at: number }>();
   for (const [userId, user] of [...store.users].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const weeks = Math.max(1, Math.ceil((Math.min(now, user.lastSeen) - user.firstSeen + 1) / WEEK_MS));
@@ -131,7 +136,7 @@ export function userBehaviorStrategy(input: StrategyInput): Candidate[] {
       const share = Math.min(1, active / weeks);
       if (share > p) {
         p = share;
-        at = i === 0 ? now : Math.floor(now / HOUR_MS) * HOUR_MS + i * HOUR_MS;
+        at = i === 0 ? now : (firstHour + i) * HOUR_MS;
       }
     }
     if (p <= 0 || userId === "") continue;
