@@ -9,6 +9,7 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import { serviceKey, type ServiceKey } from "../core/services.js";
 import { ClosedError, errorMessage } from "../core/errors.js";
 import type { Random } from "../core/random.js";
 import { parseWith } from "../core/validation.js";
@@ -122,6 +123,9 @@ function scores(t: Tally): ClassificationScores {
 }
 
 const MAX_PENDING_ROUNDS = 10_000;
+
+/** Where workflow nodes find the shared {@link PredictiveWarmer} in the infrastructure registry. */
+export const WARMER: ServiceKey<PredictiveWarmer> = serviceKey<PredictiveWarmer>("warming.predictive");
 
 /**
  * Predicts where warm capacity will be needed and warms it.
