@@ -43,10 +43,12 @@ function load(file: string): number[] {
   return readFileSync(join(datasets, file), "utf8").trim().split("\n").slice(1).map((line) => Number(line.split(",")[1]));
 }
 
-async function makeArima(): Promise<(() => Forecaster) | undefined> {
+async function makeArima(): Promise<{ make: () => Forecaster; close: () => Promise<void> } | undefined> {
   if (!withArima) return undefined;
-  const { ArimaForecaster } = await import("../src/forecast/arima.js");
-  return () => new ArimaForecaster();
+  const { ArimaForecaster, ArimaWorkerHost } = await import("../src/forecast/arima.js");
+  // One worker for every fit: starting a worker (and compiling arima's WebAssembly) takes about a second.
+  const host = new ArimaWorkerHost();
+  return { make: () => new ArimaForecaster({ host }), close: () => host.close() };
 }
 
 async function main(): Promise<void> {
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     holt_winters: () => new HoltWintersForecaster(),
     holt_winters_damped: () => new HoltWintersForecaster({ damped: true }),
     ensemble: () => new EnsembleForecaster([new SeasonalNaiveForecaster(), new HoltWintersForecaster({ damped: true })]),
-    ...(arima === undefined ? {} : { arima }),
+    ...(arima === undefined ? {} : { arima: arima.make }),
     auto: () => new AutoForecaster(flag("combine") === undefined ? {} : { combine: Number(flag("combine")) }),
   };
   const rows: Record<string, string | number>[] = [];
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   console.log(`\nauto choice, mean over series and horizons: ${(autoMase.reduce((a, b) => a + b, 0) / autoMase.length).toFixed(3)} (target <= 0.9)`);
   console.log("\nfit + predict time per fit (mean)");
   console.log(table(timings));
+  await arima?.close();
 }
 
 await main();

@@ -88,10 +88,10 @@ const optionsSchema = z.object({
 });
 
 /** Options of {@link PredictiveWarmer.predict}. */
-export const predictOptionsSchema = z.object({ horizonMs: positive.optional(), strategy: z.enum(WARMING_STRATEGIES).optional() });
+export const warmingPredictOptionsSchema = z.object({ horizonMs: positive.optional(), strategy: z.enum(WARMING_STRATEGIES).optional() });
 
 /** Options of {@link PredictiveWarmer.startAuto}. */
-export const autoOptionsSchema = z.object({
+export const autoWarmingOptionsSchema = z.object({
   intervalMs: positive,
   horizonMs: positive.optional(),
   strategy: z.enum(WARMING_STRATEGIES).optional(),
@@ -100,7 +100,7 @@ export const autoOptionsSchema = z.object({
 });
 
 /** Options of {@link PredictiveWarmer.startAuto}. */
-export type AutoWarmingOptions = z.input<typeof autoOptionsSchema>;
+export type AutoWarmingOptions = z.input<typeof autoWarmingOptionsSchema>;
 
 interface Round {
   readonly madeAt: number;
@@ -210,7 +210,7 @@ export class PredictiveWarmer {
    */
   predict(options: { horizonMs?: number; strategy?: WarmingStrategy } = {}): readonly WarmingDecision[] {
     this.ensureOpen();
-    const o = parseWith(predictOptionsSchema, options, "options");
+    const o = parseWith(warmingPredictOptionsSchema, options, "options");
     const now = this.clock.now();
     const horizonMs = o.horizonMs ?? this.settings.horizonMs;
     const strategy = o.strategy ?? this.settings.strategy;
@@ -326,7 +326,7 @@ export class PredictiveWarmer {
    */
   startAuto(options: AutoWarmingOptions): void {
     this.ensureOpen();
-    const o = parseWith(autoOptionsSchema, options, "options");
+    const o = parseWith(autoWarmingOptionsSchema, options, "options");
     this.stopAuto();
     const tick = (): void => {
       this.autoTimer = this.clock.setTimer(o.intervalMs, tick);
