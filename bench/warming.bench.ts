@@ -85,7 +85,7 @@ function nab(name: string, file: string, bucketMinutes: number, buckets: number,
   };
 }
 
-const GRID = [75, 85, 95, 99].flatMap((tailPercentile) => [0.8, 0.95].map((level) => ({ holdMs: 60_000, level, idleTime: { tailPercentile } })));
+const GRID = [75, 85, 95, 99].flatMap((tailPercentile) => [0.5, 0.8, 0.95].map((level) => ({ holdMs: 60_000, level, idleTime: { tailPercentile } })));
 
 function replay(arrivals: Arrival[], policy: CapacityPolicy, options: ReplayOptionsInput, start: number): ReplayReport {
   return replayTrace(arrivals, policy, { ...options, start });
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   if (chosen === undefined) return;
   console.log("validation (first halves): hybrid settings, worst cost ratio and mean cold-start ratio vs keep-alive 10 min");
   console.log(table(scored.map((s) => ({ tail: `p${s.setting.idleTime.tailPercentile}`, level: s.setting.level, worstCost: s.worstCost, coldRatio: s.coldRatio }))));
-  console.log(`chosen: hold ${chosen.setting.holdMs / 1000} s, level ${chosen.setting.level}${affordable.length === 0 ? " (no setting was within keep-alive's cost on every trace: cheapest worst case)" : ""}\n`);
+  console.log(`chosen: keep-alive to p${chosen.setting.idleTime.tailPercentile} of idle time, pool interval level ${chosen.setting.level}${affordable.length === 0 ? " (no setting was within keep-alive's cost on every trace: cheapest worst case)" : ""}\n`);
 
   const rows: Record<string, string | number>[] = [];
   for (const trace of traces) {
