@@ -85,7 +85,7 @@ function nab(name: string, file: string, bucketMinutes: number, buckets: number,
   };
 }
 
-const GRID = [75, 85, 95, 99].flatMap((tailPercentile) => [0.5, 0.8, 0.95].map((level) => ({ holdMs: 60_000, level, idleTime: { tailPercentile } })));
+const GRID = [75, 95, 99].flatMap((tailPercentile) => [0.5, 0.8].map((level) => ({ holdMs: 60_000, level, idleTime: { tailPercentile } })));
 
 function replay(arrivals: Arrival[], policy: CapacityPolicy, options: ReplayOptionsInput, start: number): ReplayReport {
   return replayTrace(arrivals, policy, { ...options, start });
