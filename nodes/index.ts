@@ -12,6 +12,7 @@ import { GlobalOrdering } from "./global-ordering.js";
 import { PartitionDetection } from "./partition-detection.js";
 import { RaftConsensus } from "./raft-consensus.js";
 import { Merge } from "./merge.js";
+import { EdgeWarming } from "./edge-warming.js";
 import { Transform } from "./transform.js";
 
 export { EdgeAffinity } from "./edge-affinity.js";
@@ -22,6 +23,7 @@ export { GlobalOrdering } from "./global-ordering.js";
 export { PartitionDetection } from "./partition-detection.js";
 export { RaftConsensus } from "./raft-consensus.js";
 export { Merge } from "./merge.js";
+export { EdgeWarming, warmerFor } from "./edge-warming.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
 /**
@@ -49,7 +51,8 @@ export function createNodeRegistry() {
     .register(EdgeAffinity)
     .register(GlobalOrdering)
     .register(PartitionDetection)
-    .register(RaftConsensus);
+    .register(RaftConsensus)
+    .register(EdgeWarming);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -6,6 +6,7 @@
  * - `edgeflow/tcp`: `TcpTransport` (`node:net`, `node:tls`, `node:crypto`)
  * - `edgeflow/file-storage`: `FileStorage` (`node:fs`, `node:zlib`)
  * - `edgeflow/prometheus`: `prometheusExposition` (prom-client, OpenTelemetry API)
+ * - `edgeflow/arima`: `ArimaForecaster` (`worker_threads`, the `arima` WebAssembly build)
  * - `edgeflow/testing`: the linearizability checker and its models
  *
  * Nothing imported from here, even indirectly, may import those modules at load time: an engine
@@ -24,4 +25,6 @@ export * from "./placement/index.js";
 export * from "./monitoring/index.js";
 export * from "./ordering/index.js";
 export * from "./membership/index.js";
+export * from "./forecast/index.js";
+export * from "./warming/index.js";
 export * from "../nodes/index.js";

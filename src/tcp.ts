@@ -14,3 +14,5 @@
  */
 export { TcpTransport } from "./transport/tcp-transport.js";
 export type { PeerAddress, Pem, TcpAuth, TcpTransportEvent, TcpTransportMetrics, TcpTransportOptions } from "./transport/tcp-options.js";
+export { decodeMessage, encodeMessage } from "./transport/codec.js";
+export { FRAME_TAG_BYTES } from "./transport/frame-auth.js";

@@ -14,5 +14,3 @@ export type { Latency, LinkConfig } from "./link.js";
 export type { DropReason, TraceEntry, TraceEvent } from "./trace.js";
 export { backoffSchema, type BackoffPolicy } from "./backoff.js";
 export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, serializeMessage } from "./frame.js";
-export { decodeMessage, encodeMessage } from "./codec.js";
-export { FRAME_TAG_BYTES } from "./frame-auth.js";
