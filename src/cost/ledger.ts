@@ -86,12 +86,17 @@ function emptyBreakdown(key: string): CostBreakdown {
  * ```
  */
 export class CostLedger {
-  private readonly catalog: PricingCatalog;
+  private catalog: PricingCatalog;
   private readonly assets = new Map<string, Asset>();
   private readonly usage: Usage[] = [];
   private readonly shared: Shared[] = [];
 
   constructor(catalog: PricingCatalog) {
+    this.catalog = catalog;
+  }
+
+  /** Prices later asset records from `catalog`; recorded costs stay as they were. */
+  useCatalog(catalog: PricingCatalog): void {
     this.catalog = catalog;
   }
 
