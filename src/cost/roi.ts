@@ -2,7 +2,8 @@
  * Return on an optimization: payback months, annual ROI and net present value.
  *
  * - payback = implementation cost / monthly savings; 0 when the change costs nothing; `null` (with a
- *   note) when the savings are not positive, since it never pays back.
+ *   note) when the savings are not positive, since it never pays back, or when it would take more than
+ *   {@link MAX_PAYBACK_MONTHS}.
  * - annual ROI = (12 × monthly savings − cost) / cost; `null` (with a note) when the cost is 0,
  *   where the ratio is unbounded. No `Infinity` or `NaN` ever reaches JSON.
  * - NPV = −cost + Σₘ₌₁..ₕ savings / (1 + r)ᵐ with the monthly rate r = (1 + annual rate)^(1/12) − 1,
@@ -14,6 +15,9 @@ import { z } from "zod";
 import { parseWith } from "../core/validation.js";
 import { money, num, pct } from "./format.js";
 import type { Recommendation, Roi } from "./schemas.js";
+
+/** Paybacks longer than this (100 years) are reported as `null`: they never happen in practice and could overflow. */
+export const MAX_PAYBACK_MONTHS = 1200;
 
 /** Input of {@link calculateRoi}. */
 export const roiInputSchema = z
@@ -49,9 +53,12 @@ export function calculateRoi(input: RoiInput): Roi {
   if (cost === 0) {
     payback = 0;
     notes.push("no implementation cost: pays back immediately");
-  } else if (s > 0) {
+  } else if (s > 0 && cost / s <= MAX_PAYBACK_MONTHS) {
     payback = cost / s;
     notes.push(`payback: ${money(cost)} / ${money(s)} per month = ${num(payback)} months`);
+  } else if (s > 0) {
+    payback = null;
+    notes.push(`paybackMonths is null: ${money(cost)} / ${money(s)} per month is more than ${MAX_PAYBACK_MONTHS} months (100 years)`);
   } else {
     payback = null;
     notes.push("paybackMonths is null: the change saves nothing a month, so it never pays back");
@@ -60,6 +67,9 @@ export function calculateRoi(input: RoiInput): Roi {
   if (cost === 0) {
     annualRoi = null;
     notes.push("annualRoi is null: with no implementation cost the return ratio is unbounded");
+  } else if (!Number.isFinite((12 * s - cost) / cost)) {
+    annualRoi = null;
+    notes.push("annualRoi is null: the implementation cost is too small for a finite ratio");
   } else {
     annualRoi = (12 * s - cost) / cost;
     notes.push(`annual ROI: (12 × ${money(s)} − ${money(cost)}) / ${money(cost)} = ${pct(annualRoi)}`);
