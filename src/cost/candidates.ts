@@ -62,6 +62,8 @@ export interface SearchScope {
 export interface Location {
   readonly provider: string;
   readonly region: string;
+  /** `provider/region`. */
+  readonly key: string;
   readonly moved: boolean;
   readonly migrationCost: number;
   readonly migrationMonthly: number;
@@ -111,14 +113,14 @@ export function prepare(workload: Workload, catalog: PricingCatalog, rules: Stra
     downsize && usage !== undefined
       ? { vcpu: ((type.vcpu * usage.cpuP995) / 100) * rules.headroom, memoryGb: ((type.memoryGb * usage.memoryP995) / 100) * rules.headroom, gpu: type.gpu }
       : { vcpu: type.vcpu, memoryGb: type.memoryGb, gpu: type.gpu };
-  const locations: Location[] = scope.mustMove ? [] : [{ provider: workload.provider, region: workload.region, moved: false, migrationCost: 0, migrationMonthly: 0 }];
+  const locations: Location[] = scope.mustMove ? [] : [{ provider: workload.provider, region: workload.region, key: current.location, moved: false, migrationCost: 0, migrationMonthly: 0 }];
   if (scope.move && rules.relocation && workload.relocation !== undefined) {
     const egress = catalog.provider(workload.provider)?.egressPerGb ?? 0;
     const migrationCost = workload.relocation.dataGb * egress + workload.relocation.fixedCost;
     for (const loc of catalog.locations()) {
       if (loc.provider === workload.provider && loc.region === workload.region) continue;
       if (!workload.relocation.allowed.some((a) => a.provider === loc.provider && (a.region === undefined || a.region === loc.region))) continue;
-      locations.push({ provider: loc.provider, region: loc.region, moved: true, migrationCost, migrationMonthly: migrationCost / amortizationMonths });
+      locations.push({ provider: loc.provider, region: loc.region, key: `${loc.provider}/${loc.region}`, moved: true, migrationCost, migrationMonthly: migrationCost / amortizationMonths });
     }
   }
   return {
@@ -154,7 +156,7 @@ export function assess(ctx: WorkloadContext, offer: Offer, location: Location, s
   if (typeChanged && !ctx.scope.typeChange) return null;
   const downsized = type.vcpu < cur.vcpu || type.memoryGb < cur.memoryGb;
   if (downsized && ctx.evidence === null) return null;
-  if (location.moved && (type.provider !== location.provider || offer.region !== location.region)) return null;
+  if (offer.location !== location.key) return null;
   let keep = 1;
   let confidence = 0.95;
   if (offer.option === "spot") {

@@ -31,6 +31,10 @@ import { DEFAULT_CATALOG_INPUT } from "./default-catalog.js";
 export interface Offer {
   readonly provider: ProviderId;
   readonly region: string;
+  /** `provider/region`, the key of the offer's location. */
+  readonly location: string;
+  /** Dense index of the location in the catalog (see {@link PricingCatalog.locationIndex}). */
+  readonly locationIndex: number;
   readonly type: InstanceType;
   readonly option: PurchaseOption;
   /** Effective cost per hour (upfront amortised over the term). */
@@ -45,8 +49,8 @@ export interface Offer {
   readonly interruption: InterruptionBucket | null;
 }
 
-function offersOf(provider: ProviderId, type: InstanceType, price: RegionPrice): Offer[] {
-  const base = { provider, region: price.region, type };
+function offersOf(provider: ProviderId, type: InstanceType, price: RegionPrice, locationIndex: number): Offer[] {
+  const base = { provider, region: price.region, location: `${provider}/${price.region}`, locationIndex, type };
   const out: Offer[] = [{ ...base, option: "on_demand", hourly: price.onDemand, upfrontCost: 0, committed: false, termYears: 0, interruption: null }];
   if (price.spot !== undefined) {
     out.push({ ...base, option: "spot", hourly: price.spot.hourly, upfrontCost: 0, committed: false, termYears: 0, interruption: price.spot.interruption });
@@ -65,7 +69,32 @@ function offersOf(provider: ProviderId, type: InstanceType, price: RegionPrice):
   return out;
 }
 
-const locationKey = (provider: string, region: string): string => `${provider}/${region}`;
+/** The key of a location, as in {@link Offer.location}. */
+export const locationKey = (provider: string, region: string): string => `${provider}/${region}`;
+
+/**
+ * Offers of one location and purchase option, cheapest first, with their capacity and price in
+ * typed arrays so a scan over them touches no objects until one fits.
+ */
+export interface OfferTable {
+  readonly offers: readonly Offer[];
+  readonly hourly: Float64Array;
+  readonly vcpu: Float64Array;
+  readonly memoryGb: Float64Array;
+  readonly gpu: Float64Array;
+}
+
+const EMPTY_TABLE: OfferTable = Object.freeze({ offers: [], hourly: new Float64Array(0), vcpu: new Float64Array(0), memoryGb: new Float64Array(0), gpu: new Float64Array(0) });
+
+function tableOf(offers: readonly Offer[]): OfferTable {
+  return Object.freeze({
+    offers,
+    hourly: Float64Array.from(offers, (o) => o.hourly),
+    vcpu: Float64Array.from(offers, (o) => o.type.vcpu),
+    memoryGb: Float64Array.from(offers, (o) => o.type.memoryGb),
+    gpu: Float64Array.from(offers, (o) => o.type.gpu),
+  });
+}
 const offerKey = (provider: string, region: string, type: string, option: string): string => `${provider}/${region}/${type}/${option}`;
 
 /**
@@ -83,17 +112,22 @@ export class PricingCatalog {
   readonly data: Catalog;
   private readonly byOffer = new Map<string, Offer>();
   private readonly byLocation = new Map<string, Map<PurchaseOption, Offer[]>>();
+  private readonly tables = new Map<string, OfferTable>();
   private readonly types = new Map<string, InstanceType>();
   private readonly providers = new Map<ProviderId, ProviderEntry>();
   private readonly all: Offer[] = [];
+  private readonly locationIndices = new Map<string, number>();
 
   private constructor(data: Catalog) {
     this.data = freeze(data, true);
-    for (const p of this.data.providers) this.providers.set(p.id, p);
+    for (const p of this.data.providers) {
+      this.providers.set(p.id, p);
+      for (const r of p.regions) this.locationIndices.set(locationKey(p.id, r.id), this.locationIndices.size);
+    }
     for (const type of this.data.instanceTypes) {
       this.types.set(`${type.provider}/${type.name}`, type);
       for (const price of type.prices) {
-        for (const offer of offersOf(type.provider, type, price)) {
+        for (const offer of offersOf(type.provider, type, price, this.locationIndices.get(locationKey(type.provider, price.region)) ?? -1)) {
           const frozen = Object.freeze(offer);
           this.all.push(frozen);
           this.byOffer.set(offerKey(offer.provider, offer.region, type.name, offer.option), frozen);
@@ -107,8 +141,11 @@ export class PricingCatalog {
       }
     }
     // Sorted by effective price, ties by name, so a scan can stop at the first offer that fits.
-    for (const perOption of this.byLocation.values()) {
-      for (const list of perOption.values()) list.sort((a, b) => a.hourly - b.hourly || (a.type.name < b.type.name ? -1 : a.type.name > b.type.name ? 1 : 0));
+    for (const [loc, perOption] of this.byLocation) {
+      for (const [option, list] of perOption) {
+        list.sort((a, b) => a.hourly - b.hourly || (a.type.name < b.type.name ? -1 : a.type.name > b.type.name ? 1 : 0));
+        this.tables.set(`${loc}/${option}`, tableOf(list));
+      }
     }
   }
 
@@ -147,6 +184,21 @@ export class PricingCatalog {
   /** Offers of one location and option, cheapest first (empty when none). */
   offersAt(provider: string, region: string, option: PurchaseOption): readonly Offer[] {
     return this.byLocation.get(locationKey(provider, region))?.get(option) ?? [];
+  }
+
+  /** Dense index of a location (`provider/region`), `-1` when unknown; there are {@link PricingCatalog.locationCount} of them. */
+  locationIndex(location: string): number {
+    return this.locationIndices.get(location) ?? -1;
+  }
+
+  /** Number of locations the catalog's providers list. */
+  get locationCount(): number {
+    return this.locationIndices.size;
+  }
+
+  /** {@link PricingCatalog.offersAt} as an {@link OfferTable}. */
+  offerTable(location: string, option: PurchaseOption): OfferTable {
+    return this.tables.get(`${location}/${option}`) ?? EMPTY_TABLE;
   }
 
   /** Every (provider, region) the catalog prices anything in. */

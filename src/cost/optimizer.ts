@@ -10,7 +10,7 @@ import { CancelledError, ValidationError, type ValidationIssue } from "../core/e
 import { parseWith } from "../core/validation.js";
 import { PURCHASE_OPTIONS, type PurchaseOption } from "./catalog-schema.js";
 import type { PricingCatalog } from "./catalog.js";
-import { billedHours, offerMonthlyCost, canScaleToZero, isSkip, prepare, scoreOffer, type SearchScope, type Skip, type WorkloadContext } from "./candidates.js";
+import { billedHours, offerMonthlyCost, canScaleToZero, isSkip, prepare, scoreOffer, type Location, type SearchScope, type Skip, type WorkloadContext } from "./candidates.js";
 import { money, pct } from "./format.js";
 import { faasCandidate, faasRecommendation, searchBest, vmRecommendation, type VmWinner } from "./recommend.js";
 import type { CostPlan, Recommendation } from "./schemas.js";
@@ -207,11 +207,14 @@ export function bruteForceSavings(workloads: readonly WorkloadInput[], catalog: 
     if (isSkip(ctx)) continue;
     let best: VmWinner | null = null;
     let bestScore = ctx.currentCost;
+    const byIndex = new Array<Location | undefined>(catalog.locationCount).fill(undefined);
+    for (const l of ctx.locations) byIndex[catalog.locationIndex(l.key)] = l;
+    const scaleToZero = canScaleToZero(ctx);
     for (const offer of offers) {
-      for (const location of ctx.locations) {
-        if (offer.provider !== location.provider || offer.region !== location.region) continue;
+      const location = byIndex[offer.locationIndex];
+      if (location !== undefined) {
         for (const scaled of [false, true]) {
-          if (scaled && !canScaleToZero(ctx)) continue;
+          if (scaled && !scaleToZero) continue;
           evaluated++;
           const score = scoreOffer(ctx, offer, location, scaled);
           if (score < bestScore) {

@@ -28,14 +28,23 @@ export interface VmWinner {
 export function searchBest(ctx: WorkloadContext, catalog: PricingCatalog): VmWinner | null {
   let best: VmWinner | null = null;
   let bestScore = ctx.currentCost;
+  const { vcpu, memoryGb, gpu } = ctx.need;
+  const count = ctx.workload.count;
   const s2z = canScaleToZero(ctx);
   for (const location of ctx.locations) {
     for (const option of ctx.allowed) {
-      const offers = catalog.offersAt(location.provider, location.region, option);
-      for (const scaled of s2z ? [false, true] : [false]) {
-        for (const offer of offers) {
-          const cost = ctx.workload.count * offer.hourly * billedHours(ctx, offer, scaled) + location.migrationMonthly;
+      const table = catalog.offerTable(location.key, option);
+      const n = table.offers.length;
+      if (n === 0) continue;
+      const first = table.offers[0] as Offer;
+      for (const scaled of s2z && !first.committed ? [false, true] : [false]) {
+        const perHourly = count * billedHours(ctx, first, scaled);
+        for (let i = 0; i < n; i++) {
+          const cost = (table.hourly[i] as number) * perHourly + location.migrationMonthly;
           if (cost >= bestScore) break;
+          // Capacity first, on the typed arrays: most cheaper offers are too small.
+          if ((table.vcpu[i] as number) < vcpu || (table.memoryGb[i] as number) < memoryGb || (table.gpu[i] as number) < gpu) continue;
+          const offer = table.offers[i] as Offer;
           const score = scoreOffer(ctx, offer, location, scaled);
           if (score < bestScore) {
             bestScore = score;
