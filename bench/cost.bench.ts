@@ -15,7 +15,7 @@ import { INTERRUPTION_BUCKETS, PROVIDERS, type CatalogInput, type ProviderId } f
 import { loadCatalog, type PricingCatalog } from "../src/cost/catalog.js";
 import { bruteForceSavings, optimize } from "../src/cost/optimizer.js";
 import { STRATEGIES } from "../src/cost/strategies.js";
-import { TOLERANCES, type WorkloadInput } from "../src/cost/workload.js";
+import { TOLERANCES, type CostWorkloadInput } from "../src/cost/workload.js";
 
 const quick = process.env["QUICK"] === "1";
 const WORKLOADS = quick ? 1_000 : 10_000;
@@ -94,9 +94,9 @@ function syntheticCatalog(): CatalogInput {
   };
 }
 
-function fleet(catalog: PricingCatalog): WorkloadInput[] {
+function fleet(catalog: PricingCatalog): CostWorkloadInput[] {
   const starts = catalog.offers().filter((o) => o.option === "on_demand");
-  return Array.from({ length: WORKLOADS }, (_, i): WorkloadInput => {
+  return Array.from({ length: WORKLOADS }, (_, i): CostWorkloadInput => {
     const offer = random.pick(starts);
     const hours = random.float() < 0.7 ? 730 : Math.round(random.uniform(50, 730));
     return {

@@ -18,7 +18,7 @@
 import { BUCKET_RATE, BUCKET_UPPER, HOURS_PER_MONTH, type PurchaseOption } from "./catalog-schema.js";
 import type { Offer, PricingCatalog } from "./catalog.js";
 import type { StrategyRules } from "./strategies.js";
-import { TOLERANCE_IMPACT, TOLERANCE_MAX_INTERRUPTION, type Workload } from "./workload.js";
+import { TOLERANCE_IMPACT, TOLERANCE_MAX_INTERRUPTION, type CostWorkload } from "./workload.js";
 
 /** The kinds of change a recommendation can make. */
 export const CHANGE_KINDS = ["spot", "commitment", "rightsizing", "faas", "scale_to_zero", "relocation"] as const;
@@ -71,7 +71,7 @@ export interface Location {
 
 /** A workload prepared for scoring: everything per-candidate work would otherwise recompute. */
 export interface WorkloadContext {
-  readonly workload: Workload;
+  readonly workload: CostWorkload;
   readonly rules: StrategyRules;
   readonly scope: SearchScope;
   /** Purchase options a candidate may use: the scope's and the strategy's, plus the current one. */
@@ -100,7 +100,7 @@ export function offerMonthlyCost(offer: Offer, count: number, hoursPerMonth: num
 }
 
 /** Prepares a workload for scoring, or says why it cannot be optimized. */
-export function prepare(workload: Workload, catalog: PricingCatalog, rules: StrategyRules, scope: SearchScope, amortizationMonths: number): WorkloadContext | Skip {
+export function prepare(workload: CostWorkload, catalog: PricingCatalog, rules: StrategyRules, scope: SearchScope, amortizationMonths: number): WorkloadContext | Skip {
   const current = catalog.requireOffer(workload.provider, workload.region, workload.instanceType, workload.purchaseOption, `workloads.${workload.id}`);
   if (current.committed) {
     return { workloadId: workload.id, reason: `already on ${current.option}: the commitment is paid whether it is used or not, so it stays until its term ends` };

@@ -10,13 +10,13 @@ import type { MetricStore } from "../monitoring/store.js";
 import { defaultCatalog, loadCatalog, type PricingCatalog } from "./catalog.js";
 import { recommendCommitments, type UsageHistory, type commitmentOptionsSchema } from "./commitments.js";
 import { CostLedger } from "./ledger.js";
-import type { Allocation, AllocationQuery, CostRecordInput } from "./ledger-schema.js";
+import type { CostAllocation, CostAllocationQuery, CostRecordInput } from "./ledger-schema.js";
 import { optimize, recommendKind, type OptimizeOptions, type ReportKind } from "./optimizer.js";
 import { calculateRoi, roiOfRecommendations, type RoiInput } from "./roi.js";
-import type { CommitmentRecommendation, CostPlan, Recommendation, Roi } from "./schemas.js";
+import type { CommitmentRecommendation, CostPlan, CostRecommendation, Roi } from "./schemas.js";
 import { forecastSpend, type SpendForecast, type SpendForecastInput } from "./spend-forecast.js";
 import { withMonitoredUsage, type UsageQuery } from "./usage.js";
-import type { WorkloadInput } from "./workload.js";
+import type { CostWorkloadInput } from "./workload.js";
 import type { z } from "zod";
 
 /** Where nodes find the engine in the infrastructure registry. */
@@ -64,17 +64,17 @@ export class CostEngine {
   }
 
   /** OpenCost-style allocation of a window. */
-  allocate(query: AllocationQuery = {}): Allocation {
+  allocate(query: CostAllocationQuery = {}): CostAllocation {
     return this.ledgerValue.allocate(query);
   }
 
   /** The strategy's plan for a fleet. Usage missing from a workload is taken from `monitoring` for its edge. */
-  optimize(workloads: readonly WorkloadInput[], options: OptimizeOptions = {}, monitoring?: MonitoredUsage, signal?: AbortSignal): CostPlan {
+  optimize(workloads: readonly CostWorkloadInput[], options: OptimizeOptions = {}, monitoring?: MonitoredUsage, signal?: AbortSignal): CostPlan {
     return optimize(this.withUsage(workloads, monitoring), this.catalogValue, options, signal);
   }
 
   /** One kind of recommendation (spot, rightsizing, faas, scale_to_zero, relocation). */
-  report(kind: ReportKind, workloads: readonly WorkloadInput[], options: OptimizeOptions = {}, monitoring?: MonitoredUsage, signal?: AbortSignal): CostPlan {
+  report(kind: ReportKind, workloads: readonly CostWorkloadInput[], options: OptimizeOptions = {}, monitoring?: MonitoredUsage, signal?: AbortSignal): CostPlan {
     return recommendKind(kind, this.withUsage(workloads, monitoring), this.catalogValue, options, signal);
   }
 
@@ -84,7 +84,7 @@ export class CostEngine {
   }
 
   /** ROI of explicit figures or of recommendations taken together. */
-  roi(input: RoiInput | { recommendations: readonly Recommendation[]; horizonMonths?: number; discountRate?: number }): Roi {
+  roi(input: RoiInput | { recommendations: readonly CostRecommendation[]; horizonMonths?: number; discountRate?: number }): Roi {
     if ("recommendations" in input) {
       const { recommendations, ...rest } = input;
       return roiOfRecommendations(recommendations, rest);
@@ -97,7 +97,7 @@ export class CostEngine {
     return forecastSpend(input, forecaster, signal);
   }
 
-  private withUsage(workloads: readonly WorkloadInput[], monitoring: MonitoredUsage | undefined): readonly WorkloadInput[] {
+  private withUsage(workloads: readonly CostWorkloadInput[], monitoring: MonitoredUsage | undefined): readonly CostWorkloadInput[] {
     return monitoring === undefined ? workloads : withMonitoredUsage(workloads, monitoring.store, monitoring.now, monitoring.query);
   }
 }

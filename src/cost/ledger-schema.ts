@@ -66,7 +66,7 @@ export type CostRecord = z.output<typeof costRecordSchema>;
 export const SHARE_MODES = ["even", "proportional"] as const;
 
 /** An allocation query. */
-export const allocationQuerySchema = z
+export const costAllocationQuerySchema = z
   .object({
     from: time.optional(),
     to: time.optional(),
@@ -75,7 +75,7 @@ export const allocationQuerySchema = z
   })
   .strict();
 /** An allocation query as a user writes it. */
-export type AllocationQuery = z.input<typeof allocationQuerySchema>;
+export type CostAllocationQuery = z.input<typeof costAllocationQuerySchema>;
 
 const finite = z.number().finite();
 
@@ -94,7 +94,7 @@ export const costBreakdownSchema = z.object({
 export type CostBreakdown = z.infer<typeof costBreakdownSchema>;
 
 /** An allocation of a window's costs. `assetCost + sharedCost = allocatedCost + idleCost + sharedCost` by construction. */
-export const allocationSchema = z.object({
+export const costAllocationSchema = z.object({
   from: finite,
   to: finite,
   shareMode: z.enum(SHARE_MODES),
@@ -112,4 +112,4 @@ export const allocationSchema = z.object({
   explanation: z.array(z.string()),
 });
 /** An allocation. */
-export type Allocation = z.infer<typeof allocationSchema>;
+export type CostAllocation = z.infer<typeof costAllocationSchema>;

@@ -18,7 +18,7 @@ import { parseWith } from "../core/validation.js";
 import { z } from "zod";
 import type { PricingCatalog } from "./catalog.js";
 import { money, pct } from "./format.js";
-import { allocationQuerySchema, costRecordSchema, type Allocation, type AllocationQuery, type CostBreakdown, type CostRecordInput } from "./ledger-schema.js";
+import { costAllocationQuerySchema, costRecordSchema, type CostAllocation, type CostAllocationQuery, type CostBreakdown, type CostRecordInput } from "./ledger-schema.js";
 import type { UsageHistory } from "./commitments.js";
 import type { ProviderId } from "./catalog-schema.js";
 
@@ -179,8 +179,8 @@ export class CostLedger {
   }
 
   /** Allocates the costs of `[from, to]` (default: everything recorded) as described in the module notes. */
-  allocate(query: AllocationQuery = {}): Allocation {
-    const q = parseWith(allocationQuerySchema, query, "query");
+  allocate(query: CostAllocationQuery = {}): CostAllocation {
+    const q = parseWith(costAllocationQuerySchema, query, "query");
     const [from, to] = this.window(q.from, q.to);
     const ref = REFERENCE_UNIT_PRICES;
     const usageByAsset = new Map<string, Usage[]>();

@@ -13,9 +13,9 @@ import type { PricingCatalog } from "./catalog.js";
 import { billedHours, offerMonthlyCost, canScaleToZero, isSkip, prepare, scoreOffer, type Location, type SearchScope, type Skip, type WorkloadContext } from "./candidates.js";
 import { money, pct } from "./format.js";
 import { faasCandidate, faasRecommendation, searchBest, vmRecommendation, type VmWinner } from "./recommend.js";
-import type { CostPlan, Recommendation } from "./schemas.js";
+import type { CostPlan, CostRecommendation } from "./schemas.js";
 import { STRATEGIES, STRATEGY_RULES } from "./strategies.js";
-import { fleetSchema, type Workload, type WorkloadInput } from "./workload.js";
+import { costFleetSchema, type CostWorkload, type CostWorkloadInput } from "./workload.js";
 
 /** Options of {@link optimize} and the single-kind reports. */
 export const optimizeOptionsSchema = z
@@ -43,8 +43,8 @@ function checkSignal(signal: AbortSignal | undefined): void {
 }
 
 /** Validates a fleet and the options; throws one `ValidationError` listing every problem. */
-export function parseFleet(workloads: readonly WorkloadInput[], catalog: PricingCatalog): Workload[] {
-  const fleet = parseWith(fleetSchema, workloads, "workloads");
+export function parseFleet(workloads: readonly CostWorkloadInput[], catalog: PricingCatalog): CostWorkload[] {
+  const fleet = parseWith(costFleetSchema, workloads, "workloads");
   // Unknown offers are reported before any work, every one of them.
   const issues: ValidationIssue[] = [];
   for (const w of fleet) {
@@ -59,7 +59,7 @@ export function parseFleet(workloads: readonly WorkloadInput[], catalog: Pricing
   return fleet;
 }
 
-function contexts(fleet: readonly Workload[], catalog: PricingCatalog, options: Options, scope: SearchScope, signal: AbortSignal | undefined): Array<WorkloadContext | Skip> {
+function contexts(fleet: readonly CostWorkload[], catalog: PricingCatalog, options: Options, scope: SearchScope, signal: AbortSignal | undefined): Array<WorkloadContext | Skip> {
   const rules = STRATEGY_RULES[options.strategy];
   return fleet.map((w, i) => {
     if (i % CHECK_EVERY === 0) checkSignal(signal);
@@ -68,10 +68,10 @@ function contexts(fleet: readonly Workload[], catalog: PricingCatalog, options: 
 }
 
 /** The chosen recommendation of one workload under a scope, or the reason there is none. */
-function bestRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, options: Options): Recommendation | string {
+function bestRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, options: Options): CostRecommendation | string {
   const vm = searchBest(ctx, catalog);
   const faas = faasCandidate(ctx, catalog, options.applyFreeTier);
-  let rec: Recommendation | null = null;
+  let rec: CostRecommendation | null = null;
   if (faas !== null && (vm === null || faas.score < vm.score)) rec = faasRecommendation(ctx, faas);
   else if (vm !== null) rec = vmRecommendation(ctx, catalog, vm, options.spotPools);
   if (rec === null) return `nothing the ${ctx.rules.name} strategy allows is cheaper than ${money(ctx.currentCost)}/month`;
@@ -82,14 +82,14 @@ function bestRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, optio
   return rec;
 }
 
-function planOf(fleet: readonly Workload[], catalog: PricingCatalog, options: Options, scope: SearchScope, signal: AbortSignal | undefined): CostPlan {
-  const recommendations: Recommendation[] = [];
+function planOf(fleet: readonly CostWorkload[], catalog: PricingCatalog, options: Options, scope: SearchScope, signal: AbortSignal | undefined): CostPlan {
+  const recommendations: CostRecommendation[] = [];
   const skipped: Skip[] = [];
   let current = 0;
   for (const [i, ctx] of contexts(fleet, catalog, options, scope, signal).entries()) {
     if (i % CHECK_EVERY === 0) checkSignal(signal);
     if (isSkip(ctx)) {
-      const w = fleet[i] as Workload;
+      const w = fleet[i] as CostWorkload;
       const offer = catalog.requireOffer(w.provider, w.region, w.instanceType, w.purchaseOption);
       current += offerMonthlyCost(offer, w.count, w.hoursPerMonth);
       skipped.push(ctx);
@@ -135,7 +135,7 @@ function planOf(fleet: readonly Workload[], catalog: PricingCatalog, options: Op
  * plan.recommendations[0]?.explanation; // the arithmetic, line by line
  * ```
  */
-export function optimize(workloads: readonly WorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}, signal?: AbortSignal): CostPlan {
+export function optimize(workloads: readonly CostWorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}, signal?: AbortSignal): CostPlan {
   const opts = parseWith(optimizeOptionsSchema, options, "options");
   return planOf(parseFleet(workloads, catalog), catalog, opts, FULL_SCOPE, signal);
 }
@@ -157,7 +157,7 @@ const SCOPES: Readonly<Record<ReportKind, SearchScope>> = Object.freeze({
  * workload the kind cannot help is listed in `skipped` with the reason. The recommendations are
  * alternatives to each other's kinds, so only those of one report add up.
  */
-export function recommendKind(kind: ReportKind, workloads: readonly WorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}, signal?: AbortSignal): CostPlan {
+export function recommendKind(kind: ReportKind, workloads: readonly CostWorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}, signal?: AbortSignal): CostPlan {
   const opts = parseWith(optimizeOptionsSchema, options, "options");
   const fleet = parseFleet(workloads, catalog);
   const plan = planOf(fleet, catalog, opts, SCOPES[kind], signal);
@@ -169,7 +169,7 @@ export function recommendKind(kind: ReportKind, workloads: readonly WorkloadInpu
   return { ...plan, recommendations, monthlySavings: savings, proposedMonthlyCost: plan.currentMonthlyCost - savings };
 }
 
-function diversify(rec: Recommendation): Recommendation {
+function diversify(rec: CostRecommendation): CostRecommendation {
   const pools = rec.spotPools;
   if (pools.length <= 1 || rec.proposed.count <= 1) return rec;
   const count = rec.proposed.count;
@@ -196,7 +196,7 @@ function diversify(rec: Recommendation): Recommendation {
  * The reference answer: every (workload, offer, scale-to-zero) triple scored, no index, no early
  * stop. For tests and the benchmark; {@link optimize} must find the same savings.
  */
-export function bruteForceSavings(workloads: readonly WorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}): { monthlySavings: number; evaluated: number; changed: number } {
+export function bruteForceSavings(workloads: readonly CostWorkloadInput[], catalog: PricingCatalog, options: OptimizeOptions = {}): { monthlySavings: number; evaluated: number; changed: number } {
   const opts = parseWith(optimizeOptionsSchema, options, "options");
   const fleet = parseFleet(workloads, catalog);
   const offers = catalog.offers();

@@ -1,5 +1,5 @@
 /**
- * Turning a chosen candidate into a {@link Recommendation} with its arithmetic written out, and the
+ * Turning a chosen candidate into a {@link CostRecommendation} with its arithmetic written out, and the
  * indexed search that finds each workload's best candidate.
  *
  * @module
@@ -9,7 +9,7 @@ import type { Offer, PricingCatalog } from "./catalog.js";
 import { assess, billedHours, canScaleToZero, kindsOf, scoreOffer, type ChangeKind, type Location, type WorkloadContext } from "./candidates.js";
 import { faasMonthlyCost, fitsFaas } from "./faas.js";
 import { money, num, pct } from "./format.js";
-import type { Configuration, Recommendation, SpotPool } from "./schemas.js";
+import type { Configuration, CostRecommendation, SpotPool } from "./schemas.js";
 
 /** The best VM candidate of a workload. */
 export interface VmWinner {
@@ -143,7 +143,7 @@ function explainCommitment(ctx: WorkloadContext, catalog: PricingCatalog, offer:
 }
 
 /** The recommendation for a VM winner. */
-export function vmRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, winner: VmWinner, spotPools: number): Recommendation {
+export function vmRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, winner: VmWinner, spotPools: number): CostRecommendation {
   const { offer, location, scaledToZero } = winner;
   const factors: string[] = [];
   const assessed = assess(ctx, offer, location, scaledToZero, factors) ?? { risk: 1, confidence: 0 };
@@ -192,7 +192,7 @@ export function vmRecommendation(ctx: WorkloadContext, catalog: PricingCatalog, 
 }
 
 /** The recommendation for a FaaS winner. */
-export function faasRecommendation(ctx: WorkloadContext, faas: FaasWinner): Recommendation {
+export function faasRecommendation(ctx: WorkloadContext, faas: FaasWinner): CostRecommendation {
   const w = ctx.workload;
   const savings = ctx.currentCost - faas.cost;
   return {

@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { parseWith } from "../core/validation.js";
 import { money, num, pct } from "./format.js";
-import type { Recommendation, Roi } from "./schemas.js";
+import type { CostRecommendation, Roi } from "./schemas.js";
 
 /** Paybacks longer than this (100 years) are reported as `null`: they never happen in practice and could overflow. */
 export const MAX_PAYBACK_MONTHS = 1200;
@@ -83,7 +83,7 @@ export function calculateRoi(input: RoiInput): Roi {
  * spread over `amortizationMonths`; the run-rate saving adds that share back, so the one-off cost is
  * counted once, as the implementation cost.
  */
-export function roiOfRecommendations(recommendations: readonly Recommendation[], options: Omit<RoiInput, "implementationCost" | "monthlySavings"> = {}): Roi {
+export function roiOfRecommendations(recommendations: readonly CostRecommendation[], options: Omit<RoiInput, "implementationCost" | "monthlySavings"> = {}): Roi {
   let cost = 0;
   let savings = 0;
   for (const r of recommendations) {

@@ -42,7 +42,7 @@ export const spotPoolSchema = z.object({
 export type SpotPool = z.infer<typeof spotPoolSchema>;
 
 /** A recommendation: one change to one workload, with its arithmetic. */
-export const recommendationSchema = z.object({
+export const costRecommendationSchema = z.object({
   id: z.string(),
   workloadId: z.string(),
   edgeId: z.string().optional(),
@@ -65,7 +65,7 @@ export const recommendationSchema = z.object({
   spotPools: z.array(spotPoolSchema),
 });
 /** A recommendation. */
-export type Recommendation = z.infer<typeof recommendationSchema>;
+export type CostRecommendation = z.infer<typeof costRecommendationSchema>;
 
 /** A workload left as it is, and why. */
 export const skipSchema = z.object({ workloadId: z.string(), reason: z.string() });
@@ -80,7 +80,7 @@ export const planSchema = z.object({
   proposedMonthlyCost: finite,
   /** Σ recommendations' monthly savings = current − proposed. */
   monthlySavings: finite,
-  recommendations: z.array(recommendationSchema),
+  recommendations: z.array(costRecommendationSchema),
   skipped: z.array(skipSchema),
   explanation: z.array(z.string()),
 });

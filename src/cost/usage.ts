@@ -12,7 +12,7 @@ import { parseWith } from "../core/validation.js";
 import type { MetricStore } from "../monitoring/store.js";
 import type { Labels } from "../monitoring/types.js";
 import { RIGHTSIZING_WINDOW_DAYS } from "./candidates.js";
-import type { Workload } from "./workload.js";
+import type { CostWorkload } from "./workload.js";
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +33,7 @@ export const usageQuerySchema = z
 export type UsageQuery = z.input<typeof usageQuerySchema>;
 
 /** The percentiles and how many days of samples they rest on. */
-export interface EdgeUsage {
+export interface MonitoredEdgeUsage {
   readonly cpuP995: number;
   readonly memoryP995: number;
   readonly windowDays: number;
@@ -53,7 +53,7 @@ function percentileOf(store: MetricStore, edgeId: string, metric: string, labels
  * The edge's p99.5 CPU and memory utilisation over the window ending at `now`, or `null` when
  * either series has no samples in it.
  */
-export function usageFromMonitoring(store: MetricStore, query: UsageQuery, now: number): EdgeUsage | null {
+export function usageFromMonitoring(store: MetricStore, query: UsageQuery, now: number): MonitoredEdgeUsage | null {
   const q = parseWith(usageQuerySchema, query, "usage");
   const from = now - q.windowDays * DAY_MS;
   const cpu = percentileOf(store, q.edgeId, q.metric, q.cpuLabels, from, now, q.percentile);
@@ -66,7 +66,7 @@ export function usageFromMonitoring(store: MetricStore, query: UsageQuery, now: 
  * Fills in `usage` of every workload that has an `edgeId` and no usage of its own, from that edge's
  * series in the store. Workloads whose edge has no samples are returned unchanged.
  */
-export function withMonitoredUsage<W extends Pick<Workload, "edgeId" | "usage">>(workloads: readonly W[], store: MetricStore, now: number, query: Omit<UsageQuery, "edgeId"> = {}): W[] {
+export function withMonitoredUsage<W extends Pick<CostWorkload, "edgeId" | "usage">>(workloads: readonly W[], store: MetricStore, now: number, query: Omit<UsageQuery, "edgeId"> = {}): W[] {
   return workloads.map((w) => {
     if (w.usage !== undefined || w.edgeId === undefined) return w;
     const usage = usageFromMonitoring(store, { ...query, edgeId: w.edgeId }, now);

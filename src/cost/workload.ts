@@ -38,7 +38,7 @@ export const usageSchema = z
   .strict();
 
 /** One workload as the optimizer sees it. */
-export const workloadSchema = z
+export const costWorkloadSchema = z
   .object({
     id,
     edgeId: id.optional(),
@@ -93,13 +93,13 @@ export const workloadSchema = z
   });
 
 /** A validated workload. */
-export type Workload = z.output<typeof workloadSchema>;
+export type CostWorkload = z.output<typeof costWorkloadSchema>;
 /** A workload as a user writes it. */
-export type WorkloadInput = z.input<typeof workloadSchema>;
+export type CostWorkloadInput = z.input<typeof costWorkloadSchema>;
 
 /** A fleet: workloads with unique ids. */
-export const fleetSchema = z
-  .array(workloadSchema)
+export const costFleetSchema = z
+  .array(costWorkloadSchema)
   .max(1_000_000)
   .superRefine((ws, ctx) => {
     const seen = new Set<string>();

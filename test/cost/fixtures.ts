@@ -2,14 +2,14 @@
 import fc from "fast-check";
 import { defaultCatalog } from "../../src/cost/catalog.js";
 import { STRATEGIES } from "../../src/cost/strategies.js";
-import { TOLERANCES, type WorkloadInput } from "../../src/cost/workload.js";
+import { TOLERANCES, type CostWorkloadInput } from "../../src/cost/workload.js";
 
 const catalog = defaultCatalog();
 /** Every on-demand offer: the starting points of generated workloads. */
 export const ON_DEMAND = catalog.offers().filter((o) => o.option === "on_demand");
 
 /** One workload with every optional part sometimes present. */
-export const workloadArb = (id: string): fc.Arbitrary<WorkloadInput> =>
+export const workloadArb = (id: string): fc.Arbitrary<CostWorkloadInput> =>
   fc
     .record({
       offer: fc.constantFrom(...ON_DEMAND),
@@ -37,7 +37,7 @@ export const workloadArb = (id: string): fc.Arbitrary<WorkloadInput> =>
     }));
 
 /** A fleet of 1 to `max` workloads. */
-export const fleetArb = (max = 12): fc.Arbitrary<WorkloadInput[]> =>
+export const fleetArb = (max = 12): fc.Arbitrary<CostWorkloadInput[]> =>
   fc.integer({ min: 1, max }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workloadArb(`w${i}`))));
 
 export const strategyArb = fc.constantFrom(...STRATEGIES);

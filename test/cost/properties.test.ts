@@ -11,7 +11,7 @@ import { bruteForceSavings, optimize, recommendKind } from "../../src/cost/optim
 import { MAX_PAYBACK_MONTHS, calculateRoi } from "../../src/cost/roi.js";
 import { planSchema } from "../../src/cost/schemas.js";
 import { STRATEGY_RULES } from "../../src/cost/strategies.js";
-import { TOLERANCE_MAX_INTERRUPTION, type WorkloadInput } from "../../src/cost/workload.js";
+import { TOLERANCE_MAX_INTERRUPTION, type CostWorkloadInput } from "../../src/cost/workload.js";
 import { simRuns, simSeed } from "../support/sim.js";
 import { allFinite, fleetArb, strategyArb } from "./fixtures.js";
 
@@ -52,7 +52,7 @@ describe("optimizer properties", () => {
         const rules = STRATEGY_RULES[strategy];
         const byId = new Map(fleet.map((w) => [w.id, w] as const));
         for (const r of optimize(fleet, catalog, { strategy }).recommendations) {
-          const w = byId.get(r.workloadId) as WorkloadInput;
+          const w = byId.get(r.workloadId) as CostWorkloadInput;
           expect(r.risk.score).toBeLessThanOrEqual(rules.maxRisk + 1e-12);
           expect(r.confidence).toBeGreaterThanOrEqual(rules.minConfidence);
           expect(r.monthlySavings).toBeGreaterThanOrEqual(rules.minSavingsFraction * r.current.monthlyCost - 1e-9);
