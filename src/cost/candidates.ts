@@ -166,6 +166,8 @@ export function assess(ctx: WorkloadContext, offer: Offer, location: Location, s
     confidence = Math.min(confidence, 0.85);
     factors?.push(`spot: ${offer.interruption} bucket (midpoint ${BUCKET_RATE[offer.interruption]}) × ${ctx.spotImpact} for ${ctx.workload.interruptionTolerance} tolerance = ${r.toFixed(3)}`);
   } else if (offer.committed) {
+    // Breakeven is enforced by the cost comparison; the strategy's floor asks for more use than that.
+    if (ctx.workload.hoursPerMonth / HOURS_PER_MONTH < ctx.rules.commitmentFloor) return null;
     keep *= 1 - COMMIT_RISK[offer.option];
     confidence = Math.min(confidence, offer.termYears === 3 ? 0.7 : 0.8);
     factors?.push(`commitment: ${offer.option} locks the spend in for ${offer.termYears} year(s) = ${COMMIT_RISK[offer.option]}`);

@@ -186,7 +186,10 @@ function diversify(rec: CostRecommendation): CostRecommendation {
     spotPools: spread,
     explanation: [
       ...rec.explanation.slice(0, -2),
-      `diversified: ${spread.map((p) => `${p.instances} × ${p.instanceType} (${p.interruption}) at ${money(p.hourly)}/h`).join(" + ")}, × ${hours} h = ${money(cost)}/month`,
+      `diversified: ${spread
+        .filter((p) => p.instances > 0)
+        .map((p) => `${p.instances} × ${p.instanceType} (${p.interruption}) at ${money(p.hourly)}/h`)
+        .join(" + ")}, × ${hours} h = ${money(cost)}/month`,
       `saving: ${money(rec.current.monthlyCost)} − ${money(cost)} = ${money(savings)}/month (${pct(rec.current.monthlyCost > 0 ? savings / rec.current.monthlyCost : 0)})`,
     ],
   };

@@ -72,6 +72,7 @@ describe("optimizer properties", () => {
             expect(next && cur && next.vcpu >= cur.vcpu && next.memoryGb >= cur.memoryGb).toBe(true);
           }
           if (strategy === "maximize_performance" || strategy === "predictable_cost") expect(r.kinds).not.toContain("spot");
+          if (r.kinds.includes("commitment")) expect((w.hoursPerMonth ?? HOURS_PER_MONTH) / HOURS_PER_MONTH).toBeGreaterThanOrEqual(rules.commitmentFloor);
         }
       }),
       params(150, 1502),
