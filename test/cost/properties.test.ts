@@ -42,7 +42,7 @@ describe("optimizer properties", () => {
         expect(allFinite(plan)).toBe(true);
         expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
       }),
-      params(150, 1501),
+      params(100, 1501),
     );
   });
 
@@ -75,7 +75,7 @@ describe("optimizer properties", () => {
           if (r.kinds.includes("commitment")) expect((w.hoursPerMonth ?? HOURS_PER_MONTH) / HOURS_PER_MONTH).toBeGreaterThanOrEqual(rules.commitmentFloor);
         }
       }),
-      params(150, 1502),
+      params(100, 1502),
     );
   });
 
@@ -87,7 +87,7 @@ describe("optimizer properties", () => {
         expect(close(fast.monthlySavings, brute.monthlySavings)).toBe(true);
         expect(fast.recommendations.length).toBe(brute.changed);
       }),
-      params(60, 1503),
+      params(40, 1503),
     );
   });
 
@@ -102,7 +102,7 @@ describe("optimizer properties", () => {
         expect(close(report.currentMonthlyCost - report.proposedMonthlyCost, report.monthlySavings)).toBe(true);
         expect(allFinite(report)).toBe(true);
       }),
-      params(100, 1504),
+      params(60, 1504),
     );
   });
 });
