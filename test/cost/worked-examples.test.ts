@@ -6,6 +6,7 @@ import { costPerRequest, crossoverRequestRate, faasMonthlyCost } from "../../src
 import { CostLedger } from "../../src/cost/ledger.js";
 import { optimize, recommendKind } from "../../src/cost/optimizer.js";
 import { calculateRoi } from "../../src/cost/roi.js";
+import { STRATEGIES } from "../../src/cost/strategies.js";
 
 const catalog = defaultCatalog();
 const lambda = catalog.faas("aws");
@@ -143,5 +144,49 @@ describe("OpenCost allocation", () => {
     const prop = ledger.allocate({ shareMode: "proportional" });
     expect(prop.byWorkload.find((b) => b.key === "api")?.sharedCost).toBeCloseTo((0.01 * 0.0438118) / 0.0740612, 7);
     expect(prop.byEdge[0]?.idleCost).toBeCloseTo(0.0219388, 7);
+  });
+});
+
+describe("strategies change what is selected", () => {
+  // An over-provisioned, interruption-tolerant, always-on service: m5.2xlarge × 4 at $0.384/h = $1,121.28 a month,
+  // using at most 20 % CPU and 25 % memory over 14 days (needs 8 × 0.2 × 1.2 = 1.92 vCPU, 32 × 0.25 × 1.2 = 9.6 GB;
+  // 2.08 vCPU and 10.4 GB with risk-averse's 30 % headroom).
+  const service = { id: "svc", provider: "aws" as const, region: "us-east-1", instanceType: "m5.2xlarge", count: 4, interruptionTolerance: "medium" as const, usage: { cpuP995: 20, memoryP995: 25, windowDays: 14 } };
+  const pick = (strategy: (typeof STRATEGIES)[number]) => optimize([service], catalog, { strategy }).recommendations[0];
+
+  it("minimize_cost takes the cheapest: a smaller type on spot", () => {
+    // r5.large (2 vCPU ≥ 1.92, 16 GB ≥ 9.6) on spot at $0.0395/h, <5% bucket: 4 × 0.0395 × 730 = $115.34;
+    // saving $1,121.28 − $115.34 = $1,005.94 a month.
+    const r = pick("minimize_cost");
+    expect(r?.kinds).toEqual(expect.arrayContaining(["spot", "rightsizing"]));
+    expect(r?.proposed.instanceType).toBe("r5.large");
+    expect(r?.monthlySavings).toBeCloseTo(1121.28 - 115.34, 9);
+  });
+
+  it("maximize_performance keeps the machine and only pays less for it", () => {
+    const r = pick("maximize_performance");
+    expect(r?.proposed.instanceType).toBe("m5.2xlarge");
+    expect(r?.kinds).toEqual(["commitment"]);
+  });
+
+  it("predictable_cost commits instead of using spot", () => {
+    const r = pick("predictable_cost");
+    expect(r?.kinds).toContain("commitment");
+    expect(r?.kinds).not.toContain("spot");
+  });
+
+  it("risk_averse stays within the 5-10% bucket and 1-year terms, with 30 % headroom", () => {
+    const r = pick("risk_averse");
+    expect(r).toBeDefined();
+    for (const p of r?.spotPools ?? []) expect(["<5%", "5-10%"]).toContain(p.interruption);
+    expect(r?.proposed.purchaseOption).not.toMatch(/3y|all_upfront/);
+    const type = catalog.instanceType("aws", r?.proposed.instanceType ?? "");
+    expect(type?.vcpu).toBeGreaterThanOrEqual(2.08);
+    expect(type?.memoryGb).toBeGreaterThanOrEqual(10.4);
+  });
+
+  it("each strategy's savings are no more than minimize_cost's", () => {
+    const best = pick("minimize_cost")?.monthlySavings ?? 0;
+    for (const s of STRATEGIES) expect(pick(s)?.monthlySavings ?? 0).toBeLessThanOrEqual(best + 1e-9);
   });
 });
