@@ -86,10 +86,11 @@ function planOf(fleet: readonly CostWorkload[], catalog: PricingCatalog, options
   const recommendations: CostRecommendation[] = [];
   const skipped: Skip[] = [];
   let current = 0;
-  for (const [i, ctx] of contexts(fleet, catalog, options, scope, signal).entries()) {
+  const rules = STRATEGY_RULES[options.strategy];
+  for (const [i, w] of fleet.entries()) {
     if (i % CHECK_EVERY === 0) checkSignal(signal);
+    const ctx = prepare(w, catalog, rules, scope, options.amortizationMonths);
     if (isSkip(ctx)) {
-      const w = fleet[i] as CostWorkload;
       const offer = catalog.requireOffer(w.provider, w.region, w.instanceType, w.purchaseOption);
       current += offerMonthlyCost(offer, w.count, w.hoursPerMonth);
       skipped.push(ctx);
