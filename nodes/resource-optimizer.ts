@@ -147,33 +147,14 @@ async function forecast(ctx: NodeContext, cfg: z.output<typeof forecastConfig>, 
 export const ResourceOptimizer = defineNode({
   type: "ResourceOptimizer",
   description: "Records costs and recommends cheaper configurations (spot, commitments, right-sizing, functions, moves) with ROI and spend forecasts.",
-  config: z.discriminatedUnion("operation", [
-    recordCostConfig.extend({ operation: z.literal("record_cost") }),
-    planOptions.extend({ operation: z.literal("optimize") }),
-    planOptions.extend({ operation: z.literal("spot_recommendations") }),
-    planOptions.extend({ operation: z.literal("rightsizing") }),
-    commitmentConfig.extend({ operation: z.literal("commitment_recommendations") }),
-    roiConfig.extend({ operation: z.literal("calculate_roi") }),
-    forecastConfig.extend({ operation: z.literal("forecast") }),
-  ]),
   inputs,
-  outputs: recordCostOutputs.partial().extend(planOutputs.partial().shape).extend(commitmentOutputs.partial().shape).extend(roiOutputs.partial().shape).extend(forecastOutputs.partial().shape),
-  run: async (ctx, cfg, input) => {
-    switch (cfg.operation) {
-      case "record_cost":
-        return recordCost(ctx, cfg, input);
-      case "optimize":
-        return planRunner("optimize", "plan", true)(ctx, cfg, input);
-      case "spot_recommendations":
-        return planRunner("spot_recommendations", "spot", false)(ctx, cfg, input);
-      case "rightsizing":
-        return planRunner("rightsizing", "rightsizing", true)(ctx, cfg, input);
-      case "commitment_recommendations":
-        return commitments(ctx, cfg);
-      case "calculate_roi":
-        return roi(ctx, cfg, input);
-      default:
-        return forecast(ctx, cfg, input);
-    }
+  operations: {
+    record_cost: { config: recordCostConfig, outputs: recordCostOutputs, run: recordCost },
+    optimize: { config: planOptions, outputs: planOutputs, run: planRunner("optimize", "plan", true) },
+    spot_recommendations: { config: planOptions, outputs: planOutputs, run: planRunner("spot_recommendations", "spot", false) },
+    rightsizing: { config: planOptions, outputs: planOutputs, run: planRunner("rightsizing", "rightsizing", true) },
+    commitment_recommendations: { config: commitmentConfig, outputs: commitmentOutputs, run: commitments },
+    calculate_roi: { config: roiConfig, outputs: roiOutputs, run: roi },
+    forecast: { config: forecastConfig, outputs: forecastOutputs, run: forecast },
   },
 });

@@ -46,18 +46,18 @@ describe("ResourceOptimizer node", () => {
     const { record, plan, roi, forecast } = run.results;
     if (record.status !== "completed" || plan.status !== "completed" || roi.status !== "completed" || forecast.status !== "completed") throw new Error("a node failed");
     // 3 × m5.2xlarge for 14 days: 3 × 0.384 × 336 h = $387.07; api holds 2 cores and 8 GB of one of them.
-    expect(record.output.allocation?.assetCost).toBeCloseTo(3 * 0.384 * 336, 6);
-    expect(record.output.allocation?.byWorkload.map((b) => b.key)).toEqual(["api"]);
-    const api = plan.output.recommendations?.find((r) => r.workloadId === "api");
+    expect(record.output.allocation.assetCost).toBeCloseTo(3 * 0.384 * 336, 6);
+    expect(record.output.allocation.byWorkload.map((b) => b.key)).toEqual(["api"]);
+    const api = plan.output.recommendations.find((r) => r.workloadId === "api");
     // p99.5 from monitoring: 8 × ~19.9 % × 1.2 ≈ 1.9 vCPU and 32 × ~24.9 % × 1.2 ≈ 9.6 GB → a 4 vCPU / 16 GB type.
     expect(api?.kinds).toContain("rightsizing");
     expect(api?.explanation.join("\n")).toContain("days of usage");
-    expect(plan.output.recommendations?.find((r) => r.workloadId === "thumbs")?.proposed.target).toBe("faas");
-    expect(roi.output.roi?.annualSavings).toBeCloseTo(12 * (plan.output.monthlySavings ?? NaN), 6);
-    expect(roi.output.roi?.paybackMonths).toBe(0);
-    const perDay = ((plan.output.monthlySavings ?? NaN) * 24) / 730;
-    expect(forecast.output.forecast?.savingsPerStep).toHaveLength(7);
-    forecast.output.forecast?.savingsPerStep.forEach((s) => expect(s).toBeCloseTo(perDay, 9));
+    expect(plan.output.recommendations.find((r) => r.workloadId === "thumbs")?.proposed.target).toBe("faas");
+    expect(roi.output.roi.annualSavings).toBeCloseTo(12 * plan.output.monthlySavings, 6);
+    expect(roi.output.roi.paybackMonths).toBe(0);
+    const perDay = ((plan.output.monthlySavings) * 24) / 730;
+    expect(forecast.output.forecast.savingsPerStep).toHaveLength(7);
+    forecast.output.forecast.savingsPerStep.forEach((s) => expect(s).toBeCloseTo(perDay, 9));
   });
 
   it("spot, rightsizing and commitment reports share the engine registered on the infrastructure", async () => {
@@ -76,11 +76,11 @@ describe("ResourceOptimizer node", () => {
     const { spot, sizes, commit } = run.results;
     if (spot.status !== "completed" || sizes.status !== "completed" || commit.status !== "completed") throw new Error("a node failed");
     // Risk-averse: only the batch workload takes spot, in pools no worse than 5-10%, spread over families.
-    expect(spot.output.recommendations?.map((r) => r.workloadId)).toEqual(["batch"]);
-    for (const r of spot.output.recommendations ?? []) for (const p of r.spotPools) expect(["<5%", "5-10%"]).toContain(p.interruption);
-    expect(new Set(spot.output.recommendations?.[0]?.spotPools.map((p) => p.family)).size).toBeGreaterThan(1);
-    expect(sizes.output.recommendations?.[0]?.proposed.instanceType).toBe("m5.large");
-    expect(commit.output.commitments?.[0]?.instances).toBe(2);
+    expect(spot.output.recommendations.map((r) => r.workloadId)).toEqual(["batch"]);
+    for (const r of spot.output.recommendations) for (const p of r.spotPools) expect(["<5%", "5-10%"]).toContain(p.interruption);
+    expect(new Set(spot.output.recommendations[0]?.spotPools.map((p) => p.family)).size).toBeGreaterThan(1);
+    expect(sizes.output.recommendations[0]?.proposed.instanceType).toBe("m5.large");
+    expect(commit.output.commitments[0]?.instances).toBe(2);
   });
 
   it("a bad configuration is refused at build time, naming the field", () => {

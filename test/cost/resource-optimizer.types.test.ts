@@ -26,8 +26,8 @@ describe("ResourceOptimizer types", () => {
       .connect("plan", "recommendations", "roi", "recommendations")
       .build();
     type Results = ResultsOf<typeof _workflow>;
-    type PlanOut = NonNullable<Extract<Results["plan"], { status: "completed" }>["output"]["plan"]>;
-    type RoiOut = NonNullable<Extract<Results["roi"], { status: "completed" }>["output"]["roi"]>;
+    type PlanOut = Extract<Results["plan"], { status: "completed" }>["output"]["plan"];
+    type RoiOut = Extract<Results["roi"], { status: "completed" }>["output"]["roi"];
     expectTypeOf<PlanOut["monthlySavings"]>().toEqualTypeOf<CostPlan["monthlySavings"]>();
     expectTypeOf<PlanOut["strategy"]>().toEqualTypeOf<CostPlan["strategy"]>();
     expectTypeOf<RoiOut["paybackMonths"]>().toEqualTypeOf<Roi["paybackMonths"]>();
