@@ -168,6 +168,7 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
   let ahead: readonly number[] = [];
   let sinceFit = 0;
   let recent: { at: number; inFlight: number }[] = [];
+  let concurrencyPerInstance = 1;
 
   const roll = (now: number, inFlight: number): void => {
     while (now >= bucketStart + bucketMs) {
@@ -176,6 +177,13 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
       bucketStart += bucketMs;
       currentPeak = inFlight;
       sinceFit++;
+      // Until concurrency has exceeded one instance in the window there is no pool beyond the first
+      // instance to size, and the histogram alone decides.
+      if (peaks.every((p) => p <= concurrencyPerInstance)) {
+        ahead = [];
+        forecastTarget = 0;
+        continue;
+      }
       if (peaks.length >= 3 && (sinceFit >= refitEvery || ahead.length === 0)) {
         // One fit serves the next `refitEvery` buckets: fitting every bucket costs more than it gains.
         const model = makeForecaster(peaks.length);
@@ -200,6 +208,7 @@ export function hybridWarmingPolicy(options: HybridWarmingPolicyOptions = {}): C
       recent = [];
     },
     observe: (event, view) => {
+      concurrencyPerInstance = view.options.concurrencyPerInstance;
       roll(event.at, view.inFlight);
       currentPeak = Math.max(currentPeak, view.inFlight);
       if (event.type === "arrival") {

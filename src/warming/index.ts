@@ -13,5 +13,4 @@ export { fixedKeepAlivePolicy, knativeScaleToZeroPolicy, noKeepAlivePolicy, type
 export { hybridWarmingPolicy, idleHistogramPolicy, type HybridWarmingPolicyOptions, type IdleHistogramPolicyOptions } from "./capacity-policies.js";
 export { idleTimePolicy, idleTimePolicyOptionsSchema, type IdleTimeMode, type IdleTimePolicyOptions, type IdleTimeWindow } from "./idle-histogram.js";
 export { LifecycleWarmingActuator, type LifecycleWarmingActuatorOptions, type WarmingActuator } from "./actuator.js";
-export { PredictiveWarmer, autoOptionsSchema, predictOptionsSchema, type AutoWarmingOptions, type PredictiveWarmerOptions } from "./warmer.js";
-export { haversineKm, kMeans, type Cluster, type LatLon } from "./geo.js";
+export { PredictiveWarmer, WARMER, autoWarmingOptionsSchema, warmingPredictOptionsSchema, type AutoWarmingOptions, type PredictiveWarmerOptions } from "./warmer.js";

@@ -19,19 +19,19 @@ export const BASE_STRATEGIES = ["time_series", "geographic", "user_behavior", "w
 export type BaseStrategy = (typeof BASE_STRATEGIES)[number];
 
 /** Latitude / longitude in degrees. */
-export const locationSchema = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+export const usageLocationSchema = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
 /** Resource amounts (cpu cores, memory in MB, and any other named resource). */
-export const resourcesSchema = z.record(z.string().min(1), z.number().finite().min(0));
+export const warmingResourcesSchema = z.record(z.string().min(1), z.number().finite().min(0));
 
 /** Schema of a {@link UsageRecord}. */
 export const usageRecordSchema = z.object({
   edge: z.string().min(1),
   user: z.string().min(1).optional(),
-  location: locationSchema.optional(),
+  location: usageLocationSchema.optional(),
   workloadType: z.string().min(1),
   timestamp: z.number().finite().min(0),
-  resources: resourcesSchema.default({}),
+  resources: warmingResourcesSchema.default({}),
 });
 
 /** One observed use of an edge: who, from where, what kind of workload, when, and what it needed. */
@@ -41,7 +41,7 @@ export type UsageRecord = z.output<typeof usageRecordSchema>;
 export type UsageRecordInput = z.input<typeof usageRecordSchema>;
 
 /** Schema of an edge site known to the warmer (for the geographic strategy). */
-export const edgeSiteSchema = z.object({ id: z.string().min(1), location: locationSchema });
+export const edgeSiteSchema = z.object({ id: z.string().min(1), location: usageLocationSchema });
 
 /** An edge and where it is. */
 export type EdgeSite = z.output<typeof edgeSiteSchema>;
@@ -54,7 +54,7 @@ export const warmingDecisionSchema = z.object({
   /** Clock time by which capacity should be warm. */
   at: z.number(),
   /** Resources expected to be needed. */
-  resources: resourcesSchema,
+  resources: warmingResourcesSchema,
   strategy: z.enum(WARMING_STRATEGIES),
   /** Why, in sentences. */
   reasons: z.array(z.string()),

@@ -9,6 +9,7 @@
 import { freeze } from "immer";
 import { z } from "zod";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import { serviceKey, type ServiceKey } from "../core/services.js";
 import { ClosedError, errorMessage } from "../core/errors.js";
 import type { Random } from "../core/random.js";
 import { parseWith } from "../core/validation.js";
@@ -87,10 +88,10 @@ const optionsSchema = z.object({
 });
 
 /** Options of {@link PredictiveWarmer.predict}. */
-export const predictOptionsSchema = z.object({ horizonMs: positive.optional(), strategy: z.enum(WARMING_STRATEGIES).optional() });
+export const warmingPredictOptionsSchema = z.object({ horizonMs: positive.optional(), strategy: z.enum(WARMING_STRATEGIES).optional() });
 
 /** Options of {@link PredictiveWarmer.startAuto}. */
-export const autoOptionsSchema = z.object({
+export const autoWarmingOptionsSchema = z.object({
   intervalMs: positive,
   horizonMs: positive.optional(),
   strategy: z.enum(WARMING_STRATEGIES).optional(),
@@ -99,7 +100,7 @@ export const autoOptionsSchema = z.object({
 });
 
 /** Options of {@link PredictiveWarmer.startAuto}. */
-export type AutoWarmingOptions = z.input<typeof autoOptionsSchema>;
+export type AutoWarmingOptions = z.input<typeof autoWarmingOptionsSchema>;
 
 interface Round {
   readonly madeAt: number;
@@ -122,6 +123,9 @@ function scores(t: Tally): ClassificationScores {
 }
 
 const MAX_PENDING_ROUNDS = 10_000;
+
+/** Where workflow nodes find the shared {@link PredictiveWarmer} in the infrastructure registry. */
+export const WARMER: ServiceKey<PredictiveWarmer> = serviceKey<PredictiveWarmer>("warming.predictive");
 
 /**
  * Predicts where warm capacity will be needed and warms it.
@@ -206,7 +210,7 @@ export class PredictiveWarmer {
    */
   predict(options: { horizonMs?: number; strategy?: WarmingStrategy } = {}): readonly WarmingDecision[] {
     this.ensureOpen();
-    const o = parseWith(predictOptionsSchema, options, "options");
+    const o = parseWith(warmingPredictOptionsSchema, options, "options");
     const now = this.clock.now();
     const horizonMs = o.horizonMs ?? this.settings.horizonMs;
     const strategy = o.strategy ?? this.settings.strategy;
@@ -322,7 +326,7 @@ export class PredictiveWarmer {
    */
   startAuto(options: AutoWarmingOptions): void {
     this.ensureOpen();
-    const o = parseWith(autoOptionsSchema, options, "options");
+    const o = parseWith(autoWarmingOptionsSchema, options, "options");
     this.stopAuto();
     const tick = (): void => {
       this.autoTimer = this.clock.setTimer(o.intervalMs, tick);
