@@ -6,7 +6,7 @@
  * @module
  */
 import { sleep, type Clock } from "../core/clock.js";
-import { CancelledError, ConflictError, EdgeflowError, TimeoutError, ValidationError } from "../core/errors.js";
+import { CancelledError, ConflictError, TimeoutError, ValidationError } from "../core/errors.js";
 import type { TypedEmitter } from "../core/events.js";
 import type { LeaseStore } from "../lifecycle/lease-store.js";
 import type { StateEntry, WorkloadAdapter, WorkloadRef } from "./adapter.js";
@@ -195,7 +195,7 @@ export class MigrationRun {
       } catch (error) {
         this.throwIfAborted();
         if (!retryable(error)) throw error;
-        if (attempt >= this.options.maxAttempts) throw error instanceof EdgeflowError && error.code.startsWith("migration.") ? error : new AdapterFailureError(operation, error, this.id);
+        if (attempt >= this.options.maxAttempts) throw error instanceof AdapterFailureError ? error : new AdapterFailureError(operation, error, this.id);
         await this.sleep(this.options.retryBackoffMs * 2 ** (attempt - 1));
       }
     }
