@@ -100,7 +100,8 @@ async function runScenario(s: Scenario): Promise<void> {
   const link = (chunk: Chunk): Chunk => {
     if (chunks++ !== s.corruptChunk || chunk.payload.length === 0) return chunk;
     const payload = new Uint8Array(chunk.payload);
-    payload[random.int(0, payload.length - 1)] ^= 0x5a;
+    const at = random.int(0, payload.length - 1);
+    payload[at] = (payload[at] ?? 0) ^ 0x5a;
     return { ...chunk, payload };
   };
 

@@ -114,12 +114,12 @@ describe.skipIf(!redisAvailable)("Redis adapter against real servers", () => {
 
   it("killing the target mid-copy rolls back with the source intact and serving", async () => {
     let chunks = 0;
-    let target: RedisServer | undefined;
+    const late: { target?: RedisServer } = {};
     const s = await setup(async (chunk) => {
-      if (++chunks === 4) await target?.kill();
+      if (++chunks === 4) await late.target?.kill();
       return chunk;
     });
-    target = s.target;
+    late.target = s.target;
     const writer = startWriter(s.adapter);
     const plan = await s.planner.plan({ source: "edge-a", target: "edge-b", strategy: "live", workloads: [{ id: "app" }], options });
     const final = await s.executor.execute(plan);
@@ -138,13 +138,13 @@ describe.skipIf(!redisAvailable)("Redis adapter against real servers", () => {
 
   it("a final checksum mismatch rolls back: source intact and serving, target clean", async () => {
     let chunks = 0;
-    let direct: Redis | undefined;
+    const late: { direct?: Redis } = {};
     const s = await setup(async (chunk) => {
       // Someone writes into the target behind the migration's back: the copy is no longer the source's.
-      if (++chunks === 2) await direct?.set("app:intruder", "x");
+      if (++chunks === 2) await late.direct?.set("app:intruder", "x");
       return chunk;
     });
-    direct = s.direct.target;
+    late.direct = s.direct.target;
     const writer = startWriter(s.adapter);
     const plan = await s.planner.plan({ source: "edge-a", target: "edge-b", strategy: "live", workloads: [{ id: "app" }], options });
     const final = await s.executor.execute(plan);

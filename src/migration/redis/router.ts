@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { ClosedError } from "../../core/errors.js";
 import type { RedisEdgeAddress } from "./connections.js";
 import { connect } from "./connections.js";
