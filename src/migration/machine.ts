@@ -32,10 +32,11 @@ export const MIGRATION_TRANSITIONS: Readonly<Record<MigrationPhase, Readonly<Par
     rolled_back: {},
   });
 
-type States = { [P in MigrationPhase]: { on?: Record<string, string>; type?: "final" } };
+/** The machine's state nodes, one per phase, derived from {@link MIGRATION_TRANSITIONS}. */
+export type MigrationPhaseStates = { [P in MigrationPhase]: { on?: Record<string, string>; type?: "final" } };
 
-function states(): States {
-  const out = {} as States;
+function states(): MigrationPhaseStates {
+  const out = {} as MigrationPhaseStates;
   for (const [phase, moves] of Object.entries(MIGRATION_TRANSITIONS) as Array<[MigrationPhase, Record<string, MigrationPhase>]>) {
     out[phase] = Object.keys(moves).length === 0 ? { type: "final" } : { on: { ...moves } };
   }
