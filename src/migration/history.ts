@@ -4,6 +4,7 @@
  * @module
  */
 import { freeze } from "immer";
+import type { MigrationSummary } from "./schemas.js";
 import type { MigrationMetrics, MigrationRecord, MigrationState } from "./types.js";
 
 /** The record of a finished migration (`completed` or `rolled_back`). */
@@ -23,9 +24,33 @@ export function recordOf(state: MigrationState): MigrationRecord {
       durationMs: finishedAt - state.startedAt,
       downtimeMs: state.downtimeMs,
       dataLossWindowMs: state.dataLossWindowMs,
-      rounds: Math.max(0, ...state.rounds.map((r) => r.round)),
+      rounds: Math.max(0, ...state.rounds.filter((r) => !r.stopAndCopy).map((r) => r.round)),
       rawBytes: state.transfer.rawBytes,
       wireBytes: state.transfer.wireBytes,
+      failure: state.failure,
+      warnings: state.warnings,
+    },
+    true,
+  );
+}
+
+/** The caller-facing summary of a migration's state. */
+export function summaryOf(state: MigrationState): MigrationSummary {
+  const request = state.plan.request;
+  return freeze(
+    {
+      migrationId: state.id,
+      strategy: request.strategy,
+      source: request.source,
+      target: request.target,
+      phase: state.phase,
+      paused: state.paused,
+      downtimeMs: state.downtimeMs,
+      dataLossWindowMs: state.dataLossWindowMs,
+      rounds: Math.max(0, ...state.rounds.filter((r) => !r.stopAndCopy).map((r) => r.round)),
+      rawBytes: state.transfer.rawBytes,
+      wireBytes: state.transfer.wireBytes,
+      checkpoints: state.checkpoints,
       failure: state.failure,
       warnings: state.warnings,
     },

@@ -23,12 +23,12 @@ export {
 } from "./errors.js";
 export { estimateStrategies, recommendStrategy, type SizedWorkload } from "./estimates.js";
 export { MigrationExecutor, type MigrationExecutorOptions } from "./executor.js";
-export { MigrationHistory, recordOf } from "./history.js";
+export { MigrationHistory, recordOf, summaryOf } from "./history.js";
 export { MIGRATION_TRANSITIONS, migrationMachine, type MigrationMachineEvent, type MigrationPhaseStates } from "./machine.js";
 export { InMemoryWorkloadAdapter, WorkloadUnavailableError, type AdapterOperation, type FaultHook } from "./memory-adapter.js";
 export { MigrationPlanner, type PlannerDependencies } from "./planner.js";
 export { predictPreCopy, shouldStopAndCopy, type PreCopyParams } from "./precopy.js";
-export { MIGRATION_SERVICE, MigrationService, type MigrationServiceOptions } from "./service.js";
+export { MIGRATION_ADAPTER, MIGRATION_SERVICE, MigrationService, type MigrationServiceOptions } from "./service.js";
 export {
   DEFAULT_MIGRATION_OPTIONS,
   migrationMetricsSchema,
@@ -39,10 +39,12 @@ export {
   migrationRecordSchema,
   migrationRequestSchema,
   migrationStrategySchema,
+  migrationSummarySchema,
   migrationWorkloadSchema,
   preCopyEstimateSchema,
   strategyEstimateSchema,
   type MigrationRequestInput,
+  type MigrationSummary,
 } from "./schemas.js";
 export { simulatePreCopy, type PreCopySimulationParams, type PreCopySimulationResult } from "./simulation.js";
 export { InMemoryMigrationStore, type MigrationStateStore } from "./store.js";

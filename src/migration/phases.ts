@@ -104,7 +104,7 @@ async function scanCopy(run: MigrationRun, workloadId: string, from: string): Pr
     if (page.next === null) break;
     await run.tick();
   }
-  run.state.rounds = [...run.state.rounds, { workloadId, round: 1, keys: run.progressOf(workloadId).keysCopied, bytes, startedAt, endedAt: run.now() }];
+  run.state.rounds = [...run.state.rounds, { workloadId, round: 1, keys: run.progressOf(workloadId).keysCopied, bytes, stopAndCopy: false, startedAt, endedAt: run.now() }];
   run.setProgress(workloadId, { stage: "syncing", round: 1 });
 }
 
@@ -140,7 +140,7 @@ async function sync(run: MigrationRun): Promise<void> {
       }
       const round = run.progressOf(workloadId).round + 1;
       run.setProgress(workloadId, { round });
-      run.state.rounds = [...run.state.rounds, { workloadId, round, keys: entries.length, bytes: copied, startedAt, endedAt: run.now() }];
+      run.state.rounds = [...run.state.rounds, { workloadId, round, keys: entries.length, bytes: copied, stopAndCopy: false, startedAt, endedAt: run.now() }];
     }
     await run.tick();
     if (strategy === "incremental") {
@@ -171,9 +171,10 @@ async function cutover(run: MigrationRun): Promise<void> {
     if (p.stage !== "syncing") continue;
     if (precopy) {
       // Stop-and-copy: writes are paused, so what is still dirty is the last difference.
+      const startedAt = run.now();
       const keys = await run.call("changes", () => run.deps.adapter.changes(run.ref(workloadId, run.source)));
       const bytes = await run.copyKeys(workloadId, run.source, run.target, keys, true);
-      run.state.rounds = [...run.state.rounds, { workloadId, round: p.round + 1, keys: keys.length, bytes, startedAt: run.now(), endedAt: run.now() }];
+      run.state.rounds = [...run.state.rounds, { workloadId, round: p.round + 1, keys: keys.length, bytes, stopAndCopy: true, startedAt, endedAt: run.now() }];
     }
     await verify(run, workloadId, p.copyFrom);
     run.setProgress(workloadId, { stage: "verified" });

@@ -185,3 +185,24 @@ export const migrationMetricsSchema = z.object({
   wireBytes: z.number(),
   compressionRatio: z.number().nullable(),
 });
+
+/** The caller-facing summary of a migration's state (node outputs). */
+export const migrationSummarySchema = z.object({
+  migrationId: z.string(),
+  strategy: migrationStrategySchema,
+  source: z.string(),
+  target: z.string(),
+  phase: migrationPhaseSchema,
+  paused: z.boolean(),
+  downtimeMs: z.number(),
+  dataLossWindowMs: z.number(),
+  rounds: z.number().int(),
+  rawBytes: z.number(),
+  wireBytes: z.number(),
+  checkpoints: z.number().int(),
+  failure: failureSchema,
+  warnings: z.array(z.string()).readonly(),
+});
+
+/** A migration's summary. */
+export type MigrationSummary = z.infer<typeof migrationSummarySchema>;

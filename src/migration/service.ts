@@ -19,6 +19,12 @@ import type { MigrationMetrics, MigrationPlan, MigrationProgress, MigrationRecor
 /** The key under which nodes find the shared {@link MigrationService}. */
 export const MIGRATION_SERVICE: ServiceKey<MigrationService> = serviceKey<MigrationService>("migration.service");
 
+/**
+ * The key under which nodes find the {@link WorkloadAdapter} for the shared service; register your
+ * platform's adapter here (or a whole service under {@link MIGRATION_SERVICE}).
+ */
+export const MIGRATION_ADAPTER: ServiceKey<WorkloadAdapter> = serviceKey<WorkloadAdapter>("migration.adapter");
+
 /** What a {@link MigrationService} is built from; only `clock` and `adapter` are required. */
 export interface MigrationServiceOptions {
   readonly clock: Clock;

@@ -157,6 +157,8 @@ export interface RoundRecord {
   readonly round: number;
   readonly keys: number;
   readonly bytes: number;
+  /** The final copy with writes paused (its time is downtime). */
+  readonly stopAndCopy: boolean;
   readonly startedAt: number;
   readonly endedAt: number;
 }

@@ -1,0 +1,143 @@
+/**
+ * The `EdgeMigration` node: plans, runs and steers live workload migrations on the shared
+ * {@link MigrationService} — plan, execute, progress, pause, resume, rollback, active, history, metrics.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { ServiceRegistry } from "../src/core/services.js";
+import { EdgeInfrastructure } from "../src/infra/infrastructure.js";
+import { LEASE_STORE, InMemoryLeaseStore } from "../src/lifecycle/lease-store.js";
+import { capacityFromEdges, complianceFromPlacement } from "../src/migration/checks.js";
+import { summaryOf } from "../src/migration/history.js";
+import { InMemoryWorkloadAdapter } from "../src/migration/memory-adapter.js";
+import {
+  migrationMetricsSchema,
+  migrationPlanSchema,
+  migrationProgressSchema,
+  migrationRecordSchema,
+  migrationRequestSchema,
+  migrationStrategySchema,
+  migrationSummarySchema,
+} from "../src/migration/schemas.js";
+import { MIGRATION_ADAPTER, MIGRATION_SERVICE, MigrationService } from "../src/migration/service.js";
+import { AFFINITY_PLACER, AffinityPlacer } from "../src/placement/placer.js";
+import type { NodeContext } from "../src/workflow/node.js";
+import { fromConfigOrInput } from "../src/workflow/node.js";
+
+/**
+ * The shared service: the one registered under `MIGRATION_SERVICE`, else one built on first use from
+ * the adapter registered under `MIGRATION_ADAPTER` (an in-memory adapter over the registered edges
+ * when there is none, for demos), the shared lease store, capacity from the edge registry and
+ * compliance from the shared placer's filters.
+ */
+export function migrationServiceFor(ctx: NodeContext): MigrationService {
+  const registry: ServiceRegistry = ctx.infrastructure;
+  return registry.getOrCreate(MIGRATION_SERVICE, () => {
+    const infrastructure = EdgeInfrastructure.from(registry);
+    const edges = (): ReturnType<EdgeInfrastructure["edges"]> => infrastructure.edges();
+    const adapter = registry.tryGet(MIGRATION_ADAPTER) ?? new InMemoryWorkloadAdapter({ clock: ctx.clock, edges: edges().map((e) => e.id) });
+    const leases = registry.getOrCreate(LEASE_STORE, () => new InMemoryLeaseStore({ clock: ctx.clock }));
+    const placer = registry.getOrCreate(AFFINITY_PLACER, () => new AffinityPlacer());
+    return new MigrationService({ clock: ctx.clock, adapter, leases, capacity: capacityFromEdges(edges), compliance: complianceFromPlacement(placer, edges) });
+  });
+}
+
+const requestInput = migrationRequestSchema;
+const migrationId = z.string().trim().min(1);
+
+/** Input ports shared by the operations. */
+export const edgeMigrationInputs = z.object({
+  /** A migration request, e.g. from an upstream `plan`. */
+  request: requestInput.optional(),
+  /** The migration to act on, e.g. from an upstream `execute`. */
+  migrationId: migrationId.optional(),
+});
+
+type Inputs = z.infer<typeof edgeMigrationInputs>;
+
+const idConfig = z.object({ migrationId: migrationId.optional() });
+const summaryOutput = z.object({ migration: migrationSummarySchema, migrationId: z.string(), phase: migrationSummarySchema.shape.phase });
+
+function idFrom(operation: string, configured: string | undefined, inputs: Inputs): string {
+  return fromConfigOrInput(operation, "migrationId", "a migration id", configured, inputs.migrationId);
+}
+
+function summaryPorts(state: Parameters<typeof summaryOf>[0]): z.infer<typeof summaryOutput> {
+  const migration = summaryOf(state);
+  return { migration, migrationId: migration.migrationId, phase: migration.phase };
+}
+
+/** The node's operations: config (without `operation`), outputs and run, per operation. */
+export const edgeMigrationOperations = {
+  plan: {
+    config: z.object({ request: requestInput.optional() }),
+    outputs: z.object({ plan: migrationPlanSchema, recommendation: migrationStrategySchema.nullable(), request: requestInput }),
+    run: async (ctx: NodeContext, cfg: { request?: z.input<typeof requestInput> | undefined }, inputs: Inputs) => {
+      const request = fromConfigOrInput("plan", "request", "a migration request", cfg.request, inputs.request);
+      const plan = await migrationServiceFor(ctx).plan(request, { signal: ctx.signal });
+      const { request: planned, ...rest } = plan;
+      return { plan: rest, recommendation: plan.recommendation, request: { ...planned, window: planned.window, options: planned.options } };
+    },
+  },
+  execute: {
+    config: z.object({
+      request: requestInput.optional(),
+      migrationId: migrationId.optional(),
+      /** Wait for the end (or a pause); `false` returns once the migration holds its locks. */
+      wait: z.boolean().default(true),
+    }),
+    outputs: summaryOutput,
+    run: async (ctx: NodeContext, cfg: { request?: z.input<typeof requestInput> | undefined; migrationId?: string | undefined; wait: boolean }, inputs: Inputs) => {
+      const service = migrationServiceFor(ctx);
+      const request = fromConfigOrInput("execute", "request", "a migration request", cfg.request, inputs.request);
+      const plan = await service.plan(request, { signal: ctx.signal });
+      const id = await service.start(plan, cfg.migrationId === undefined ? {} : { migrationId: cfg.migrationId });
+      const state = cfg.wait ? await service.wait(id) : await service.get(id);
+      return summaryPorts(state);
+    },
+  },
+  progress: {
+    config: idConfig,
+    outputs: z.object({ progress: migrationProgressSchema }),
+    run: async (ctx: NodeContext, cfg: { migrationId?: string | undefined }, inputs: Inputs) => ({
+      progress: await migrationServiceFor(ctx).progress(idFrom("progress", cfg.migrationId, inputs)),
+    }),
+  },
+  pause: {
+    config: idConfig,
+    outputs: summaryOutput,
+    run: async (ctx: NodeContext, cfg: { migrationId?: string | undefined }, inputs: Inputs) =>
+      summaryPorts(await migrationServiceFor(ctx).pause(idFrom("pause", cfg.migrationId, inputs))),
+  },
+  resume: {
+    config: idConfig,
+    outputs: summaryOutput,
+    run: async (ctx: NodeContext, cfg: { migrationId?: string | undefined }, inputs: Inputs) =>
+      summaryPorts(await migrationServiceFor(ctx).resume(idFrom("resume", cfg.migrationId, inputs))),
+  },
+  rollback: {
+    config: idConfig,
+    outputs: summaryOutput,
+    run: async (ctx: NodeContext, cfg: { migrationId?: string | undefined }, inputs: Inputs) =>
+      summaryPorts(await migrationServiceFor(ctx).rollback(idFrom("rollback", cfg.migrationId, inputs))),
+  },
+  active: {
+    config: z.object({}),
+    outputs: z.object({ migrations: z.array(migrationSummarySchema) }),
+    run: async (ctx: NodeContext) => ({ migrations: (await migrationServiceFor(ctx).active()).map(summaryOf) }),
+  },
+  history: {
+    config: z.object({ limit: z.number().int().positive().optional() }),
+    outputs: z.object({ records: z.array(migrationRecordSchema) }),
+    run: async (ctx: NodeContext, cfg: { limit?: number | undefined }) => {
+      const records = migrationServiceFor(ctx).history();
+      return { records: cfg.limit === undefined ? [...records] : records.slice(-cfg.limit) };
+    },
+  },
+  metrics: {
+    config: z.object({}),
+    outputs: z.object({ metrics: migrationMetricsSchema }),
+    run: async (ctx: NodeContext) => ({ metrics: await migrationServiceFor(ctx).metrics() }),
+  },
+};
