@@ -164,7 +164,7 @@ describe("migration under injected faults", () => {
     const seed = process.env["SIM_SEED"] === undefined ? undefined : Number(process.env["SIM_SEED"]);
     await fc.assert(
       fc.asyncProperty(scenario, (s) => runScenario(s)),
-      { numRuns: simRuns(40), ...(seed === undefined ? {} : { seed }) },
+      { numRuns: simRuns(30), ...(seed === undefined ? {} : { seed }) },
     );
   });
 });

@@ -36,6 +36,8 @@ async function setup(link?: ConstructorParameters<typeof MigrationExecutor>[0]["
   });
   cleanups.push(() => adapter.close());
   const direct = { source: new Redis({ port: source.port, lazyConnect: false }), target: new Redis({ port: target.port, lazyConnect: false, maxRetriesPerRequest: 0 }) };
+  // The killed target's reconnect attempts surface through commands; the event would only be noise.
+  direct.target.on("error", () => undefined);
   cleanups.push(async () => {
     direct.source.disconnect();
     direct.target.disconnect();

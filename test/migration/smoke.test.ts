@@ -13,7 +13,7 @@ describe("smoke", () => {
       const clock = new ManualClock(0);
       const adapter = new InMemoryWorkloadAdapter({ clock, edges: ["a", "b"] });
       const data = new Map<string, Uint8Array>();
-      for (let i = 0; i < 1000; i++) data.set(`k${String(i).padStart(4, "0")}`, bytes(`value-${i}`.repeat(10)));
+      for (let i = 0; i < 300; i++) data.set(`k${String(i).padStart(4, "0")}`, bytes(`value-${i}`.repeat(10)));
       adapter.seed("w1", "a", data);
       adapter.seed("w2", "a", data);
       const planner = new MigrationPlanner({ clock, adapter });
@@ -22,7 +22,7 @@ describe("smoke", () => {
       let n = 0;
       const final = await drive(clock, executor.execute(plan), () => {
         try {
-          adapter.write("w1", `k${String(n++ % 1200).padStart(4, "0")}`, bytes(`new-${n}`));
+          adapter.write("w1", `k${String(n++ % 400).padStart(4, "0")}`, bytes(`new-${n}`));
         } catch {
           // unavailable during cutover
         }
