@@ -54,7 +54,7 @@ export const edgeMigrationInputs = z.object({
   migrationId: migrationId.optional(),
 });
 
-type Inputs = z.infer<typeof edgeMigrationInputs>;
+type Inputs = z.input<typeof edgeMigrationInputs>;
 
 const idConfig = z.object({ migrationId: migrationId.optional() });
 const summaryOutput = z.object({ migration: migrationSummarySchema, migrationId: z.string(), phase: migrationSummarySchema.shape.phase });
@@ -77,7 +77,8 @@ export const edgeMigrationOperations = {
       const request = fromConfigOrInput("plan", "request", "a migration request", cfg.request, inputs.request);
       const plan = await migrationServiceFor(ctx).plan(request, { signal: ctx.signal });
       const { request: planned, ...rest } = plan;
-      return { plan: rest, recommendation: plan.recommendation, request: { ...planned, window: planned.window, options: planned.options } };
+      // The validated request with every default filled in, ready for an `execute` downstream.
+      return { plan: rest, recommendation: plan.recommendation, request: requestInput.parse(planned) };
     },
   },
   execute: {
