@@ -116,7 +116,14 @@ export class MigrationExecutor {
     };
     const run = new MigrationRun(this.deps, state, options.signal);
     await run.acquireLocks(true);
-    await run.checkpoint();
+    try {
+      await run.checkpoint();
+    } catch (error) {
+      // Not persisted means not started: give the locks back so nothing is left half-applied.
+      await run.releaseLocks().catch(() => undefined);
+      run.stop();
+      throw error;
+    }
     this.history.noteStarted();
     this.launch(run);
     return id;
