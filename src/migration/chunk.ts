@@ -65,7 +65,8 @@ export function decodeEntries(frame: Uint8Array): StateEntry[] {
     const valueLen = buf.readUInt32BE(at);
     at += 4;
     if (at + valueLen > buf.length) throw new RangeError("truncated value");
-    const value = present ? new Uint8Array(buf.subarray(at, at + valueLen)) : null;
+    // A view, not a copy: each frame is decoded once and owned by its chunk.
+    const value = present ? new Uint8Array(buf.buffer, buf.byteOffset + at, valueLen) : null;
     at += valueLen;
     entries.push(ttl === NO_TTL ? { key, value } : { key, value, ttlMs: ttl });
   }
