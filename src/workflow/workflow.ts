@@ -10,8 +10,14 @@ import type { AnyNodeDefinition } from "./node.js";
 import type { NodeDefinitions } from "./registry.js";
 import type { Connection, NodeOptions, WorkflowInputBinding, WorkflowJson } from "./types.js";
 
-/** Node id → node type name, as tracked by the builder's types. */
-export type NodeTypeMap = { readonly [id: string]: string };
+/** What the builder's types know of one node: its type name and its operation (`""` for a single-operation node). */
+export interface NodeRef<T extends string = string, Op extends string = string> {
+  readonly type: T;
+  readonly operation: Op;
+}
+
+/** Node id → {@link NodeRef}, as tracked by the builder's types. */
+export type NodeTypeMap = { readonly [id: string]: NodeRef };
 
 /** A node as seen from outside. */
 export interface WorkflowNodeInfo {
