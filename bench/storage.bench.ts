@@ -10,7 +10,7 @@
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileStorage } from "../src/storage/index.js";
+import { FileStorage } from "../src/file-storage.js";
 
 const seconds = Number(process.env["BENCH_SECONDS"] ?? "2.5");
 const payload = "x".repeat(100);

@@ -10,7 +10,8 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { ManualClock } from "../src/core/clock.js";
 import { Random } from "../src/core/random.js";
 import { encodeBatch, FrameDecoder, parsePayload, serializeMessage } from "../src/transport/frame.js";
-import { SimNetwork, TcpTransport } from "../src/transport/index.js";
+import { SimNetwork } from "../src/transport/index.js";
+import { TcpTransport } from "../src/tcp.js";
 
 const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 3;

@@ -27,6 +27,17 @@ export { Transform, type TransformFunction } from "./transform.js";
 /**
  * A registry with every built-in node type registered, typed so `WorkflowBuilder.addNode` checks each
  * node's configuration. Add your own with `.register(defineNode({...}))`.
+ *
+ * @example
+ * ```ts
+ * const registry = createNodeRegistry().register(Greet); // Greet from defineNode({ type: "Greet", ... })
+ * const workflow = new WorkflowBuilder(registry)
+ *   .addNode("Greet", "west", { greeting: "hi" })
+ *   .addNode("Merge", "all", { mode: "array" })
+ *   .connect("west", "message", "all", "a")
+ *   .build();
+ * const run = await new LocalRuntime({ registry }).execute(workflow);
+ * ```
  */
 export function createNodeRegistry() {
   return new NodeRegistry()

@@ -1,5 +1,15 @@
 /**
- * edgeflow: an embeddable edge-orchestration SDK. Everything public is exported from here.
+ * edgeflow: an embeddable edge-orchestration SDK. Everything public is exported from here, except
+ * the parts that load heavy Node modules, which have their own entry points so that a process that
+ * only builds and runs in-memory workflows never pays for them:
+ *
+ * - `edgeflow/tcp`: `TcpTransport` (`node:net`, `node:tls`, `node:crypto`)
+ * - `edgeflow/file-storage`: `FileStorage` (`node:fs`, `node:zlib`)
+ * - `edgeflow/prometheus`: `prometheusExposition` (prom-client, OpenTelemetry API)
+ * - `edgeflow/testing`: the linearizability checker and its models
+ *
+ * Nothing imported from here, even indirectly, may import those modules at load time: an engine
+ * that needs one loads it with `await import()` where it is used (see `MonitoringEngine.prometheus`).
  *
  * @module edgeflow
  */

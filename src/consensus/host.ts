@@ -10,7 +10,7 @@ import type { TimerHandle } from "../core/clock.js";
 import { ClosedError, ConflictError, ValidationError } from "../core/errors.js";
 import { waitUntil, Waiter } from "./waiter.js";
 import { TypedEmitter } from "../core/events.js";
-import { noopLogger, type Logger } from "../core/logger.js";
+import { childLogger, noopLogger, type Logger } from "../core/logger.js";
 import { parseWith } from "../core/validation.js";
 import type { LogEntry, MemberId, StorageWrite } from "../storage/types.js";
 import { NotLeaderError, ProposalOutcomeUnknownError } from "./errors.js";
@@ -103,7 +103,7 @@ export class RaftHost<R = unknown> {
     this.snapshotEvery = parsed.snapshotEvery;
     this.readTimeoutMs = parsed.readTimeoutMs;
     this.proposalTimeoutMs = parsed.proposalTimeoutMs;
-    this.logger = (options.logger ?? noopLogger).child({ raft: options.id });
+    this.logger = childLogger(options.logger ?? noopLogger, { raft: options.id });
   }
 
   /** Recovers from storage, restores the state machine and starts ticking and listening. */
@@ -130,9 +130,9 @@ export class RaftHost<R = unknown> {
       this.expire();
       this.pendingTicks++;
       this.schedule();
-      this.tickTimer = o.clock.setTimer(this.tickMs, tick);
+      this.tickTimer = o.clock.setTimer(this.tickMs, tick, { background: true });
     };
-    this.tickTimer = o.clock.setTimer(this.tickMs, tick);
+    this.tickTimer = o.clock.setTimer(this.tickMs, tick, { background: true });
     this.schedule();
   }
 
@@ -315,7 +315,7 @@ export class RaftHost<R = unknown> {
         if (!this.running) return;
       }
     } catch (error) {
-      this.logger.error("raft host failed", { error: String(error) });
+      this.logger.error({ error: String(error) }, "raft host failed");
       this.halt(error);
       this.events.emit("failed", { error });
       return;

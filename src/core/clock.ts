@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { ValidationError } from "./errors.js";
+import { describeValue } from "./describe.js";
+import { ClosedError, ValidationError } from "./errors.js";
 import { MinHeap } from "./heap.js";
 
 /** An opaque handle to a scheduled timer. */
@@ -13,39 +14,60 @@ export interface TimerHandle {
   readonly id: number;
 }
 
+/** How a timer relates to the life of the process. */
+export interface TimerOptions {
+  /**
+   * A background timer does not keep the process alive on its own (it is `unref`'d on real time).
+   * Only periodic housekeeping may be background: ticks, heartbeats, sweeps, lease expiry, reconnects.
+   * A timer that some pending call waits on (a retry backoff, a timeout, a sync) must not be, or the
+   * process may exit before that call settles. Default `false`.
+   */
+  readonly background?: boolean;
+}
+
 /** The source of time and timers every engine is given. */
 export interface Clock {
   /** Milliseconds since the epoch (or since the start of a simulation). */
   now(): number;
-  /** Runs `fn` once, `ms` milliseconds from now. */
-  setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Runs `fn` once, `ms` milliseconds from now. A timer keeps the process alive until it fires or is
+   * cleared, unless `options.background` is set.
+   */
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle;
   /** Cancels a timer; cancelling a timer that already fired or was cancelled does nothing. */
   clearTimer(handle: TimerHandle): void;
 }
 
 function checkDelay(ms: number): number {
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new ValidationError([{ path: "ms", code: "invalid_delay", message: `timer delay must be a finite number >= 0, got ${String(ms)}` }]);
+    throw new ValidationError([{ path: "ms", code: "invalid_delay", message: `timer delay must be a finite number >= 0, got ${describeValue(ms)}` }]);
   }
   return ms;
 }
 
-/** Real time: `Date.now()` and `setTimeout`. Timers do not keep the process alive (they are `unref`'d). */
+/**
+ * Real time: `Date.now()` and `setTimeout`. A pending timer keeps the process alive, so a script
+ * whose workflow waits on a retry backoff or a node timeout does not exit before the run settles;
+ * timers set with `{ background: true }` (housekeeping) are `unref`'d and do not.
+ */
 export class SystemClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private closed = false;
 
   now(): number {
     return Date.now();
   }
 
-  setTimer(ms: number, fn: () => void): TimerHandle {
+  /** @throws {@link ClosedError} after {@link SystemClock.close}. */
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): TimerHandle {
+    if (this.closed) throw new ClosedError("SystemClock");
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.timers.delete(id);
       fn();
     }, checkDelay(ms));
-    timer.unref?.();
+    if (options?.background === true) timer.unref();
     this.timers.set(id, timer);
     return { id };
   }
@@ -56,6 +78,23 @@ export class SystemClock implements Clock {
       clearTimeout(timer);
       this.timers.delete(handle.id);
     }
+  }
+
+  /** Number of timers set and not yet fired nor cleared. */
+  pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Cancels every pending timer; later `setTimer` calls throw {@link ClosedError}. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Same as {@link SystemClock.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

@@ -1,4 +1,5 @@
 export * from "./clock.js";
+export * from "./describe.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./logger.js";
@@ -6,3 +7,4 @@ export * from "./random.js";
 export * from "./services.js";
 export * from "./validation.js";
 export * from "./heap.js";
+export * from "./isolated-copy.js";

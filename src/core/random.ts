@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { describeValue } from "./describe.js";
 import { ValidationError } from "./errors.js";
 
 /** A seed: any integer, or a string (hashed). */
@@ -41,7 +42,7 @@ function splitmix32(state: { s: number }): number {
 function seedNumber(seed: Seed): number {
   if (typeof seed === "string") return hashString(seed);
   if (!Number.isFinite(seed)) {
-    throw ValidationError.of("seed", `seed must be a finite number or a string, got ${String(seed)}`);
+    throw ValidationError.of("seed", `seed must be a finite number or a string, got ${describeValue(seed)}`);
   }
   // Mix the high bits in so seeds above 2^32 do not collide with their low 32 bits.
   return (Math.trunc(seed) ^ Math.trunc(seed / 0x1_0000_0000)) >>> 0;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { NotFoundError, ValidationError } from "./errors.js";
+import { ClosedError, NotFoundError, ValidationError, errorMessage } from "./errors.js";
 
 /** A typed name for a service. Create one per service with {@link serviceKey}. */
 export interface ServiceKey<T> {
@@ -27,12 +27,26 @@ export function serviceKey<T>(name: string): ServiceKey<T> {
   return Object.freeze({ name });
 }
 
-/** A container of shared services, one instance per application (never a process-wide singleton). */
+/** How to shut `service` down: its `close()`, else its `[Symbol.asyncDispose]()`, else nothing. */
+function closeOf(service: unknown): (() => unknown) | undefined {
+  if (typeof service !== "object" || service === null) return undefined;
+  const { close } = service as { close?: unknown };
+  if (typeof close === "function") return () => close.call(service) as unknown;
+  const dispose = (service as { [Symbol.asyncDispose]?: unknown })[Symbol.asyncDispose];
+  return typeof dispose === "function" ? () => dispose.call(service) as unknown : undefined;
+}
+
+/**
+ * A container of shared services, one instance per application (never a process-wide singleton).
+ * It owns what it holds: {@link ServiceRegistry.close} closes every service that can be closed.
+ */
 export class ServiceRegistry {
   private readonly services = new Map<string, unknown>();
+  private closing: Promise<void> | undefined;
 
   /** Publishes a service. Registering a second service under the same key is an error. */
   register<T>(key: ServiceKey<T>, service: T): T {
+    if (this.closing !== undefined) throw new ClosedError("ServiceRegistry");
     if (this.services.has(key.name)) {
       throw ValidationError.of(`services.${key.name}`, `a service is already registered under "${key.name}"`, "duplicate_service");
     }
@@ -42,6 +56,7 @@ export class ServiceRegistry {
 
   /** Replaces (or publishes) a service. */
   replace<T>(key: ServiceKey<T>, service: T): T {
+    if (this.closing !== undefined) throw new ClosedError("ServiceRegistry");
     this.services.set(key.name, service);
     return service;
   }
@@ -75,5 +90,36 @@ export class ServiceRegistry {
   /** Names of all registered services, in registration order. */
   names(): string[] {
     return [...this.services.keys()];
+  }
+
+  /**
+   * Closes every service that has `close()` or `[Symbol.asyncDispose]()`, newest first (a service
+   * may use those registered before it), each even if another fails; then rejects with an
+   * `AggregateError` of the failures, if any. Idempotent: later calls return the same promise.
+   * Registering afterwards throws {@link ClosedError}; lookups still work.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const failures: unknown[] = [];
+      // Yield first, so `closing` is set before any service runs (one may hold this registry).
+      await Promise.resolve();
+      for (const [name, service] of [...this.services].reverse()) {
+        // A registry may be published in itself (EdgeInfrastructure under EDGE_INFRASTRUCTURE).
+        const close = service === this ? undefined : closeOf(service);
+        if (close === undefined) continue;
+        try {
+          await close();
+        } catch (error) {
+          failures.push(new Error(`closing service "${name}" failed: ${errorMessage(error)}`, { cause: error }));
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, `${failures.length} service(s) failed to close`);
+    })();
+    return this.closing;
+  }
+
+  /** Same as {@link ServiceRegistry.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from "zod";
+import { truncateText } from "./describe.js";
 import { ValidationError, type ValidationIssue } from "./errors.js";
 
 /** Joins path segments into the dotted form used in {@link ValidationIssue.path}. */
@@ -20,9 +21,11 @@ export function joinPath(...segments: ReadonlyArray<PropertyKey | undefined>): s
 
 /** Converts zod issues to edgeflow issues, prefixing each path with `prefix`. */
 export function zodIssues(error: z.ZodError, prefix = ""): ValidationIssue[] {
+  // Bounded here too, not only in ValidationError: safeParseWith hands these out directly, and a
+  // refinement's message may quote the input.
   return error.issues.map((issue) => ({
-    path: joinPath(prefix, ...issue.path),
-    message: issue.message,
+    path: truncateText(joinPath(prefix, ...issue.path), 200),
+    message: truncateText(issue.message, 500),
     code: issue.code,
   }));
 }
@@ -44,28 +47,37 @@ export function safeParseWith<S extends z.ZodType>(
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: zodIssues(result.error, prefix) };
 }
 
+/** The zod major version edgeflow's schemas must come from. */
+export const REQUIRED_ZOD_MAJOR = 4;
+
 /**
- * A short description of a value for an error message: strings are quoted and cut, objects named by
- * their shape, so a message never echoes a megabyte of user input.
+ * Throws a {@link ValidationError} that says what to install unless `value` is a schema of zod 4
+ * (the classic API, `import { z } from "zod"`). Schemas cross the public API (`defineNode`), and one
+ * built by another copy or major version of zod fails later in obscure ways; this names the problem
+ * where the schema is handed over.
+ *
+ * @example
+ * ```ts
+ * assertZodSchema(spec.inputs, "inputs"); // throws: "inputs is a zod 3 schema; edgeflow needs zod 4 ..."
+ * ```
  */
-export function describeValue(value: unknown, maxLength = 80): string {
-  switch (typeof value) {
-    case "string": {
-      const cut = value.length > maxLength ? `${value.slice(0, maxLength)}… (${value.length} chars)` : value;
-      return JSON.stringify(cut);
-    }
-    case "number":
-    case "boolean":
-    case "bigint":
-    case "symbol":
-      return String(value);
-    case "undefined":
-      return "undefined";
-    case "function":
-      return "a function";
-    default:
-      if (value === null) return "null";
-      if (Array.isArray(value)) return `an array of ${value.length}`;
-      return "an object";
+export function assertZodSchema(value: unknown, field: string): asserts value is z.ZodType {
+  const problem = zodSchemaProblem(value);
+  if (problem !== undefined) throw ValidationError.of(field, `${field} ${problem}`, "invalid_schema");
+}
+
+/** Why `value` is not a usable zod 4 schema, or `undefined` when it is. */
+export function zodSchemaProblem(value: unknown): string | undefined {
+  const need = `edgeflow needs a schema from zod ${REQUIRED_ZOD_MAJOR} (npm install zod@^${REQUIRED_ZOD_MAJOR}, then import { z } from "zod")`;
+  if (typeof value !== "object" || value === null) return `must be a zod schema, got ${value === null ? "null" : typeof value}; ${need}`;
+  const internals = (value as { _zod?: unknown })._zod;
+  if (typeof internals !== "object" || internals === null) {
+    // zod 3 schemas keep their definition in `_def` and have no `_zod`.
+    return "_def" in value ? `is a zod 3 schema; ${need}` : `is not a zod schema; ${need}`;
   }
+  const major = (internals as { version?: { major?: unknown } }).version?.major;
+  if (major !== REQUIRED_ZOD_MAJOR) return `is a schema of zod ${String(major)}; ${need}`;
+  // zod/mini shares the internals but not the chainable methods (`.optional()`, `.extend()`) nodes use.
+  if (typeof (value as { optional?: unknown }).optional !== "function") return `is a zod/mini schema, which lacks the methods edgeflow uses; ${need}`;
+  return undefined;
 }

@@ -12,7 +12,7 @@ import { EdgeflowError } from "../core/errors.js";
 export class InfrastructureUnavailableError extends EdgeflowError {
   constructor() {
     super(
-      "infrastructure_unavailable",
+      "infra.unavailable",
       "ctx.infrastructure is a plain ServiceRegistry without an EdgeInfrastructure: create one with " +
         "`new EdgeInfrastructure()` and pass it as `new LocalRuntime({ infrastructure })`, or register one under " +
         "EDGE_INFRASTRUCTURE on the registry you pass",

@@ -167,7 +167,7 @@ export class InMemoryLeaseStore implements LeaseStore {
     const timer = this.clock.setTimer(Math.max(0, lease.expiresAt - this.clock.now()), () => {
       const slot = this.leases.get(lease.resource);
       if (slot !== undefined && slot.lease === lease) this.expire(lease.resource, lease);
-    });
+    }, { background: true });
     this.leases.set(lease.resource, { lease, timer });
   }
 

@@ -299,7 +299,7 @@ export class EdgeLifecycle {
       if (this.entries.get(edgeId) !== entry) return;
       const event: LifecycleMachineEvent = { type: "DEADLINE", at: this.clock.now() };
       if (entry.actor.getSnapshot().can(event)) this.send(edgeId, entry, event);
-    });
+    }, { background: true });
   }
 
   private mirror(edgeId: string, state: EdgeLifecycleState): void {

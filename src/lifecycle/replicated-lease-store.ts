@@ -180,7 +180,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
         // Expiry is also enforced on every read, so a cleanup that fails (no leader just now) only
         // delays the event and the key's removal; it never lets a stale holder back in.
         this.expire(lease).catch(() => undefined);
-      }),
+      }, { background: true }),
     );
     this.events.emit(event, lease);
     return lease;

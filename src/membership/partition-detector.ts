@@ -263,13 +263,13 @@ export class PartitionDetector extends TypedEmitter<MembershipEvents> {
         // An unreachable peer is exactly what the detector is for; its silence is the signal.
       }
     }
-    this.heartbeatTimer = this.clock.setTimer(this.options.heartbeatIntervalMs, () => this.sendHeartbeats());
+    this.heartbeatTimer = this.clock.setTimer(this.options.heartbeatIntervalMs, () => this.sendHeartbeats(), { background: true });
   }
 
   private scheduleCheck(): void {
     this.checkTimer = this.clock.setTimer(this.options.checkIntervalMs, () => {
       this.check();
       this.scheduleCheck();
-    });
+    }, { background: true });
   }
 }

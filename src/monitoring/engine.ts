@@ -13,7 +13,6 @@ import { parseWith } from "../core/validation.js";
 import { AlertManager, DEFAULT_ALERT_RULES, type AlertRuleInput } from "./alerts.js";
 import { analyseSeries, analyticsOptionsSchema, type AnalyticsOptions, type SeriesAnalytics } from "./analytics.js";
 import { RobustLikelihoodDetector, robustLikelihoodConfigSchema, type AnomalyDetector } from "./anomaly.js";
-import { prometheusExposition } from "./export.js";
 import { edgeHealth } from "./health.js";
 import type { metricTypeDefinitionSchema } from "./metric-types.js";
 import { recommend, type Recommendation } from "./recommendations.js";
@@ -200,7 +199,10 @@ export class MonitoringEngine {
   }
 
   /** Prometheus text exposition of current values, health and alerts. */
-  prometheus(): Promise<string> {
+  async prometheus(): Promise<string> {
+    // Loaded on first use: prom-client (and the OpenTelemetry API it pulls in) stays out of the
+    // import cost of every user who never exports metrics.
+    const { prometheusExposition } = await import("./export.js");
     return prometheusExposition({
       latest: this.store.latest(),
       typeOf: (metric) => this.store.types.get(metric),
@@ -229,10 +231,10 @@ export class MonitoringEngine {
     this.stopMonitor();
     this.intervalMs = ms;
     const tick = (): void => {
-      this.timer = this.clock.setTimer(ms, tick);
+      this.timer = this.clock.setTimer(ms, tick, { background: true });
       this.evaluate();
     };
-    this.timer = this.clock.setTimer(ms, tick);
+    this.timer = this.clock.setTimer(ms, tick, { background: true });
     return { running: true, intervalMs: ms };
   }
 
@@ -247,5 +249,18 @@ export class MonitoringEngine {
 
   get monitorRunning(): boolean {
     return this.timer !== undefined;
+  }
+
+  /**
+   * Stops the periodic monitor, the only timer the engine holds. Recorded data stays readable, and
+   * the monitor may be started again. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.stopMonitor();
+  }
+
+  /** Same as {@link MonitoringEngine.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -18,7 +18,6 @@ export {
   type RobustLikelihoodConfig,
 } from "./anomaly.js";
 export { MonitoringEngine, analyticsRequestSchema, monitoringConfigSchema, monitoringKey, type AnalyticsRequest, type MonitoringConfig, type MonitoringSummary } from "./engine.js";
-export { prometheusExposition, type ExpositionInput } from "./export.js";
 export { edgeHealth } from "./health.js";
 export { BUILTIN_METRIC_TYPES, MetricTypeRegistry, metricTypeDefinitionSchema } from "./metric-types.js";
 export {

@@ -29,7 +29,7 @@ export class MissingDependencyTimer<P> {
     for (const os of this.origins) if (os.gapSince !== undefined && !os.gapReported && (earliest === undefined || os.gapSince < earliest)) earliest = os.gapSince;
     if (earliest === undefined) return;
     const delay = Math.max(0, earliest + this.timeoutMs - this.clock.now());
-    this.timer = this.clock.setTimer(delay, () => this.sweep());
+    this.timer = this.clock.setTimer(delay, () => this.sweep(), { background: true });
   }
 
   cancel(): void {

@@ -150,7 +150,7 @@ export class OrderingNode<P = unknown> extends TypedEmitter<OrderingNodeEvents> 
       const message: OrderingMessage = { type: "heartbeat", origin: this.service.nodeId, seq: seqSoFar, hlc: this.service.hlc.now() };
       for (const peer of this.peers) this.send(peer, message);
     }
-    this.timer = this.clock.setTimer(this.options.heartbeatIntervalMs, () => this.tick());
+    this.timer = this.clock.setTimer(this.options.heartbeatIntervalMs, () => this.tick(), { background: true });
   }
 
   private handle(from: NodeId, message: OrderingMessage): void {

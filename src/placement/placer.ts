@@ -28,12 +28,19 @@ import { compileWorkload } from "./workload.js";
 /** The key under which nodes find a shared {@link AffinityPlacer} (one with the default policy is created on demand). */
 export const AFFINITY_PLACER: ServiceKey<AffinityPlacer> = serviceKey<AffinityPlacer>("placement.affinity");
 
-/** No edge passed every filter. Carries the decision with its per-filter counts. */
+/**
+ * No edge passed every filter. Carries the decision with its per-filter counts. Code `placement.unschedulable`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UnschedulableError) console.log(error.decision.message);
+ * ```
+ */
 export class UnschedulableError extends EdgeflowError {
   readonly decision: PlacementDecision;
 
   constructor(decision: PlacementDecision) {
-    super("unschedulable", `workload "${decision.workloadId}" cannot be placed: ${decision.message}`);
+    super("placement.unschedulable", `workload "${decision.workloadId}" cannot be placed: ${decision.message}`);
     this.decision = decision;
   }
 }

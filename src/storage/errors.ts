@@ -9,6 +9,15 @@ import { EdgeflowError } from "../core/errors.js";
  * The write-ahead log or snapshot on disk is damaged in a way that is not a torn final write: a bad
  * record followed by valid ones, a record that fails its checksum in an older segment, or records that
  * contradict each other. Nothing on disk is modified when this is thrown; an operator must decide.
+ * Code `storage.corruption`.
+ *
+ * @example
+ * ```ts
+ * const storage = await FileStorage.open(dir).catch((error: unknown) => {
+ *   if (error instanceof StorageCorruptionError) console.error(`damaged: ${error.file} at byte ${error.offset}`);
+ *   throw error;
+ * });
+ * ```
  */
 export class StorageCorruptionError extends EdgeflowError {
   /** The damaged file. */
@@ -19,7 +28,7 @@ export class StorageCorruptionError extends EdgeflowError {
   readonly reason: string;
 
   constructor(file: string, offset: number, reason: string) {
-    super("storage_corruption", `corrupted storage: ${file} at byte ${offset}: ${reason}`);
+    super("storage.corruption", `corrupted storage: ${file} at byte ${offset}: ${reason}`);
     this.file = file;
     this.offset = offset;
     this.reason = reason;
@@ -28,10 +37,15 @@ export class StorageCorruptionError extends EdgeflowError {
 
 /**
  * A write or sync failed. After a failed fsync the kernel may have dropped the dirty pages, so the
- * storage refuses every later call: reopen it to recover from what is really on disk.
+ * storage refuses every later call: reopen it to recover from what is really on disk. Code `storage.failed`.
+ *
+ * @example
+ * ```ts
+ * if (isEdgeflowError(error, "storage.failed")) storage = await FileStorage.open(dir);
+ * ```
  */
 export class StorageFailedError extends EdgeflowError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super("storage_failed", message, options);
+    super("storage.failed", message, options);
   }
 }

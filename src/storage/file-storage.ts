@@ -94,7 +94,7 @@ export class FileStorage implements RaftStorage {
   /**
    * Opens (creating if needed) the storage in `dir` and recovers it.
    *
-   * @throws {@link ValidationError} for bad options; `StorageCorruptionError` for damaged files;
+   * @throws `ValidationError` for bad options; `StorageCorruptionError` for damaged files;
    * `ConflictError` when another live FileStorage holds the directory.
    */
   static async open(dir: string, options: FileStorageOptions = {}): Promise<FileStorage> {

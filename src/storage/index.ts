@@ -1,10 +1,9 @@
 /**
- * Durable storage for Raft: the {@link RaftStorage} contract and its implementations.
+ * Durable storage for Raft: the {@link RaftStorage} contract and the in-memory implementation. The
+ * write-ahead log on disk is `FileStorage`, from the `edgeflow/file-storage` entry point.
  *
  * @module
  */
 export * from "./types.js";
 export * from "./memory.js";
-export { FileStorage, type FileStorageStats } from "./file-storage.js";
-export type { FileStorageOptions } from "./schemas.js";
 export { StorageCorruptionError, StorageFailedError } from "./errors.js";

@@ -2,7 +2,7 @@
  * `edgeflow/testing`: tools for testing systems built on edgeflow — above all a linearizability
  * checker for concurrent histories.
  *
- * @module
+ * @module edgeflow/testing
  */
 export { checkLinearizable } from "./check.js";
 export { registerModel, type RegisterInput, type RegisterOutput, type RegisterValue } from "./register-model.js";

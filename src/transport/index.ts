@@ -1,6 +1,7 @@
 /**
- * Transports: the {@link Transport} contract, the seeded faulty {@link SimNetwork} for tests and
- * simulations, and the authenticated {@link TcpTransport} for real deployments.
+ * Transports: the {@link Transport} contract and the seeded faulty {@link SimNetwork} for tests and
+ * simulations. The authenticated TCP/TLS transport for real deployments is `TcpTransport`, from the
+ * `edgeflow/tcp` entry point (so that in-memory users never load `node:net` and `node:tls`).
  *
  * @module
  */
@@ -11,7 +12,5 @@ export type { PauseMode, SimEndpointOptions, SimNetworkOptions, SimNetworkStats 
 export { latencySchema, linkConfigSchema } from "./link.js";
 export type { Latency, LinkConfig } from "./link.js";
 export type { DropReason, TraceEntry, TraceEvent } from "./trace.js";
-export { TcpTransport } from "./tcp-transport.js";
-export type { PeerAddress, Pem, TcpAuth, TcpTransportEvent, TcpTransportMetrics, TcpTransportOptions } from "./tcp-options.js";
 export { backoffSchema, type BackoffPolicy } from "./backoff.js";
 export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, serializeMessage } from "./frame.js";

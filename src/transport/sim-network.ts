@@ -325,7 +325,7 @@ export class SimNetwork {
       this.clock.clearTimer(this.timer);
     }
     this.timerDue = due;
-    this.timer = this.clock.setTimer(Math.max(0, due - this.clock.now()), this.onTimer);
+    this.timer = this.clock.setTimer(Math.max(0, due - this.clock.now()), this.onTimer, { background: true });
   }
 
   private readonly onTimer = (): void => {

@@ -91,7 +91,7 @@ export class Connection {
         return;
       }
       this.refuse(new TransportError("timeout", `handshake ${this.describe()} did not finish within ${host.handshakeTimeoutMs} ms`, { peer: this.peerId }));
-    });
+    }, { background: true });
   }
 
   /** Starts the handshake; the dialer calls it once the socket (or TLS session) is connected. */

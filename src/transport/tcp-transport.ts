@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createServer as createNetServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { SystemClock, type Clock, type TimerHandle } from "../core/clock.js";
-import { noopLogger, type Logger } from "../core/logger.js";
+import { childLogger, noopLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
 import { parseWith } from "../core/validation.js";
 import { backoffDelay, type ResolvedBackoff } from "./backoff.js";
@@ -66,7 +66,7 @@ type State = "new" | "listening" | "closing" | "closed";
  * const node = new TcpTransport({ localId: "edge-a", listen: { host: "0.0.0.0", port: 7400 }, auth, schema: RaftMessageSchema,
  *   peers: { "edge-b": { host: "10.0.0.2", port: 7400 } } });
  * node.onMessage((from, message) => raft.step(message));
- * node.onError((error) => logger.warn(error.message, { reason: error.reason, peer: error.peer }));
+ * node.onError((error) => logger.warn({ reason: error.reason, peer: error.peer }, error.message));
  * await node.start();
  * node.send("edge-b", { type: "heartbeat", term: 3 });
  * await node.close(); // flushes queued frames first
@@ -101,7 +101,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     this.schema = schema;
     this.clock = clock ?? new SystemClock();
     this.random = random ?? new Random(randomBytes(4).readUInt32BE(0));
-    this.logger = (logger ?? noopLogger).child({ transport: "tcp", localId: this.localId });
+    this.logger = childLogger(logger ?? noopLogger, { transport: "tcp", localId: this.localId });
     this.backoff = this.options.reconnect;
     const auth = this.options.auth;
     this.tls = auth.kind === "tls" ? auth : undefined;
@@ -279,7 +279,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     peer.reconnectTimer = this.clock.setTimer(delayMs, () => {
       peer.reconnectTimer = undefined;
       this.dial(peer);
-    });
+    }, { background: true });
   }
 
   private scheduleFlush(peer: PeerLink): void {
@@ -353,7 +353,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   }
 
   private emitErrorOrLog(error: TransportError): void {
-    if (!emitError(this.errorHandlers, error)) this.logger.warn(error.message, { reason: error.reason, peer: error.peer });
+    if (!emitError(this.errorHandlers, error)) this.logger.warn({ reason: error.reason, peer: error.peer }, error.message);
   }
 
   private emitEvent(event: TcpTransportEvent): void {

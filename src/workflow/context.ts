@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../core/clock.js";
 import { ValidationError } from "../core/errors.js";
-import type { Logger } from "../core/logger.js";
+import { childLogger, type Logger } from "../core/logger.js";
 import { Random } from "../core/random.js";
 import type { ServiceRegistry } from "../core/services.js";
 import type { NodeContext } from "./node.js";
@@ -75,7 +75,7 @@ export class AttemptContext implements NodeContext {
   }
 
   get logger(): Logger {
-    this.lazyLogger ??= this.scope.logger.child({ runId: this.scope.runId, nodeId: this.nodeId, attempt: this.attempt });
+    this.lazyLogger ??= childLogger(this.scope.logger, { runId: this.scope.runId, nodeId: this.nodeId, attempt: this.attempt });
     return this.lazyLogger;
   }
 

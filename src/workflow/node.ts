@@ -7,7 +7,8 @@
 import { z } from "zod";
 import type { Clock } from "../core/clock.js";
 import { ValidationError, type ValidationIssue } from "../core/errors.js";
-import { describeValue } from "../core/validation.js";
+import { describeValue } from "../core/describe.js";
+import { zodSchemaProblem } from "../core/validation.js";
 import type { Logger } from "../core/logger.js";
 import type { Random } from "../core/random.js";
 import type { ServiceRegistry } from "../core/services.js";
@@ -298,16 +299,11 @@ export function defineNode(spec: NodeSpec<string, z.ZodType, PortsSchema, PortsS
   });
 }
 
-/** Why a schema field was refused: not a zod 4 object schema, or one from another copy of zod. */
+/** Why a schema field was refused: not a zod 4 object schema (another copy or version of zod, say). */
 function zodMismatch(field: string, value: unknown): string {
-  const looksLikeZod = typeof value === "object" && value !== null && ("_zod" in value || "_def" in value);
-  if (looksLikeZod) {
-    return `${field} is a schema from another copy or version of zod; edgeflow needs zod ${ZOD_RANGE} (the peer dependency) so that schemas are shared: install a matching zod, deduplicated (npm ls zod)`;
-  }
-  return `${field} must be a z.object(...) schema from zod ${ZOD_RANGE}`;
+  const problem = zodSchemaProblem(value);
+  return problem !== undefined ? `${field} ${problem}` : `${field} must be a z.object(...) schema`;
 }
-
-const ZOD_RANGE = "^4";
 
 function operationsDefinition(
   spec: OperationsNodeSpec<string, PortsSchema, Record<string, OperationConfigSchema>, Record<string, PortsSchema>>,

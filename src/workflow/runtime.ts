@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { freeze } from "immer";
 import { z } from "zod";
 import { SystemClock, sleep, type Clock } from "../core/clock.js";
-import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
+import { CancelledError, ClosedError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random, type Seed } from "../core/random.js";
 import { ServiceRegistry } from "../core/services.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { parseWith, zodIssues } from "../core/validation.js";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
@@ -72,8 +72,10 @@ export type ResultsOf<W> = W extends Workflow<infer Defs, infer Nodes>
  * ```
  */
 export class LocalRuntime {
-  /** Progress events of every run. */
-  readonly events = new TypedEmitter<RuntimeEvents>();
+  /** Progress events of every run. A listener that throws is reported to the logger; the run goes on. */
+  readonly events = new TypedEmitter<RuntimeEvents>({
+    onListenerError: (error, event) => this.logger.error({ event, error: errorMessage(error) }, "runtime event listener threw"),
+  });
   readonly infrastructure: ServiceRegistry;
   readonly clock: Clock;
   private readonly registry: NodeRegistry<NodeDefinitions> | undefined;
@@ -82,6 +84,11 @@ export class LocalRuntime {
   private readonly errorPolicy: ErrorPolicy;
   private readonly validateIO: boolean;
   private readonly random: Random;
+  /** What this runtime created itself (and so closes); what it was given belongs to the caller. */
+  private readonly owned: ReadonlyArray<{ close(): Promise<void> }>;
+  /** Cancels one pending run, for {@link LocalRuntime.close}. */
+  private readonly pendingRuns = new Set<() => void>();
+  private closing: Promise<void> | undefined;
 
   constructor(options: LocalRuntimeOptions = {}) {
     const parsed = parseWith(
@@ -90,8 +97,11 @@ export class LocalRuntime {
       "options",
     );
     this.registry = options.registry;
-    this.infrastructure = options.infrastructure ?? new ServiceRegistry();
-    this.clock = options.clock ?? new SystemClock();
+    const infrastructure = options.infrastructure ?? new ServiceRegistry();
+    const clock = options.clock ?? new SystemClock();
+    this.infrastructure = infrastructure;
+    this.clock = clock;
+    this.owned = [...(options.infrastructure === undefined ? [infrastructure] : []), ...(clock instanceof SystemClock && options.clock === undefined ? [clock] : [])];
     this.logger = options.logger ?? noopLogger;
     this.random = new Random(options.seed ?? 0);
     this.concurrency = parsed.concurrency;
@@ -106,6 +116,7 @@ export class LocalRuntime {
    * cancellation rejects with {@link WorkflowCancelledError}. Both carry the partial result.
    */
   execute<W extends Workflow<NodeDefinitions, NodeTypeMap>>(workflow: W, options: ExecuteOptions = {}): Promise<RunResult<ResultsOf<W>>> {
+    if (this.closing !== undefined) throw new ClosedError("LocalRuntime");
     const policy = options.errorPolicy ?? this.errorPolicy;
     const graph = workflow.graph;
     this.checkRunnable(workflow, options, policy);
@@ -162,6 +173,7 @@ export class LocalRuntime {
         if (settled) return;
         settled = true;
         options.signal?.removeEventListener("abort", onAbort);
+        this.pendingRuns.delete(onClose);
         const result = snapshot(status);
         this.events.emit("run:complete", { runId, status, durationMs: result.finishedAt - startedAt });
         if (status === "cancelled") reject(new WorkflowCancelledError(result, firstError));
@@ -192,10 +204,16 @@ export class LocalRuntime {
         firstError = new CancelledError("run cancelled", { cause: options.signal?.reason });
         stopAll("cancelled", "run cancelled");
       };
+      const onClose = (): void => {
+        if (settled) return;
+        firstError = new CancelledError("runtime closed");
+        stopAll("cancelled", "runtime closed");
+      };
       if (options.signal?.aborted) {
         onAbort();
         return;
       }
+      this.pendingRuns.add(onClose);
       options.signal?.addEventListener("abort", onAbort, { once: true });
 
       // A node whose producer failed or was skipped is skipped, and so on downstream (iteratively:
@@ -282,6 +300,24 @@ export class LocalRuntime {
     });
   }
 
+  /**
+   * Cancels every pending run (each rejects with {@link WorkflowCancelledError}), then closes what the
+   * runtime created itself: its default clock and infrastructure (an infrastructure or clock you
+   * passed in is yours to close). Later `execute` calls throw {@link ClosedError}. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      for (const cancel of [...this.pendingRuns]) cancel();
+      this.closing = Promise.all(this.owned.map((resource) => resource.close())).then(() => undefined);
+    }
+    return this.closing;
+  }
+
+  /** Same as {@link LocalRuntime.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private checkRunnable(workflow: Workflow<NodeDefinitions, NodeTypeMap>, options: ExecuteOptions, policy: ErrorPolicy): void {
     const issues = [];
     if (policy !== "fail-fast" && policy !== "continue") {
@@ -365,8 +401,9 @@ export class LocalRuntime {
     if (!this.validateIO && (typeof output !== "object" || output === null)) {
       throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
     }
-    // One output may feed several consumers: deep-frozen, none of them can change what the others see.
-    return freeze(this.validateIO ? parseWith(node.outputs, output, "output") : output, true);
+    // One output may feed several consumers: each gets the same deep-frozen copy, so none can change
+    // what the others see, and the node's own objects are never frozen under it.
+    return isolatedCopy(this.validateIO ? parseWith(node.outputs, output, "output") : output);
   }
 
   /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../core/errors.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { joinPath } from "../core/validation.js";
 import type { CompiledGraph, GraphDeclaration } from "./graph.js";
 import type { AnyNodeDefinition } from "./node.js";
@@ -25,23 +26,6 @@ export interface WorkflowNodeInfo {
   readonly type: string;
   readonly config: unknown;
   readonly options: NodeOptions | undefined;
-}
-
-/**
- * A frozen copy of plain objects and arrays; anything else (functions, class instances) is kept by
- * reference, so the workflow never shares mutable structure with the caller and never freezes the
- * caller's own objects.
- */
-function frozenCopy<T>(value: T): T {
-  if (Array.isArray(value)) return Object.freeze(value.map((item: unknown) => frozenCopy(item))) as T;
-  if (typeof value === "object" && value !== null) {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = frozenCopy(item);
-    return Object.freeze(out) as T;
-  }
-  return value;
 }
 
 /** Problems that stop `value` from surviving `JSON.stringify` → `JSON.parse` unchanged. */
@@ -83,6 +67,18 @@ function jsonClone<T>(value: T): T {
 /**
  * A validated workflow. The type parameters carry the registry and the node id → type map, so
  * run results are typed per node.
+ *
+ * @example
+ * ```ts
+ * const workflow = new WorkflowBuilder(createNodeRegistry())
+ *   .addNode("Merge", "all", { mode: "array" })
+ *   .input("west", "all", "a")
+ *   .build();
+ * workflow.inputNames(); // ["west"]
+ * console.log(workflow.toMermaid());
+ * const json = JSON.stringify(workflow.toJSON()); // rebuilt later with WorkflowBuilder.fromJSON
+ * const run = await new LocalRuntime().execute(workflow, { inputs: { west: 1 } });
+ * ```
  */
 export class Workflow<Defs extends NodeDefinitions = NodeDefinitions, Nodes extends NodeTypeMap = NodeTypeMap> {
   /** Optional human-readable name. */
@@ -100,7 +96,7 @@ export class Workflow<Defs extends NodeDefinitions = NodeDefinitions, Nodes exte
 
   /** @internal Use `WorkflowBuilder.build()` or `WorkflowBuilder.fromJSON()`. */
   constructor(declaration: GraphDeclaration, graph: CompiledGraph) {
-    this.declaration = frozenCopy({
+    this.declaration = isolatedCopy({
       name: declaration.name,
       nodes: declaration.nodes.map((n) => ({ id: n.id, type: n.type, config: n.config, options: n.options as NodeOptions | undefined })),
       connections: declaration.connections.map((c) => ({ from: c.from, output: c.output, to: c.to, input: c.input })),

@@ -8,16 +8,19 @@ import { createConsoleLogger } from "../../src/core/logger.js";
 import { joinPath, parseWith, safeParseWith } from "../../src/core/validation.js";
 
 describe("TypedEmitter", () => {
-  it("delivers payloads in subscription order, once() fires once, the returned function unsubscribes", () => {
+  it("delivers payloads in subscription order, once() fires once, off() unsubscribes", () => {
     const events = new TypedEmitter<{ tick: number; done: { ok: boolean } }>();
     const seen: string[] = [];
-    const off = events.on("tick", (n) => seen.push(`a${n}`));
+    const first = (n: number): void => {
+      seen.push(`a${n}`);
+    };
+    events.on("tick", first);
     events.on("tick", (n) => seen.push(`b${n}`));
     events.once("done", ({ ok }) => seen.push(`done ${ok}`));
     events.emit("tick", 1);
     events.emit("done", { ok: true });
     events.emit("done", { ok: false });
-    off();
+    events.off("tick", first);
     events.emit("tick", 2);
     expect(seen).toEqual(["a1", "b1", "done true", "b2"]);
     expect(events.listenerCount("tick")).toBe(1);
@@ -48,7 +51,7 @@ describe("errors and validation", () => {
     const error = new NodeExecutionError("n1", "Sum", "boom", { cause, attempts: 3 });
     expect(error).toBeInstanceOf(EdgeflowError);
     expect(error.name).toBe("NodeExecutionError");
-    expect(error.code).toBe("node_execution");
+    expect(error.code).toBe("workflow.node_failed");
     expect(error.cause).toBe(cause);
     expect(error.attempts).toBe(3);
     expect(new CancelledError().code).toBe("cancelled");
@@ -79,7 +82,7 @@ describe("console logger", () => {
     const lines: string[] = [];
     const logger = createConsoleLogger("info", (line) => lines.push(line), { service: "edge" });
     logger.debug("hidden");
-    logger.child({ node: "n1" }).warn("slow", { ms: 12 });
+    logger.child?.({ node: "n1" }).warn({ ms: 12 }, "slow");
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ level: "warn", message: "slow", service: "edge", node: "n1", ms: 12 }]);
   });
 });

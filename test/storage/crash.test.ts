@@ -2,7 +2,8 @@ import { appendFile, readFile, stat, truncate, writeFile } from "node:fs/promise
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileStorage, StorageCorruptionError } from "../../src/storage/index.js";
+import { StorageCorruptionError } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import type { LogEntry, StorageWrite } from "../../src/storage/types.js";
 import { simRuns } from "../support/sim.js";
 import { digestDir, entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";
@@ -116,7 +117,7 @@ describe("FileStorage crash recovery", () => {
           (e: unknown) => e,
         );
         expect(error).toBeInstanceOf(StorageCorruptionError);
-        expect(error).toMatchObject({ file: path, offset: start, code: "storage_corruption" });
+        expect(error).toMatchObject({ file: path, offset: start, code: "storage.corruption" });
         expect(await digestDir(dir)).toEqual(before);
       }),
       { numRuns: simRuns(40) },
@@ -231,6 +232,6 @@ describe("FileStorage crash recovery", () => {
     const bytes = await readFile(snapshotPath);
     bytes[10] = (bytes[10] as number) ^ 0x20;
     await writeFile(snapshotPath, bytes);
-    await expect(FileStorage.open(dir)).rejects.toMatchObject({ file: snapshotPath, code: "storage_corruption" });
+    await expect(FileStorage.open(dir)).rejects.toMatchObject({ file: snapshotPath, code: "storage.corruption" });
   });
 });

@@ -3,7 +3,8 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClosedError, ConflictError, ValidationError } from "../../src/core/errors.js";
-import { FileStorage, StorageFailedError } from "../../src/storage/index.js";
+import { StorageFailedError } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import type { Snapshot } from "../../src/storage/types.js";
 import { entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";
 
@@ -177,7 +178,7 @@ describe("FileStorage", () => {
     const queued = storage.save({ entries: [entry(3, 1)] });
     await expect(failed).rejects.toBeInstanceOf(StorageFailedError);
     await expect(queued).rejects.toBeInstanceOf(StorageFailedError);
-    await expect(storage.save({ hardState: { term: 1, vote: null, commit: 0 } })).rejects.toMatchObject({ code: "storage_failed" });
+    await expect(storage.save({ hardState: { term: 1, vote: null, commit: 0 } })).rejects.toMatchObject({ code: "storage.failed" });
     await storage.close();
   });
 

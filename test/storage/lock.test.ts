@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.js";
-import { FileStorage } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import { acquireLockFile, LOCK_FILE, lockDirectory, type LockOwnership } from "../../src/storage/lock.js";
 import { simRuns, simSeed, withSeed } from "../support/sim.js";
 import { tempDirs } from "./helpers.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileStorage } from "../../src/storage/index.js";
+import { FileStorage } from "../../src/file-storage.js";
 import type { Snapshot } from "../../src/storage/types.js";
 import { simRuns } from "../support/sim.js";
 import { entry, plain, ReferenceStore, segmentFiles, tempDirs } from "./helpers.js";

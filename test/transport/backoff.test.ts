@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ManualClock } from "../../src/core/clock.js";
 import { Random } from "../../src/core/random.js";
 import { backoffDelay, backoffSchema } from "../../src/transport/backoff.js";
-import type { TcpTransportEvent } from "../../src/transport/index.js";
+import type { TcpTransportEvent } from "../../src/tcp.js";
 import { simRuns, simSeed } from "../support/sim.js";
 import { link, startNode, waitFor } from "./tcp-helpers.js";
 

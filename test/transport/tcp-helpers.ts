@@ -2,7 +2,8 @@ import { connect, type Socket } from "node:net";
 import { afterEach } from "vitest";
 import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
 import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
-import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions, type TransportError } from "../../src/transport/index.js";
+import type { TransportError } from "../../src/transport/index.js";
+import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions } from "../../src/tcp.js";
 
 export const SECRET = "correct horse battery staple";
 export const secretAuth: TcpAuth = { kind: "secret", secret: SECRET };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TcpTransport, TransportError } from "../../src/transport/index.js";
+import { TransportError } from "../../src/transport/index.js";
+import { TcpTransport } from "../../src/tcp.js";
 import { encodeFrame } from "../../src/transport/frame.js";
 import { HANDSHAKE_MAX_FRAME_BYTES, handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
 import { RawPeer, SECRET, secretAuth, startNode, waitFor } from "./tcp-helpers.js";

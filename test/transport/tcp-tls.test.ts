@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TcpAuth, TcpTransport } from "../../src/transport/index.js";
+import type { TcpAuth, TcpTransport } from "../../src/tcp.js";
 import { createPki, type Identity, type TestPki } from "./certs.js";
 import { link, startNode, waitFor, type Started } from "./tcp-helpers.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { TcpTransport, TransportError, type TcpTransportEvent } from "../../src/transport/index.js";
+import { TransportError } from "../../src/transport/index.js";
+import { TcpTransport, type TcpTransportEvent } from "../../src/tcp.js";
 import { link, RawPeer, trackedNodes, waitFor } from "./tcp-helpers.js";
 
 const node = trackedNodes();
