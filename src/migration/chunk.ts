@@ -1,11 +1,11 @@
 /**
  * Transfer chunks: a batch of state entries framed, optionally compressed (node:zlib), and sealed with
  * the SHA-256 of the raw frame, so the receiver detects any corruption before applying anything.
+ * `node:zlib` is loaded on first use ({@link loadZlibCodec}), so importing the engine does not load it.
  *
  * @module
  */
 import { createHash } from "node:crypto";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { ChecksumMismatchError } from "./errors.js";
 import type { StateEntry } from "./adapter.js";
 
@@ -20,6 +20,23 @@ export interface Chunk {
   /** SHA-256 (hex) of the raw frame. */
   readonly sha256: string;
   readonly payload: Uint8Array;
+}
+
+/** Compression of chunk payloads. */
+export interface ChunkCodec {
+  deflate(data: Uint8Array): Uint8Array;
+  inflate(data: Uint8Array): Uint8Array;
+}
+
+let zlibCodec: Promise<ChunkCodec> | undefined;
+
+/** The zlib codec (raw deflate, level 1: fast, and most of the gain on typical state), loaded once. */
+export function loadZlibCodec(): Promise<ChunkCodec> {
+  zlibCodec ??= import("node:zlib").then((zlib) => ({
+    deflate: (data: Uint8Array) => zlib.deflateRawSync(data, { level: 1 }),
+    inflate: (data: Uint8Array) => zlib.inflateRawSync(data),
+  }));
+  return zlibCodec;
 }
 
 const NO_TTL = -1;
@@ -78,21 +95,22 @@ export function sha256Hex(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Frames, optionally compresses and seals a batch. */
-export function sealChunk(seq: number, entries: readonly StateEntry[], compress: boolean): Chunk {
+/** Frames, compresses when given a codec, and seals a batch. */
+export function sealChunk(seq: number, entries: readonly StateEntry[], codec: ChunkCodec | null): Chunk {
   const raw = encodeEntries(entries);
-  const payload = compress ? deflateRawSync(raw, { level: 1 }) : raw;
-  return { seq, compressed: compress, rawBytes: raw.length, wireBytes: payload.length, sha256: sha256Hex(raw), payload };
+  const payload = codec === null ? raw : codec.deflate(raw);
+  return { seq, compressed: codec !== null, rawBytes: raw.length, wireBytes: payload.length, sha256: sha256Hex(raw), payload };
 }
 
 /**
  * Opens a chunk: decompresses, checks its SHA-256, decodes. Any corruption (including one that breaks
  * decompression or framing) is a {@link ChecksumMismatchError}.
  */
-export function openChunk(chunk: Chunk): StateEntry[] {
+export function openChunk(chunk: Chunk, codec: ChunkCodec | null): StateEntry[] {
   let raw: Uint8Array;
   try {
-    raw = chunk.compressed ? inflateRawSync(chunk.payload) : chunk.payload;
+    if (chunk.compressed && codec === null) throw new Error("compressed chunk without a codec");
+    raw = chunk.compressed && codec !== null ? codec.inflate(chunk.payload) : chunk.payload;
   } catch {
     throw new ChecksumMismatchError(`chunk ${chunk.seq} does not decompress`, chunk.sha256, "(undecodable)");
   }

@@ -6,7 +6,7 @@
  * @module
  */
 export type { ReplicaInfo, SnapshotPage, StateEntry, WorkloadAdapter, WorkloadRef } from "./adapter.js";
-export type { Chunk } from "./chunk.js";
+export { loadZlibCodec, type Chunk, type ChunkCodec } from "./chunk.js";
 export { capacityFromEdges, complianceFromPlacement, type CapacityChecker, type ComplianceChecker } from "./checks.js";
 export {
   AdapterFailureError,

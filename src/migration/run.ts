@@ -10,7 +10,7 @@ import { CancelledError, ConflictError, TimeoutError, ValidationError } from "..
 import type { TypedEmitter } from "../core/events.js";
 import type { LeaseStore } from "../lifecycle/lease-store.js";
 import type { StateEntry, WorkloadAdapter, WorkloadRef } from "./adapter.js";
-import { openChunk, sealChunk, type Chunk } from "./chunk.js";
+import { loadZlibCodec, openChunk, sealChunk, type Chunk } from "./chunk.js";
 import { AdapterFailureError, ChecksumMismatchError, WorkloadLockedError } from "./errors.js";
 import { PhaseMachine, type MigrationMachineEvent } from "./machine.js";
 import type { MigrationStateStore } from "./store.js";
@@ -227,12 +227,13 @@ export class MigrationRun {
 
   /** Sends entries already read (one chunk); see {@link MigrationRun.copyKeys}. */
   async copyEntries(workloadId: string, from: string, to: string, entries: readonly StateEntry[], ack: boolean): Promise<number> {
-    const sealed = sealChunk(this.seq++, entries, this.options.compression);
+    const codec = this.options.compression ? await loadZlibCodec() : null;
+    const sealed = sealChunk(this.seq++, entries, codec);
     const received = this.deps.link === undefined ? sealed : await this.deps.link(sealed);
     await this.bucket.take(received.wireBytes, this.signal === undefined ? {} : { signal: this.signal }).catch((error: unknown) => {
       throw new CancelledError("migration run aborted", { cause: error });
     });
-    const opened = openChunk(received);
+    const opened = openChunk(received, codec);
     await this.fence(workloadId);
     await this.call("apply", () => this.deps.adapter.apply(this.ref(workloadId, to), opened));
     if (ack) {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { ValidationError } from "../../src/core/errors.js";
-import { decodeEntries, encodeEntries, openChunk, sealChunk } from "../../src/migration/chunk.js";
+import { decodeEntries, encodeEntries, loadZlibCodec, openChunk, sealChunk } from "../../src/migration/chunk.js";
 import { ChecksumMismatchError } from "../../src/migration/errors.js";
 import { MIGRATION_TRANSITIONS, PhaseMachine, type MigrationMachineEvent } from "../../src/migration/machine.js";
 import { TokenBucket } from "../../src/migration/token-bucket.js";
@@ -26,23 +26,25 @@ describe("chunks", () => {
     );
   });
 
-  it("any flipped byte is caught before apply, compressed or not", () => {
+  it("any flipped byte is caught before apply, compressed or not", async () => {
+    const zlib = await loadZlibCodec();
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 10 }), fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 255 }), (entries, compress, where, mask) => {
-        const chunk = sealChunk(0, entries, compress);
-        expect(openChunk(chunk)).toEqual(entries);
+        const codec = compress ? zlib : null;
+        const chunk = sealChunk(0, entries, codec);
+        expect(openChunk(chunk, codec)).toEqual(entries);
         const payload = new Uint8Array(chunk.payload);
         const at = where % payload.length;
         payload[at] = (payload[at] ?? 0) ^ mask;
-        expect(() => openChunk({ ...chunk, payload })).toThrow(ChecksumMismatchError);
+        expect(() => openChunk({ ...chunk, payload }, codec)).toThrow(ChecksumMismatchError);
       }),
     );
   });
 
-  it("accounts raw and wire bytes", () => {
+  it("accounts raw and wire bytes", async () => {
     const entries = [{ key: "k", value: new Uint8Array(10_000).fill(7) }];
-    const plain = sealChunk(0, entries, false);
-    const packed = sealChunk(1, entries, true);
+    const plain = sealChunk(0, entries, null);
+    const packed = sealChunk(1, entries, await loadZlibCodec());
     expect(plain.rawBytes).toBe(plain.wireBytes);
     expect(packed.rawBytes).toBe(plain.rawBytes);
     expect(packed.wireBytes).toBeLessThan(packed.rawBytes / 20);
