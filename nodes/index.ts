@@ -13,6 +13,8 @@ import { PartitionDetection } from "./partition-detection.js";
 import { RaftConsensus } from "./raft-consensus.js";
 import { Merge } from "./merge.js";
 import { EdgeWarming } from "./edge-warming.js";
+import { ResourceOptimizer } from "./resource-optimizer.js";
+import { EdgeMigration } from "./edge-migration.js";
 import { Transform } from "./transform.js";
 
 export { EdgeAffinity } from "./edge-affinity.js";
@@ -24,6 +26,8 @@ export { PartitionDetection } from "./partition-detection.js";
 export { RaftConsensus } from "./raft-consensus.js";
 export { Merge } from "./merge.js";
 export { EdgeWarming, warmerFor } from "./edge-warming.js";
+export { ResourceOptimizer } from "./resource-optimizer.js";
+export { EdgeMigration, migrationServiceFor } from "./edge-migration.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
 /**
@@ -52,7 +56,9 @@ export function createNodeRegistry() {
     .register(GlobalOrdering)
     .register(PartitionDetection)
     .register(RaftConsensus)
-    .register(EdgeWarming);
+    .register(EdgeWarming)
+    .register(ResourceOptimizer)
+    .register(EdgeMigration);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -7,6 +7,7 @@
  * - `edgeflow/file-storage`: `FileStorage` (`node:fs`, `node:zlib`)
  * - `edgeflow/prometheus`: `prometheusExposition` (prom-client, OpenTelemetry API)
  * - `edgeflow/arima`: `ArimaForecaster` (`worker_threads`, the `arima` WebAssembly build)
+ * - `edgeflow/migration/redis`: the Redis workload adapter (ioredis)
  * - `edgeflow/testing`: the linearizability checker and its models
  *
  * Nothing imported from here, even indirectly, may import those modules at load time: an engine
@@ -27,4 +28,6 @@ export * from "./ordering/index.js";
 export * from "./membership/index.js";
 export * from "./forecast/index.js";
 export * from "./warming/index.js";
+export * from "./cost/index.js";
+export * from "./migration/index.js";
 export * from "../nodes/index.js";

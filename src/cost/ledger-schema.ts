@@ -35,7 +35,7 @@ export const assetRecordSchema = z
   .strict();
 
 /** A workload's average request and usage on an asset over a window. */
-export const usageRecordSchema = z
+export const costUsageRecordSchema = z
   .object({
     kind: z.literal("usage"),
     assetId: id,
@@ -54,7 +54,7 @@ export const usageRecordSchema = z
 export const sharedCostRecordSchema = z.object({ kind: z.literal("shared"), name: id, cost: amount, start: time, end: time }).strict();
 
 /** Any ledger record. */
-export const costRecordSchema = z.discriminatedUnion("kind", [assetRecordSchema, usageRecordSchema, sharedCostRecordSchema]).superRefine((r, ctx) => {
+export const costRecordSchema = z.discriminatedUnion("kind", [assetRecordSchema, costUsageRecordSchema, sharedCostRecordSchema]).superRefine((r, ctx) => {
   if (!(r.end > r.start)) ctx.addIssue({ code: "custom", path: ["end"], message: `end (${r.end}) must be after start (${r.start})` });
 });
 /** A ledger record as a user writes it. */
