@@ -33,13 +33,16 @@ export function explainRefusal(
     }
     if (closest === undefined || gap < closest.gap) closest = { edge, shortfalls, gap };
   }
+  const sums = new Float64Array(ledger.width);
+  for (let e = 0; e < ledger.edges.length; e++) {
+    const free = ledger.free(e);
+    for (let r = 0; r < ledger.width; r++) sums[r] = (sums[r] ?? 0) + Math.max(0, free[r] ?? 0);
+  }
   const poolFree: Record<string, number> = {};
   let poolCovers = true;
   for (let r = 0; r < ledger.width; r++) {
-    let sum = 0;
-    for (let e = 0; e < ledger.edges.length; e++) sum += Math.max(0, ledger.free(e)[r] ?? 0);
-    const name = resources[r]?.name ?? String(r);
-    poolFree[name] = round(sum);
+    const sum = sums[r] ?? 0;
+    poolFree[resources[r]?.name ?? String(r)] = round(sum);
     if ((amounts[r] ?? 0) > sum) poolCovers = false;
   }
   const reason: AllocationExplanation["reason"] =

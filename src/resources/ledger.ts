@@ -51,6 +51,8 @@ export class Ledger {
   readonly reservations = new Map<string, LedgerReservation>();
   /** Amounts allocated per requester over all edges, for dominant shares. */
   readonly byRequester = new Map<string, Float64Array>();
+  /** Live allocation ids per requester, in grant order. */
+  private readonly entriesOf = new Map<string, Set<string>>();
 
   constructor(readonly width: number) {}
 
@@ -103,6 +105,9 @@ export class Ledger {
     const e = this.edge(entry.edge);
     e.entries.add(entry.id);
     for (let r = 0; r < this.width; r++) e.used[r] = (e.used[r] ?? 0) + (entry.amounts[r] ?? 0);
+    const ids = this.entriesOf.get(entry.requester) ?? new Set<string>();
+    ids.add(entry.id);
+    this.entriesOf.set(entry.requester, ids);
     const mine = this.byRequester.get(entry.requester) ?? new Float64Array(this.width);
     for (let r = 0; r < this.width; r++) mine[r] = (mine[r] ?? 0) + (entry.amounts[r] ?? 0);
     this.byRequester.set(entry.requester, mine);
@@ -115,6 +120,7 @@ export class Ledger {
     this.entries.delete(id);
     const e = this.edge(entry.edge);
     e.entries.delete(id);
+    this.entriesOf.get(entry.requester)?.delete(id);
     this.recomputeUsed(entry.edge);
     this.recomputeRequester(entry.requester);
     if (entry.reservationId !== undefined) this.recomputeReservations(entry.edge);
@@ -147,15 +153,19 @@ export class Ledger {
   }
 
   private recomputeRequester(requester: string): void {
+    const ids = this.entriesOf.get(requester);
+    if (ids === undefined || ids.size === 0) {
+      this.byRequester.delete(requester);
+      this.entriesOf.delete(requester);
+      return;
+    }
     const sums = new Float64Array(this.width);
-    let any = false;
-    for (const entry of this.entries.values()) {
-      if (entry.requester !== requester) continue;
-      any = true;
+    for (const id of ids) {
+      const entry = this.entries.get(id);
+      if (entry === undefined) continue;
       for (let r = 0; r < this.width; r++) sums[r] = (sums[r] ?? 0) + (entry.amounts[r] ?? 0);
     }
-    if (any) this.byRequester.set(requester, sums);
-    else this.byRequester.delete(requester);
+    this.byRequester.set(requester, sums);
   }
 
   /** Remaining of every reservation on `edge` (amounts minus live draws), then the edge's reserved sum. */

@@ -69,6 +69,8 @@ export class ResourcePool {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly events = new TypedEmitter<PoolEvents>();
   private cursor = 0;
+  /** Every edge index in scan order, shared by requests that may go anywhere. */
+  private allEdges: number[] = [];
   private seq = 0;
   private nextId = 1;
   private closed = false;
@@ -102,6 +104,7 @@ export class ResourcePool {
     this.clock = options.clock;
     this.ledger = new Ledger(this.resources.length);
     for (const e of parsed.edges) this.ledger.addEdge(e.edgeId, this.toArray(e.capacity), this.ratios);
+    this.allEdges = this.ledger.edges.map((_e, i) => i);
   }
 
   /** Adds an edge with its capacity. */
@@ -112,6 +115,7 @@ export class ResourcePool {
     const issues = this.vectorIssues(capacity, "capacity");
     if (issues.length > 0) throw new ValidationError(issues);
     this.ledger.addEdge(edgeId, this.toArray(capacity), this.ratios);
+    this.allEdges = this.ledger.edges.map((_e, i) => i);
   }
 
   /** Edge ids in the order strategies scan them. */
@@ -148,10 +152,10 @@ export class ResourcePool {
     const amounts = this.toArray(req.resources);
     const strategy = req.strategy ?? this.strategy;
     const priority = req.priority ?? 0;
-    let candidates: number[];
+    let candidates: readonly number[];
     if (reservation !== undefined) candidates = pinned === undefined || pinned === reservation.edge ? [reservation.edge] : [];
     else if (pinned !== undefined) candidates = [pinned];
-    else candidates = this.ledger.edges.map((_e, i) => i);
+    else candidates = this.allEdges;
 
     let edge = this.select(strategy, candidates, amounts, reservation);
     let plan: EvictionPlan | undefined;
@@ -230,7 +234,7 @@ export class ResourcePool {
     const issues = this.vectorIssues(resources, "resources");
     if (issues.length > 0) throw new ValidationError(issues);
     const amounts = this.toArray(resources);
-    const candidates = this.ledger.edges.map((_e, i) => i);
+    const candidates = this.allEdges;
     const edge = mode === "first" ? firstFit(this.ledger, candidates, amounts) : boundedFit(this.ledger, candidates, amounts, "best");
     return edge === undefined ? undefined : { edgeId: this.ledger.edge(edge).id, leftover: leftover(this.ledger, edge, amounts, undefined) };
   }
@@ -273,7 +277,7 @@ export class ResourcePool {
     if (req.edgeId !== undefined && pinned === undefined) issues.push({ path: "reservation.edgeId", message: `no edge "${req.edgeId}"` });
     if (issues.length > 0) throw new ValidationError(issues);
     const amounts = this.toArray(req.resources);
-    const candidates = pinned !== undefined ? [pinned] : this.ledger.edges.map((_e, i) => i);
+    const candidates = pinned !== undefined ? [pinned] : this.allEdges;
     const edge = firstFit(this.ledger, candidates, amounts);
     if (edge === undefined) {
       throw new ResourceExhaustedError(req.holder, explainRefusal(this.ledger, this.resources, candidates, amounts, { pinned: pinned !== undefined, reservation: undefined }));

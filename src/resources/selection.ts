@@ -7,12 +7,14 @@ import { Ledger, type LedgerEntry, type LedgerReservation } from "./ledger.js";
 
 /** Normalised room left on `edge` after placing `amounts` (sum over resources of leftover / limit). */
 export function leftover(ledger: Ledger, edge: number, amounts: Float64Array, reservation: LedgerReservation | undefined): number {
-  const free = ledger.free(edge, reservation);
   const e = ledger.edge(edge);
   let score = 0;
   for (let r = 0; r < ledger.width; r++) {
     const limit = e.limit[r] ?? 0;
-    if (limit > 0) score += ((free[r] ?? 0) - (amounts[r] ?? 0)) / limit;
+    if (limit <= 0) continue;
+    const own = reservation !== undefined && reservation.edge === edge ? (reservation.remaining[r] ?? 0) : 0;
+    const free = limit - (e.used[r] ?? 0) - ((e.reserved[r] ?? 0) - own);
+    score += (free - (amounts[r] ?? 0)) / limit;
   }
   return score;
 }
