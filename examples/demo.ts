@@ -24,10 +24,7 @@ import {
   WorkflowBuilder,
   createNodeRegistry,
   monitoringKey,
-  type EdgeHealth,
   type EdgeSpec,
-  type PlacementDecision,
-  type PlacementExplanation,
 } from "../src/index.js";
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -107,17 +104,17 @@ const workflow = new WorkflowBuilder(registry, { name: "edge-rollout" })
   .addNode("Merge", "summary", { mode: "object" })
   // Placement waits for the warming edge to be in service and for health to reach the registry.
   .connect("bring_up", "state", "ready_to_place", "a")
-  .connect("health", "result", "ready_to_place", "b")
+  .connect("health", "health", "ready_to_place", "b")
   .connect("ready_to_place", "value", "checkout_workload", "value")
   .connect("checkout_workload", "value", "explain", "workload")
   .connect("checkout_workload", "value", "place", "workload")
   .connect("place", "edgeId", "lease", "edgeId")
-  .connect("place", "result", "replicate", "value")
-  .connect("place", "result", "record", "payload")
-  .connect("place", "result", "summary", "a")
+  .connect("place", "decision", "replicate", "value")
+  .connect("place", "decision", "record", "payload")
+  .connect("place", "decision", "summary", "a")
   .connect("lease", "lease", "summary", "b")
-  .connect("record", "result", "summary", "c")
-  .connect("replicate", "result", "summary", "d")
+  .connect("record", "event", "summary", "c")
+  .connect("replicate", "ok", "summary", "d")
   .build();
 
 console.log("edgeflow demo: an EU-resident checkout service onto a six-site fleet\n");
@@ -136,12 +133,12 @@ console.log(`\nrun ${run.runId}: ${run.status}\n`);
 const { results } = run;
 if (results.health.status === "completed") {
   console.log("fleet health (from metrics):");
-  for (const health of results.health.output.result as EdgeHealth[]) {
+  for (const health of results.health.output.health) {
     console.log(`  ${health.edgeId.padEnd(11)} ${health.status.padEnd(9)} ${health.reasons.map((r) => r.message).join("; ")}`);
   }
 }
 if (results.explain.status === "completed") {
-  const explanation = results.explain.output.result as PlacementExplanation;
+  const { explanation } = results.explain.output;
   console.log("\nplacement explained (filters, then weighted scores):");
   for (const edge of explanation.edges) {
     const detail = edge.feasible
@@ -151,12 +148,12 @@ if (results.explain.status === "completed") {
   }
 }
 if (results.place.status === "completed") {
-  const decision = results.place.output.result as PlacementDecision;
+  const { decision } = results.place.output;
   console.log(`\ndecision: ${decision.workloadId} → ${decision.edgeId} (${decision.message})`);
 }
 if (results.lease.status === "completed") {
   const lease = results.lease.output.lease;
-  console.log(`lease: ${lease?.resource} held by ${lease?.holder}, fencing token ${lease?.token}, expires in ${((lease?.expiresAt ?? 0) - clock.now()) / 1000} s`);
+  console.log(`lease: ${lease.resource} held by ${lease.holder}, fencing token ${lease.token}, expires in ${(lease.expiresAt - clock.now()) / 1000} s`);
 }
 if (results.replicate.status === "completed") {
   const leader = controlPlane.find((kv) => kv.host.isLeader())?.host.status();
@@ -169,7 +166,7 @@ if (results.replicate.status === "completed") {
   );
 }
 if (results.record.status === "completed") {
-  const entry = results.record.output.result as { id: string; key: string; hlc: { wall: number; logical: number; nodeId: string } };
+  const entry = results.record.output.event;
   console.log(`ordered log: event ${entry.id} writes "${entry.key}" at HLC (${new Date(entry.hlc.wall).toISOString()}, ${entry.hlc.logical}, ${entry.hlc.nodeId})`);
 }
 for (const kv of controlPlane) await kv.stop();

@@ -7,46 +7,51 @@
 import { z } from "zod";
 import { EdgeInfrastructure } from "../src/infra/infrastructure.js";
 import { edgeQuerySchema, edgeSpecSchema } from "../src/infra/schemas.js";
-import type { EdgeSpec } from "../src/infra/types.js";
-import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
+import type { EdgeRecord, EdgeSpec } from "../src/infra/types.js";
+import { defineNode, enginePort, fromConfigOrInput } from "../src/workflow/node.js";
 
-const config = z.discriminatedUnion("operation", [
-  /** `edge` may instead arrive on the `edge` input. */
-  z.object({ operation: z.literal("register"), edge: edgeSpecSchema.optional() }),
-  z.object({ operation: z.literal("deregister"), edgeId: z.string().trim().min(1) }),
-  z.object({ operation: z.literal("find"), query: edgeQuerySchema.default({}) }),
-]);
+const edgeIds = z.array(z.string());
 
 export const EdgeDiscovery = defineNode({
   type: "EdgeDiscovery",
   description: "Registers, deregisters and finds edges in the shared infrastructure registry.",
-  config,
   inputs: z.object({
     /** The edge to register when the config has none. */
     edge: edgeSpecSchema.optional(),
   }),
-  outputs: z.object({
-    /** The operation's result: the edge registered or removed, or the edges found. */
-    result: z.unknown(),
-    /** Ids of the edges concerned, in id order. */
-    edgeIds: z.array(z.string()),
-  }),
-  run: async (ctx, cfg, inputs) => {
-    const infrastructure = EdgeInfrastructure.from(ctx.infrastructure);
-    switch (cfg.operation) {
-      case "register": {
+  operations: {
+    register: {
+      description: "Adds an edge to the registry.",
+      /** `edge` may instead arrive on the `edge` input. */
+      config: z.object({ edge: edgeSpecSchema.optional() }),
+      outputs: z.object({ edge: enginePort<EdgeRecord>("an edge record"), edgeIds }),
+      run: async (ctx, cfg, inputs) => {
         const spec = fromConfigOrInput(cfg.operation, "edge", "an edge", cfg.edge, inputs.edge);
-        const edge = infrastructure.registerEdge(spec as EdgeSpec);
-        return { result: edge, edgeIds: [edge.id] };
-      }
-      case "deregister": {
-        const edge = infrastructure.deregisterEdge(cfg.edgeId);
-        return { result: edge, edgeIds: [edge.id] };
-      }
-      case "find": {
-        const edges = infrastructure.findEdges(cfg.query);
-        return { result: edges, edgeIds: edges.map((e) => e.id) };
-      }
-    }
+        const edge = EdgeInfrastructure.from(ctx.infrastructure).registerEdge(spec as EdgeSpec);
+        return { edge, edgeIds: [edge.id] };
+      },
+    },
+    deregister: {
+      description: "Removes an edge from the registry.",
+      config: z.object({ edgeId: z.string().trim().min(1) }),
+      outputs: z.object({ edge: enginePort<EdgeRecord>("an edge record"), edgeIds }),
+      run: async (ctx, cfg) => {
+        const edge = EdgeInfrastructure.from(ctx.infrastructure).deregisterEdge(cfg.edgeId);
+        return { edge, edgeIds: [edge.id] };
+      },
+    },
+    find: {
+      description: "Finds edges by label selector, region, capability, compliance zone, health or lifecycle state.",
+      config: z.object({ query: edgeQuerySchema.default({}) }),
+      outputs: z.object({
+        edges: z.array(enginePort<EdgeRecord>("an edge record")),
+        /** Ids of the edges found, in id order. */
+        edgeIds,
+      }),
+      run: async (ctx, cfg) => {
+        const edges = EdgeInfrastructure.from(ctx.infrastructure).findEdges(cfg.query);
+        return { edges: [...edges], edgeIds: edges.map((e) => e.id) };
+      },
+    },
   },
 });

@@ -6,101 +6,142 @@
  */
 import { z } from "zod";
 import { alertRuleSchema } from "../src/monitoring/alerts.js";
-import { MonitoringEngine, monitoringKey } from "../src/monitoring/engine.js";
-import { queryInputSchema, recordInputSchema } from "../src/monitoring/store.js";
+import type { SeriesAnalytics } from "../src/monitoring/analytics.js";
+import { MonitoringEngine, monitoringKey, type MonitoringSummary } from "../src/monitoring/engine.js";
+import type { Recommendation } from "../src/monitoring/recommendations.js";
+import type { Alert, AlertRule, EdgeHealth } from "../src/monitoring/types.js";
+import { queryInputSchema, recordInputSchema, type SeriesStats } from "../src/monitoring/store.js";
 import { EDGE_INFRASTRUCTURE } from "../src/infra/infrastructure.js";
-import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
+import { defineNode, enginePort, fromConfigOrInput, type NodeContext } from "../src/workflow/node.js";
 
-const config = z.discriminatedUnion("operation", [
-  z.object({
-    operation: z.literal("record_metric"),
-    edgeId: z.string().min(1),
-    metric: z.string().min(1),
-    /** The value; absent = taken from the `value` input. */
-    value: z.number().optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-    timestamp: z.number().finite().optional(),
-  }),
-  queryInputSchema.extend({ operation: z.literal("query_metrics") }),
-  z.object({
-    operation: z.literal("get_health"),
-    edgeId: z.string().min(1).optional(),
-    /**
-     * Also write each edge's status into the shared edge registry (when the infrastructure is an
-     * `EdgeInfrastructure` and lists the edge), so placement filters on what monitoring sees.
-     */
-    publish: z.boolean().default(false),
-  }),
-  z.object({
-    operation: z.literal("get_alerts"),
-    edgeId: z.string().min(1).optional(),
-    state: z.enum(["pending", "firing", "resolved"]).optional(),
-    includeResolved: z.boolean().default(false),
-  }),
-  z.object({
-    operation: z.literal("get_analytics"),
-    edgeId: z.string().min(1).optional(),
-    metric: z.string().min(1).optional(),
-    /** Look back this far from now (ms); absent = everything retained. */
-    windowMs: z.number().int().positive().optional(),
-  }),
-  z.object({ operation: z.literal("set_threshold"), rule: alertRuleSchema }),
-  z.object({ operation: z.literal("get_summary"), format: z.enum(["json", "prometheus"]).default("json") }),
-  z.object({ operation: z.literal("start_monitor"), intervalMs: z.number().int().positive().default(15_000) }),
-  z.object({ operation: z.literal("stop_monitor") }),
-]);
+function engineOf(ctx: NodeContext): MonitoringEngine {
+  return ctx.infrastructure.getOrCreate(monitoringKey, () => new MonitoringEngine({ clock: ctx.clock }));
+}
+
+const edgeId = z.string().min(1);
 
 export const EdgeMonitoring = defineNode({
   type: "EdgeMonitoring",
   description: "Records metrics and reports health, alerts, analytics and summaries of the edges.",
-  config,
   inputs: z.object({
     /** Value for `record_metric` when the config has none. */
     value: z.number().optional(),
     /** Extra samples recorded atomically with `record_metric`. */
     samples: z.array(recordInputSchema).optional(),
   }),
-  outputs: z.object({ result: z.unknown() }),
-  run: async (ctx, cfg, inputs) => {
-    const engine = ctx.infrastructure.getOrCreate(monitoringKey, () => new MonitoringEngine({ clock: ctx.clock }));
-    const now = ctx.clock.now();
-    switch (cfg.operation) {
-      case "record_metric": {
+  operations: {
+    record_metric: {
+      description: "Records one sample (and the `samples` input with it, all or nothing).",
+      config: z.object({
+        edgeId,
+        metric: z.string().min(1),
+        /** The value; absent = taken from the `value` input. */
+        value: z.number().optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        timestamp: z.number().finite().optional(),
+      }),
+      outputs: z.object({ recorded: z.number().int().min(0) }),
+      run: async (ctx, cfg, inputs) => {
+        const engine = engineOf(ctx);
         const value = fromConfigOrInput(cfg.operation, "value", "a value", cfg.value, inputs.value);
-        const sample = { edgeId: cfg.edgeId, metric: cfg.metric, value, labels: cfg.labels, timestamp: cfg.timestamp ?? now };
+        const sample = { edgeId: cfg.edgeId, metric: cfg.metric, value, labels: cfg.labels, timestamp: cfg.timestamp ?? ctx.clock.now() };
         if (inputs.samples !== undefined && inputs.samples.length > 0) {
           engine.recordBatch([sample, ...inputs.samples]);
-          return { result: { recorded: 1 + inputs.samples.length } };
+          return { recorded: 1 + inputs.samples.length };
         }
         engine.record(sample);
-        return { result: { recorded: 1 } };
-      }
-      case "query_metrics": {
+        return { recorded: 1 };
+      },
+    },
+    query_metrics: {
+      description: "Statistics of the series matching a query.",
+      config: queryInputSchema,
+      outputs: z.object({ series: z.array(enginePort<SeriesStats>("series statistics")) }),
+      run: async (ctx, cfg) => {
         const { operation: _op, ...query } = cfg;
-        return { result: engine.query(query) };
-      }
-      case "get_health": {
-        const result = cfg.edgeId === undefined ? engine.healthAll() : engine.health(cfg.edgeId);
+        return { series: engineOf(ctx).query(query) };
+      },
+    },
+    get_health: {
+      description: "Health of one edge or of all.",
+      config: z.object({
+        edgeId: edgeId.optional(),
+        /**
+         * Also write each edge's status into the shared edge registry (when the infrastructure is an
+         * `EdgeInfrastructure` and lists the edge), so placement filters on what monitoring sees.
+         */
+        publish: z.boolean().default(false),
+      }),
+      outputs: z.object({
+        /** One entry per edge asked for (one when `edgeId` is set). */
+        health: z.array(enginePort<EdgeHealth>("an edge health")),
+      }),
+      run: async (ctx, cfg) => {
+        const engine = engineOf(ctx);
+        const health = cfg.edgeId === undefined ? engine.healthAll() : [engine.health(cfg.edgeId)];
         if (cfg.publish) {
           const registry = ctx.infrastructure.tryGet(EDGE_INFRASTRUCTURE);
-          for (const health of Array.isArray(result) ? result : [result]) {
-            if (registry?.tryGetEdge(health.edgeId) !== undefined) registry.setHealth(health.edgeId, health.status);
+          for (const entry of health) {
+            if (registry?.tryGetEdge(entry.edgeId) !== undefined) registry.setHealth(entry.edgeId, entry.status);
           }
         }
-        return { result };
-      }
-      case "get_alerts":
-        return { result: engine.alerts({ edgeId: cfg.edgeId, state: cfg.state, includeResolved: cfg.includeResolved }) };
-      case "get_analytics":
-        return { result: engine.analytics({ edgeId: cfg.edgeId, metric: cfg.metric, from: cfg.windowMs === undefined ? undefined : now - cfg.windowMs, to: now }) };
-      case "set_threshold":
-        return { result: engine.setThreshold(cfg.rule) };
-      case "get_summary":
-        return { result: cfg.format === "prometheus" ? await engine.prometheus() : engine.summary() };
-      case "start_monitor":
-        return { result: engine.startMonitor(cfg.intervalMs) };
-      case "stop_monitor":
-        return { result: { stopped: engine.stopMonitor() } };
-    }
+        return { health };
+      },
+    },
+    get_alerts: {
+      config: z.object({
+        edgeId: edgeId.optional(),
+        state: z.enum(["pending", "firing", "resolved"]).optional(),
+        includeResolved: z.boolean().default(false),
+      }),
+      outputs: z.object({ alerts: z.array(enginePort<Alert>("an alert")) }),
+      run: async (ctx, cfg) => ({ alerts: engineOf(ctx).alerts({ edgeId: cfg.edgeId, state: cfg.state, includeResolved: cfg.includeResolved }) }),
+    },
+    get_analytics: {
+      description: "Trends, anomalies, forecasts and recommendations per series.",
+      config: z.object({
+        edgeId: edgeId.optional(),
+        metric: z.string().min(1).optional(),
+        /** Look back this far from now (ms); absent = everything retained. */
+        windowMs: z.number().int().positive().optional(),
+      }),
+      outputs: z.object({
+        series: z.array(enginePort<SeriesAnalytics>("series analytics")),
+        recommendations: z.array(enginePort<Recommendation>("a recommendation")),
+      }),
+      run: async (ctx, cfg) => {
+        const now = ctx.clock.now();
+        return engineOf(ctx).analytics({ edgeId: cfg.edgeId, metric: cfg.metric, from: cfg.windowMs === undefined ? undefined : now - cfg.windowMs, to: now });
+      },
+    },
+    set_threshold: {
+      config: z.object({ rule: alertRuleSchema }),
+      outputs: z.object({ rule: enginePort<AlertRule>("an alert rule") }),
+      run: async (ctx, cfg) => ({ rule: engineOf(ctx).setThreshold(cfg.rule) }),
+    },
+    get_summary: {
+      description: "A JSON summary of the fleet, or the Prometheus text exposition of every metric.",
+      config: z.object({ format: z.enum(["json", "prometheus"]).default("json") }),
+      outputs: z.object({
+        /** With `format: "json"`. */
+        summary: enginePort<MonitoringSummary>("a monitoring summary").optional(),
+        /** With `format: "prometheus"`: the text exposition format. */
+        text: z.string().optional(),
+      }),
+      run: async (ctx, cfg) => {
+        const engine = engineOf(ctx);
+        return cfg.format === "prometheus" ? { text: await engine.prometheus() } : { summary: engine.summary() };
+      },
+    },
+    start_monitor: {
+      config: z.object({ intervalMs: z.number().int().positive().default(15_000) }),
+      outputs: z.object({ running: z.literal(true), intervalMs: z.number() }),
+      run: async (ctx, cfg) => engineOf(ctx).startMonitor(cfg.intervalMs),
+    },
+    stop_monitor: {
+      config: z.object({}),
+      outputs: z.object({ stopped: z.boolean() }),
+      run: async (ctx) => ({ stopped: engineOf(ctx).stopMonitor() }),
+    },
   },
 });

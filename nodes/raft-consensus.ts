@@ -11,55 +11,11 @@ import { NotLeaderError } from "../src/consensus/errors.js";
 import type { RaftHost } from "../src/consensus/host.js";
 import type { ReplicatedKV } from "../src/consensus/kv.js";
 import { RAFT_CLUSTERS, RaftClusters } from "../src/consensus/registry.js";
-import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
+import type { RaftHostStatus } from "../src/consensus/host-types.js";
+import { defineNode, enginePort, fromConfigOrInput, type NodeContext } from "../src/workflow/node.js";
 
 const cluster = z.string().min(1).max(256);
 const memberId = z.string().min(1).max(256);
-
-const config = z.discriminatedUnion("operation", [
-  z.object({
-    operation: z.literal("propose"),
-    cluster,
-    /** The entry's data; absent = taken from the `data` input. */
-    data: z.string().min(1).optional(),
-  }),
-  z.object({
-    operation: z.literal("read"),
-    cluster,
-    /** Member to read on (any member gives a linearizable read); default: the local leader or first member. */
-    member: memberId.optional(),
-    /** With a ReplicatedKV cluster: the key to read; absent = the `key` input, or just the read barrier. */
-    key: z.string().min(1).optional(),
-  }),
-  z.object({
-    operation: z.literal("put"),
-    cluster,
-    /** With a ReplicatedKV cluster: the key to write; absent = the `key` input. */
-    key: z.string().min(1).optional(),
-    /** The value; absent = the `value` input (a non-string value is stored as its JSON text). */
-    value: z.string().optional(),
-  }),
-  z.object({
-    operation: z.literal("compare_and_set"),
-    cluster,
-    key: z.string().min(1).optional(),
-    /** The value the key must hold (`null`: absent) for the write to happen. */
-    expected: z.string().nullable(),
-    /** The new value (`null` deletes); absent = the `value` input. */
-    value: z.string().nullable().optional(),
-  }),
-  z.object({ operation: z.literal("delete"), cluster, key: z.string().min(1).optional() }),
-  z.object({ operation: z.literal("status"), cluster, member: memberId.optional() }),
-  z.object({ operation: z.literal("transfer_leader"), cluster, target: memberId }),
-  z.object({
-    operation: z.literal("add_member"),
-    cluster,
-    memberId,
-    /** Promote the learner once it is within this many entries of the leader. */
-    maxLag: z.number().int().min(0).default(0),
-  }),
-  z.object({ operation: z.literal("remove_member"), cluster, memberId }),
-]);
 
 function leaderOf(clusters: RaftClusters, name: string): RaftHost {
   const leader = clusters.leader(name);
@@ -93,10 +49,27 @@ function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   });
 }
 
+function clustersOf(ctx: NodeContext): RaftClusters {
+  return ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
+}
+
+/** A key from the config or the `key` input. */
+function keyOf(operation: string, configured: string | undefined, input: string | undefined): string {
+  return fromConfigOrInput(operation, "key", "a key", configured, input);
+}
+
+/** A value from the config or the `value` input; a non-string input value is stored as its JSON text. */
+function valueOf(operation: string, configured: string | null | undefined, input: unknown): string | null {
+  const value = fromConfigOrInput<unknown>(operation, "value", "a value", configured, input);
+  return typeof value === "string" || value === null ? value : JSON.stringify(value);
+}
+
+const key = z.string().min(1);
+const status = z.object({ status: enginePort<RaftHostStatus>("a Raft host status") });
+
 export const RaftConsensus = defineNode({
   type: "RaftConsensus",
   description: "Proposes entries to, reads linearizably from, and manages the membership and leadership of a Raft cluster.",
-  config,
   inputs: z.object({
     /** Data for `propose` when the config has none. */
     data: z.string().min(1).optional(),
@@ -105,63 +78,140 @@ export const RaftConsensus = defineNode({
     /** Value for `put` / `compare_and_set` when the config has none. */
     value: z.unknown().optional(),
   }),
-  outputs: z.object({ result: z.unknown() }),
-  run: async (ctx, cfg, inputs) => {
-    const clusters = ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
-    const keyOf = (configured: string | undefined): string => fromConfigOrInput(cfg.operation, "key", "a key", configured, inputs.key);
-    const valueOf = (configured: string | null | undefined): string | null => {
-      const value = fromConfigOrInput<unknown>(cfg.operation, "value", "a value", configured, inputs.value);
-      return typeof value === "string" || value === null ? value : JSON.stringify(value);
-    };
-    switch (cfg.operation) {
-      case "propose": {
+  operations: {
+    propose: {
+      description: "Appends an entry through the leader and waits until it is committed and applied.",
+      config: z.object({
+        cluster,
+        /** The entry's data; absent = taken from the `data` input. */
+        data: z.string().min(1).optional(),
+      }),
+      outputs: z.object({
+        index: z.number().int(),
+        term: z.number().int(),
+        /** What the cluster's apply callback returned for the entry. */
+        result: z.unknown(),
+      }),
+      run: async (ctx, cfg, inputs) => {
         const data = fromConfigOrInput(cfg.operation, "data", "data", cfg.data, inputs.data);
-        const { index, term, result } = await abortable(ctx.signal, leaderOf(clusters, cfg.cluster).propose(data));
-        return { result: { index, term, result } };
-      }
-      case "read": {
+        const { index, term, result } = await abortable(ctx.signal, leaderOf(clustersOf(ctx), cfg.cluster).propose(data));
+        return { index, term, result };
+      },
+    },
+    read: {
+      description: "A linearizable read barrier on a member, and with a ReplicatedKV cluster the key's value.",
+      config: z.object({
+        cluster,
+        /** Member to read on (any member gives a linearizable read); default: the local leader or first member. */
+        member: memberId.optional(),
+        /** With a ReplicatedKV cluster: the key to read; absent = the `key` input, or just the read barrier. */
+        key: key.optional(),
+      }),
+      outputs: z.object({
+        readIndex: z.number().int(),
+        /** The key read (absent for a bare barrier). */
+        key: z.string().optional(),
+        /** The key's value (`null`: absent); absent for a bare barrier. */
+        value: z.string().nullable().optional(),
+      }),
+      run: async (ctx, cfg, inputs) => {
+        const clusters = clustersOf(ctx);
         const host = clusters.host(cfg.cluster, cfg.member);
         const readIndex = await abortable(ctx.signal, host.read());
-        const key = cfg.key ?? inputs.key;
-        if (key === undefined) return { result: { readIndex } };
+        const wanted = cfg.key ?? inputs.key;
+        if (wanted === undefined) return { readIndex };
         const kv = clusters.get(cfg.cluster).kv?.get(host.id);
         if (kv === undefined) throw ValidationError.of("key", `cluster "${cfg.cluster}" has no key-value store on "${host.id}"`, "not_kv");
-        return { result: { readIndex, key, value: kv.localGet(key) } };
-      }
-      case "put": {
-        const key = keyOf(cfg.key);
-        const value = valueOf(cfg.value);
+        return { readIndex, key: wanted, value: kv.localGet(wanted) };
+      },
+    },
+    put: {
+      description: "Writes a key of a ReplicatedKV cluster.",
+      config: z.object({
+        cluster,
+        /** With a ReplicatedKV cluster: the key to write; absent = the `key` input. */
+        key: key.optional(),
+        /** The value; absent = the `value` input (a non-string value is stored as its JSON text). */
+        value: z.string().optional(),
+      }),
+      outputs: z.object({ key: z.string(), previous: z.string().nullable(), ok: z.boolean() }),
+      run: async (ctx, cfg, inputs) => {
+        const k = keyOf(cfg.operation, cfg.key, inputs.key);
+        const value = valueOf(cfg.operation, cfg.value, inputs.value);
         if (value === null) throw ValidationError.of("value", "put needs a value; use delete to remove a key", "missing_value");
-        const kv = leaderKv(clusters, cfg.cluster);
-        return { result: { key, ...(await abortable(ctx.signal, kv.put(key, value))) } };
-      }
-      case "compare_and_set": {
-        const key = keyOf(cfg.key);
-        const kv = leaderKv(clusters, cfg.cluster);
-        const ok = await abortable(ctx.signal, kv.compareAndSet(key, cfg.expected, valueOf(cfg.value)));
-        return { result: { key, ok } };
-      }
-      case "delete": {
-        const key = keyOf(cfg.key);
-        return { result: { key, ...(await abortable(ctx.signal, leaderKv(clusters, cfg.cluster).delete(key))) } };
-      }
-      case "status":
-        return { result: clusters.host(cfg.cluster, cfg.member).status() };
-      case "transfer_leader": {
-        const leader = leaderOf(clusters, cfg.cluster);
+        const written = await abortable(ctx.signal, leaderKv(clustersOf(ctx), cfg.cluster).put(k, value));
+        return { key: k, previous: written.previous, ok: written.ok };
+      },
+    },
+    compare_and_set: {
+      description: "Writes (or deletes) a key only if it holds the expected value.",
+      config: z.object({
+        cluster,
+        key: key.optional(),
+        /** The value the key must hold (`null`: absent) for the write to happen. */
+        expected: z.string().nullable(),
+        /** The new value (`null` deletes); absent = the `value` input. */
+        value: z.string().nullable().optional(),
+      }),
+      outputs: z.object({ key: z.string(), ok: z.boolean() }),
+      run: async (ctx, cfg, inputs) => {
+        const k = keyOf(cfg.operation, cfg.key, inputs.key);
+        const kv = leaderKv(clustersOf(ctx), cfg.cluster);
+        const ok = await abortable(ctx.signal, kv.compareAndSet(k, cfg.expected, valueOf(cfg.operation, cfg.value, inputs.value)));
+        return { key: k, ok };
+      },
+    },
+    delete: {
+      description: "Deletes a key of a ReplicatedKV cluster.",
+      config: z.object({ cluster, key: key.optional() }),
+      outputs: z.object({
+        key: z.string(),
+        previous: z.string().nullable(),
+        /** Whether the key existed. */
+        ok: z.boolean(),
+      }),
+      run: async (ctx, cfg, inputs) => {
+        const k = keyOf(cfg.operation, cfg.key, inputs.key);
+        const deleted = await abortable(ctx.signal, leaderKv(clustersOf(ctx), cfg.cluster).delete(k));
+        return { key: k, previous: deleted.previous, ok: deleted.ok };
+      },
+    },
+    status: {
+      config: z.object({ cluster, member: memberId.optional() }),
+      outputs: status,
+      run: async (ctx, cfg) => ({ status: clustersOf(ctx).host(cfg.cluster, cfg.member).status() }),
+    },
+    transfer_leader: {
+      config: z.object({ cluster, target: memberId }),
+      outputs: z.object({ leaderId: z.string(), previousLeader: z.string() }),
+      run: async (ctx, cfg) => {
+        const leader = leaderOf(clustersOf(ctx), cfg.cluster);
         await abortable(ctx.signal, leader.transferLeader(cfg.target));
-        return { result: { leaderId: cfg.target, previousLeader: leader.id } };
-      }
-      case "add_member": {
-        const leader = leaderOf(clusters, cfg.cluster);
+        return { leaderId: cfg.target, previousLeader: leader.id };
+      },
+    },
+    add_member: {
+      config: z.object({
+        cluster,
+        memberId,
+        /** Promote the learner once it is within this many entries of the leader. */
+        maxLag: z.number().int().min(0).default(0),
+      }),
+      outputs: status,
+      run: async (ctx, cfg) => {
+        const leader = leaderOf(clustersOf(ctx), cfg.cluster);
         await abortable(ctx.signal, leader.addMember(cfg.memberId, { maxLag: cfg.maxLag }));
-        return { result: leader.status() };
-      }
-      case "remove_member": {
-        const leader = leaderOf(clusters, cfg.cluster);
+        return { status: leader.status() };
+      },
+    },
+    remove_member: {
+      config: z.object({ cluster, memberId }),
+      outputs: status,
+      run: async (ctx, cfg) => {
+        const leader = leaderOf(clustersOf(ctx), cfg.cluster);
         await abortable(ctx.signal, leader.removeMember(cfg.memberId));
-        return { result: leader.status() };
-      }
-    }
+        return { status: leader.status() };
+      },
+    },
   },
 });

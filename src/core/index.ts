@@ -6,3 +6,4 @@ export * from "./random.js";
 export * from "./services.js";
 export * from "./validation.js";
 export * from "./heap.js";
+export * from "./isolated-copy.js";

@@ -43,3 +43,29 @@ export function safeParseWith<S extends z.ZodType>(
   const result = schema.safeParse(value);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: zodIssues(result.error, prefix) };
 }
+
+/**
+ * A short description of a value for an error message: strings are quoted and cut, objects named by
+ * their shape, so a message never echoes a megabyte of user input.
+ */
+export function describeValue(value: unknown, maxLength = 80): string {
+  switch (typeof value) {
+    case "string": {
+      const cut = value.length > maxLength ? `${value.slice(0, maxLength)}… (${value.length} chars)` : value;
+      return JSON.stringify(cut);
+    }
+    case "number":
+    case "boolean":
+    case "bigint":
+    case "symbol":
+      return String(value);
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    default:
+      if (value === null) return "null";
+      if (Array.isArray(value)) return `an array of ${value.length}`;
+      return "an object";
+  }
+}

@@ -10,10 +10,10 @@ import type { z } from "zod";
 import { ValidationError } from "../core/errors.js";
 import { zodIssues } from "../core/validation.js";
 import { compileGraph, type NodeDeclaration } from "./graph.js";
-import type { AnyNodeDefinition, ConfigOf, InputNames, OutputNames } from "./node.js";
+import type { AnyNodeDefinition, ConfigOf, InputNames, NoOperation, OperationConfigOf, OperationName, OperationsOf, OutputNames, OutputType } from "./node.js";
 import type { NodeDefinitions, NodeRegistry } from "./registry.js";
 import { workflowJsonSchema, type Connection, type NodeOptions, type WorkflowInputBinding } from "./types.js";
-import { Workflow, type NodeTypeMap } from "./workflow.js";
+import { Workflow, type NodeRef, type NodeTypeMap } from "./workflow.js";
 
 /** Node type names known to a registry. */
 export type NodeTypeName<Defs extends NodeDefinitions> = keyof Defs & string;
@@ -30,12 +30,33 @@ export type FreshNodeId<Id extends string, Nodes extends NodeTypeMap> = string e
       ? DuplicateNodeId<Id>
       : Id;
 
+/** Node type names of a registry whose nodes have operations. */
+export type OperationNodeTypeName<Defs extends NodeDefinitions> = {
+  [K in keyof Defs & string]: [OperationsOf<Defs[K]>] extends [never] ? never : K;
+}[keyof Defs & string];
+
+/** Node type names of a registry whose nodes have a single operation. */
+export type SingleNodeTypeName<Defs extends NodeDefinitions> = Exclude<NodeTypeName<Defs>, OperationNodeTypeName<Defs>>;
+
 /** The definition behind a node id. */
 export type DefinitionOf<Defs extends NodeDefinitions, Nodes extends NodeTypeMap, Id extends keyof Nodes> =
-  Defs[Nodes[Id] & keyof Defs] extends infer D extends AnyNodeDefinition ? D : never;
+  Defs[Nodes[Id]["type"] & keyof Defs] extends infer D extends AnyNodeDefinition ? D : never;
 
-/** Value type an output port produces. */
-export type PortOutput<D extends AnyNodeDefinition, P extends string> = P extends keyof z.output<D["outputs"]> ? z.output<D["outputs"]>[P] : never;
+/** The operation recorded for a node id (`""` for a single-operation node). */
+export type OperationOf<Nodes extends NodeTypeMap, Id extends keyof Nodes> = Nodes[Id]["operation"];
+
+/** Names of the output ports of node `Id`. */
+export type NodeOutputNames<Defs extends NodeDefinitions, Nodes extends NodeTypeMap, Id extends keyof Nodes> = OutputNames<
+  DefinitionOf<Defs, Nodes, Id>,
+  OperationOf<Nodes, Id>
+>;
+
+/** Value type output port `P` of node `Id` produces. */
+export type NodePortOutput<Defs extends NodeDefinitions, Nodes extends NodeTypeMap, Id extends keyof Nodes, P extends string> = OutputType<
+  DefinitionOf<Defs, Nodes, Id>,
+  P,
+  OperationOf<Nodes, Id>
+>;
 
 /**
  * Input ports of `D` that accept a value of type `V` (so wiring a string into a number port fails to
@@ -46,8 +67,10 @@ export type CompatibleInputs<D extends AnyNodeDefinition, V> = unknown extends V
   ? InputNames<D>
   : { [K in InputNames<D>]: [V] extends [z.input<D["inputs"]>[K]] ? K : never }[InputNames<D>];
 
-/** Builder state after adding node `Id` of type `T`. */
-export type WithNodeId<Nodes extends NodeTypeMap, Id extends string, T extends string> = Nodes & { readonly [K in Id]: T };
+/** Builder state after adding node `Id` of type `T` with operation `Op`. */
+export type WithNodeId<Nodes extends NodeTypeMap, Id extends string, T extends string, Op extends string = NoOperation> = Nodes & {
+  readonly [K in Id]: NodeRef<T, Op>;
+};
 
 /**
  * @example
@@ -73,25 +96,35 @@ export class WorkflowBuilder<Defs extends NodeDefinitions, Nodes extends NodeTyp
   }
 
   /**
-   * Adds a node. Returns the builder typed with the new node id (the same instance: builders are
-   * mutable and cheap, workflows are immutable).
+   * Adds a node. For a node type with operations, `config.operation` picks the operation and the
+   * builder's type records it, so `connect` and the run's results know that operation's outputs.
+   * Returns the builder typed with the new node id (the same instance: builders are mutable and
+   * cheap, workflows are immutable).
    */
-  addNode<T extends NodeTypeName<Defs>, Id extends string>(
+  addNode<T extends OperationNodeTypeName<Defs>, Id extends string, Op extends string>(
+    type: T,
+    id: FreshNodeId<Id, Nodes>,
+    // `Op extends string` (not the operation names) so the literal is inferred; the intersection checks it.
+    config: OperationConfigOf<Defs[T], Op & OperationName<Defs[T]>>,
+    options?: NodeOptions,
+  ): WorkflowBuilder<Defs, WithNodeId<Nodes, Id, T, Op>>;
+  addNode<T extends SingleNodeTypeName<Defs>, Id extends string>(
     type: T,
     id: FreshNodeId<Id, Nodes>,
     config: ConfigOf<Defs[T]>,
     options?: NodeOptions,
-  ): WorkflowBuilder<Defs, WithNodeId<Nodes, Id, T>> {
+  ): WorkflowBuilder<Defs, WithNodeId<Nodes, Id, T>>;
+  addNode(type: string, id: string, config: unknown, options?: NodeOptions): unknown {
     this.nodeList.push({ id, type, config, options });
-    return this as unknown as WorkflowBuilder<Defs, WithNodeId<Nodes, Id, T>>;
+    return this;
   }
 
   /** Wires `from`'s output port into `to`'s input port. */
   connect<
     From extends keyof Nodes & string,
-    Output extends OutputNames<DefinitionOf<Defs, Nodes, From>>,
+    Output extends NodeOutputNames<Defs, Nodes, From>,
     To extends keyof Nodes & string,
-    Input extends CompatibleInputs<DefinitionOf<Defs, Nodes, To>, PortOutput<DefinitionOf<Defs, Nodes, From>, Output>>,
+    Input extends CompatibleInputs<DefinitionOf<Defs, Nodes, To>, NodePortOutput<Defs, Nodes, From, Output>>,
   >(from: From, output: Output, to: To, input: Input): this {
     this.connectionList.push({ from, output, to, input });
     return this;

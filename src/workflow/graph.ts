@@ -8,7 +8,7 @@
 import type { z } from "zod";
 import type { ValidationIssue } from "../core/errors.js";
 import { joinPath, zodIssues } from "../core/validation.js";
-import type { AnyNodeDefinition } from "./node.js";
+import type { AnyNodeDefinition, PortsSchema } from "./node.js";
 import type { NodeRegistry, NodeDefinitions } from "./registry.js";
 import { isOptionalPort, kindsConflict } from "./schema-kind.js";
 import {
@@ -47,6 +47,8 @@ export interface CompiledNode {
   readonly rawConfig: unknown;
   /** The config after zod parsing (defaults applied): what `run` receives. */
   readonly config: unknown;
+  /** The output ports of this node (of its configured operation); the definition's own when the config is invalid. */
+  readonly outputs: PortsSchema;
   readonly options: NodeOptions | undefined;
   readonly timeoutMs: number | undefined;
   readonly retry: ResolvedRetryPolicy | undefined;
@@ -116,6 +118,7 @@ export function compileGraph(
       definition,
       rawConfig: node.config,
       config: parsed.success ? parsed.data : undefined,
+      outputs: parsed.success ? definition.outputsFor(parsed.data) : definition.outputs,
       options: options.success ? (node.options as NodeOptions | undefined) : undefined,
       timeoutMs: options.success ? options.data.timeoutMs : undefined,
       retry: options.success ? options.data.retry : undefined,
@@ -143,13 +146,13 @@ export function compileGraph(
     if (toIndex === undefined) issues.push({ path: joinPath(path, "to"), code: "unknown_node", message: `connection to unknown node "${connection.to}"` });
     const from = fromIndex === undefined || fromIndex < 0 ? undefined : nodes[fromIndex];
     const to = toIndex === undefined || toIndex < 0 ? undefined : nodes[toIndex];
-    const outputSchema = from === undefined ? undefined : portShape(from.definition.outputs)[connection.output];
+    const outputSchema = from === undefined ? undefined : portShape(from.outputs)[connection.output];
     const inputSchema = to === undefined ? undefined : portShape(to.definition.inputs)[connection.input];
     if (from !== undefined && outputSchema === undefined) {
       issues.push({
         path: joinPath(path, "output"),
         code: "unknown_output",
-        message: `node "${from.id}" (${from.type}) has no output "${connection.output}"; outputs: ${Object.keys(portShape(from.definition.outputs)).join(", ") || "(none)"}`,
+        message: `node "${from.id}" (${from.type}) has no output "${connection.output}"; outputs: ${Object.keys(portShape(from.outputs)).join(", ") || "(none)"}`,
       });
     }
     if (to !== undefined && inputSchema === undefined) {

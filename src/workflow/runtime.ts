@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { freeze } from "immer";
 import { z } from "zod";
 import { SystemClock, sleep, type Clock } from "../core/clock.js";
 import { CancelledError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
@@ -13,6 +12,7 @@ import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random, type Seed } from "../core/random.js";
 import { ServiceRegistry } from "../core/services.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { parseWith, zodIssues } from "../core/validation.js";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
@@ -20,7 +20,8 @@ import type { CompiledNode } from "./graph.js";
 import type { NodeRegistry, NodeDefinitions } from "./registry.js";
 import { backoffDelay, isRetryable } from "./retry.js";
 import type { ErrorPolicy, NodeResult, RunResult, RuntimeEvents } from "./types.js";
-import type { NodeTypeMap, Workflow } from "./workflow.js";
+import type { OutputsOf } from "./node.js";
+import type { NodeRef, NodeTypeMap, Workflow } from "./workflow.js";
 
 export interface LocalRuntimeOptions {
   /** When given, `execute` refuses workflows using node types this registry does not hold. */
@@ -54,12 +55,12 @@ const optionsSchema = z.object({
   validateIO: z.boolean().default(true),
 });
 
-/** Output type of the node type named `T` in a registry. */
-export type OutputOfType<Defs extends NodeDefinitions, T> = T extends keyof Defs ? z.output<Defs[T]["outputs"]> : unknown;
+/** Output type of a node (type and operation as the builder recorded them) in a registry. */
+export type OutputOfNode<Defs extends NodeDefinitions, N extends NodeRef> = N["type"] extends keyof Defs ? OutputsOf<Defs[N["type"]], N["operation"]> : unknown;
 
-/** Per-node results of a run of `W`, typed by node id. */
+/** Per-node results of a run of `W`, typed by node id (and, for nodes with operations, by the operation chosen). */
 export type ResultsOf<W> = W extends Workflow<infer Defs, infer Nodes>
-  ? { readonly [Id in keyof Nodes]: NodeResult<OutputOfType<Defs, Nodes[Id]>> }
+  ? { readonly [Id in keyof Nodes]: NodeResult<OutputOfNode<Defs, Nodes[Id]>> }
   : { readonly [id: string]: NodeResult };
 
 /**
@@ -334,7 +335,7 @@ export class LocalRuntime {
         handle.ctx = ctx;
         if (handle.stopReason !== undefined) ctx.abort(handle.stopReason);
         const raw = node.timeoutMs === undefined ? await definition.run(ctx, node.config, inputs) : await this.withTimeout(ctx, node, inputs, node.timeoutMs);
-        return { ok: true, output: this.checkOutput(raw, definition), attempts: attempt };
+        return { ok: true, output: this.checkOutput(raw, node), attempts: attempt };
       } catch (error) {
         const retry = attempt < maxAttempts && !runSignal.aborted && isRetryable(error, node.retry);
         const wrapped = this.nodeError(scope, node, error, attempt, retry);
@@ -359,13 +360,14 @@ export class LocalRuntime {
    * waiting for a cancelled node by itself and ignores its late result. Only a timeout must settle an
    * attempt early, so only nodes with a timeout pay for the race ({@link LocalRuntime.withTimeout}).
    */
-  private checkOutput(output: unknown, definition: CompiledNode["definition"]): unknown {
+  private checkOutput(output: unknown, node: CompiledNode): unknown {
     // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
     if (!this.validateIO && (typeof output !== "object" || output === null)) {
       throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
     }
-    // One output may feed several consumers: deep-frozen, none of them can change what the others see.
-    return freeze(this.validateIO ? parseWith(definition.outputs, output, "output") : output, true);
+    // One output may feed several consumers: each gets the same deep-frozen copy, so none can change
+    // what the others see, and the node's own objects are never frozen under it.
+    return isolatedCopy(this.validateIO ? parseWith(node.outputs, output, "output") : output);
   }
 
   /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */

@@ -4,14 +4,21 @@
  * @module
  */
 import { ValidationError, type ValidationIssue } from "../core/errors.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { joinPath } from "../core/validation.js";
 import type { CompiledGraph, GraphDeclaration } from "./graph.js";
 import type { AnyNodeDefinition } from "./node.js";
 import type { NodeDefinitions } from "./registry.js";
 import type { Connection, NodeOptions, WorkflowInputBinding, WorkflowJson } from "./types.js";
 
-/** Node id → node type name, as tracked by the builder's types. */
-export type NodeTypeMap = { readonly [id: string]: string };
+/** What the builder's types know of one node: its type name and its operation (`""` for a single-operation node). */
+export interface NodeRef<T extends string = string, Op extends string = string> {
+  readonly type: T;
+  readonly operation: Op;
+}
+
+/** Node id → {@link NodeRef}, as tracked by the builder's types. */
+export type NodeTypeMap = { readonly [id: string]: NodeRef };
 
 /** A node as seen from outside. */
 export interface WorkflowNodeInfo {
@@ -19,23 +26,6 @@ export interface WorkflowNodeInfo {
   readonly type: string;
   readonly config: unknown;
   readonly options: NodeOptions | undefined;
-}
-
-/**
- * A frozen copy of plain objects and arrays; anything else (functions, class instances) is kept by
- * reference, so the workflow never shares mutable structure with the caller and never freezes the
- * caller's own objects.
- */
-function frozenCopy<T>(value: T): T {
-  if (Array.isArray(value)) return Object.freeze(value.map((item: unknown) => frozenCopy(item))) as T;
-  if (typeof value === "object" && value !== null) {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = frozenCopy(item);
-    return Object.freeze(out) as T;
-  }
-  return value;
 }
 
 /** Problems that stop `value` from surviving `JSON.stringify` → `JSON.parse` unchanged. */
@@ -94,7 +84,7 @@ export class Workflow<Defs extends NodeDefinitions = NodeDefinitions, Nodes exte
 
   /** @internal Use `WorkflowBuilder.build()` or `WorkflowBuilder.fromJSON()`. */
   constructor(declaration: GraphDeclaration, graph: CompiledGraph) {
-    this.declaration = frozenCopy({
+    this.declaration = isolatedCopy({
       name: declaration.name,
       nodes: declaration.nodes.map((n) => ({ id: n.id, type: n.type, config: n.config, options: n.options as NodeOptions | undefined })),
       connections: declaration.connections.map((c) => ({ from: c.from, output: c.output, to: c.to, input: c.input })),

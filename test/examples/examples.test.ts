@@ -19,6 +19,10 @@ describe("examples", () => {
     expect(output).toMatch(/replicated: "placement\/checkout" committed by leader cp-\w+ .*; 3\/3 members have applied it/);
   });
 
+  it("the custom node with operations (README) runs, its outputs typed by operation", () => {
+    expect(runExample("custom-node.ts")).toContain("acme has used 1 units");
+  });
+
   it("the quickstart runs to completion", () => {
     const output = runExample("quickstart.ts");
     expect(output).toContain("completed");

@@ -6,6 +6,7 @@ import { NodeRegistry } from "../../src/workflow/registry.js";
 import { WorkflowBuilder } from "../../src/workflow/builder.js";
 import { LocalRuntime } from "../../src/workflow/runtime.js";
 import { EdgeDiscovery } from "../../nodes/edge-discovery.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
 
 const spec = (id: string, region: string) => ({ id, region, coordinates: { lat: 0, lon: 0 }, capacity: { cpu: 1, memoryMb: 512 }, labels: { tier: "gold" } });
@@ -14,14 +15,13 @@ describe("EdgeDiscovery node", () => {
   it("registers (config or input), finds and deregisters", async () => {
     const infrastructure = new EdgeInfrastructure({ clock: new ManualClock(0) });
     const ctx = testNodeContext({ infrastructure });
-    const run = (config: unknown, inputs: Record<string, unknown> = {}) => EdgeDiscovery.run(ctx, EdgeDiscovery.config.parse(config), EdgeDiscovery.inputs.parse(inputs));
-    await run({ operation: "register", edge: spec("a", "eu") });
-    await run({ operation: "register" }, { edge: spec("b", "us") });
-    expect((await run({ operation: "find", query: { regions: ["us"] } })).edgeIds).toEqual(["b"]);
-    expect((await run({ operation: "find" })).edgeIds).toEqual(["a", "b"]);
-    await run({ operation: "deregister", edgeId: "a" });
+    await runOperation(EdgeDiscovery, "register", { edge: spec("a", "eu") }, {}, ctx);
+    await runOperation(EdgeDiscovery, "register", {}, { edge: spec("b", "us") }, ctx);
+    expect((await runOperation(EdgeDiscovery, "find", { query: { regions: ["us"] } }, {}, ctx)).edgeIds).toEqual(["b"]);
+    expect((await runOperation(EdgeDiscovery, "find", {}, {}, ctx)).edgeIds).toEqual(["a", "b"]);
+    await runOperation(EdgeDiscovery, "deregister", { edgeId: "a" }, {}, ctx);
     expect(infrastructure.edges().map((e) => e.id)).toEqual(["b"]);
-    await expect(run({ operation: "register" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(runOperation(EdgeDiscovery, "register", {}, {}, ctx)).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("two runtimes given the same infrastructure see the same edges", async () => {

@@ -5,6 +5,7 @@ import { EdgeInfrastructure } from "../../src/infra/infrastructure.js";
 import { InvalidTransitionError, LeaseConflictError, StaleFencingTokenError } from "../../src/lifecycle/errors.js";
 import { LEASE_STORE } from "../../src/lifecycle/lease-store.js";
 import { EdgeStateMachine } from "../../nodes/edge-state-machine.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
 
 function context() {
@@ -14,40 +15,38 @@ function context() {
   return { clock, infrastructure, ctx: testNodeContext({ clock, infrastructure }) };
 }
 
-const run = (ctx: ReturnType<typeof context>["ctx"], config: unknown, inputs: Record<string, unknown> = {}) =>
-  EdgeStateMachine.run(ctx, EdgeStateMachine.config.parse(config), EdgeStateMachine.inputs.parse(inputs));
 
 describe("EdgeStateMachine node", () => {
   it("adopts a registered edge in its registry state, transitions it, and mirrors the state back", async () => {
     const { ctx, infrastructure } = context();
-    expect((await run(ctx, { operation: "get_state", edgeId: "edge-1" })).state).toBe("active");
-    expect((await run(ctx, { operation: "transition", edgeId: "edge-1", event: "DRAIN" })).state).toBe("draining");
+    expect((await runOperation(EdgeStateMachine, "get_state", { edgeId: "edge-1" }, {}, ctx)).state).toBe("active");
+    expect((await runOperation(EdgeStateMachine, "transition", { edgeId: "edge-1", event: "DRAIN" }, {}, ctx)).state).toBe("draining");
     expect(infrastructure.getEdge("edge-1").lifecycleState).toBe("draining");
-    await expect(run(ctx, { operation: "transition", edgeId: "edge-1", event: "READY" })).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(runOperation(EdgeStateMachine, "transition", { edgeId: "edge-1", event: "READY" }, {}, ctx)).rejects.toBeInstanceOf(InvalidTransitionError);
   });
 
   it("acquires, renews (token from the input port) and releases leases with fencing", async () => {
     const { ctx, clock, infrastructure } = context();
-    const acquired = await run(ctx, { operation: "acquire_lease", edgeId: "edge-1", holder: "migrator", ttlMs: 1_000 });
-    const token = acquired.lease?.token ?? 0;
+    const acquired = await runOperation(EdgeStateMachine, "acquire_lease", { edgeId: "edge-1", holder: "migrator", ttlMs: 1_000 }, {}, ctx);
+    const token = acquired.lease.token;
     expect(acquired.lease).toMatchObject({ resource: "edge:edge-1", holder: "migrator", expiresAt: 1_000 });
-    await expect(run(ctx, { operation: "acquire_lease", edgeId: "edge-1", holder: "other" })).rejects.toBeInstanceOf(LeaseConflictError);
+    await expect(runOperation(EdgeStateMachine, "acquire_lease", { edgeId: "edge-1", holder: "other" }, {}, ctx)).rejects.toBeInstanceOf(LeaseConflictError);
     clock.advance(500);
-    const renewed = await run(ctx, { operation: "renew_lease", edgeId: "edge-1", holder: "migrator" }, { token });
-    expect(renewed.lease?.expiresAt).toBe(1_500);
-    const listed = (await run(ctx, { operation: "list" })).result as { leases: unknown[] };
+    const renewed = await runOperation(EdgeStateMachine, "renew_lease", { edgeId: "edge-1", holder: "migrator" }, { token }, ctx);
+    expect(renewed.lease.expiresAt).toBe(1_500);
+    const listed = await runOperation(EdgeStateMachine, "list", {}, {}, ctx);
     expect(listed.leases).toHaveLength(1);
-    await run(ctx, { operation: "release_lease", edgeId: "edge-1", holder: "migrator", token });
+    await runOperation(EdgeStateMachine, "release_lease", { edgeId: "edge-1", holder: "migrator", token }, {}, ctx);
     await expect(infrastructure.get(LEASE_STORE).checkFence("edge:edge-1", token)).rejects.toBeInstanceOf(StaleFencingTokenError);
-    await expect(run(ctx, { operation: "renew_lease", edgeId: "edge-1", holder: "migrator" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(runOperation(EdgeStateMachine, "renew_lease", { edgeId: "edge-1", holder: "migrator" }, {}, ctx)).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("takes the edge from the edgeId input when the config names none, and refuses when neither does", async () => {
     const { ctx } = context();
-    const acquired = await run(ctx, { operation: "acquire_lease", holder: "placer" }, { edgeId: "edge-1" });
-    expect(acquired.lease?.resource).toBe("edge:edge-1");
-    expect((await run(ctx, { operation: "get_state" }, { edgeId: "edge-1" })).state).toBe("active");
-    const missing = await run(ctx, { operation: "get_state" }, { edgeId: null }).catch((e: unknown) => e);
+    const acquired = await runOperation(EdgeStateMachine, "acquire_lease", { holder: "placer" }, { edgeId: "edge-1" }, ctx);
+    expect(acquired.lease.resource).toBe("edge:edge-1");
+    expect((await runOperation(EdgeStateMachine, "get_state", {}, { edgeId: "edge-1" }, ctx)).state).toBe("active");
+    const missing = await runOperation(EdgeStateMachine, "get_state", {}, { edgeId: null }, ctx).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ValidationError);
     expect((missing as ValidationError).issues[0]?.path).toBe("edgeId");
   });

@@ -5,9 +5,9 @@ import { Random } from "../../src/core/random.js";
 import { ServiceRegistry } from "../../src/core/services.js";
 import { partitionDetectorKey } from "../../src/membership/keys.js";
 import { membershipMessageSchema, PartitionDetector } from "../../src/membership/partition-detector.js";
-import type { MemberView, MembershipStatus, QuorumView } from "../../src/membership/types.js";
 import { SimNetwork } from "../../src/transport/sim-network.js";
 import { PartitionDetection } from "../../nodes/partition-detection.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
 
 describe("PartitionDetection node", () => {
@@ -23,17 +23,17 @@ describe("PartitionDetection node", () => {
     clock.advance(5_000);
     network.partition(["a"], ["b", "c"]);
     clock.advance(10_000);
-    const status = await PartitionDetection.run(ctx, { operation: "status" }, {});
+    const status = await runOperation(PartitionDetection, "status", {}, {}, ctx);
     expect(status.hasQuorum).toBe(false);
-    expect(status.result as MembershipStatus).toMatchObject({ nodeId: "a", hasQuorum: false, alive: 1, suspect: 2 });
-    const quorum = (await PartitionDetection.run(ctx, { operation: "quorum" }, {})).result as QuorumView;
+    expect(status.status).toMatchObject({ nodeId: "a", hasQuorum: false, alive: 1, suspect: 2 });
+    const { quorum } = await runOperation(PartitionDetection, "quorum", {}, {}, ctx);
     expect(quorum).toMatchObject({ needed: 2, reachable: ["a"], unreachable: ["b", "c"], hasQuorum: false });
-    const members = (await PartitionDetection.run(ctx, { operation: "members" }, {})).result as MemberView[];
+    const { members } = await runOperation(PartitionDetection, "members", {}, {}, ctx);
     expect(members.map((m) => `${m.id}:${m.state}`)).toEqual(["a:alive", "b:suspect", "c:suspect"]);
     for (const d of detectors) d.stop();
   });
 
   it("fails clearly when no detector is registered", async () => {
-    await expect(PartitionDetection.run(testNodeContext(), { operation: "status" }, {})).rejects.toThrow(NotFoundError);
+    await expect(runOperation(PartitionDetection, "status", {}, {}, testNodeContext())).rejects.toThrow(NotFoundError);
   });
 });

@@ -4,6 +4,7 @@ import { ManualClock } from "../../src/core/clock.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { MonitoringEngine } from "../../src/monitoring/engine.js";
 import { MetricStore, type RecordInput } from "../../src/monitoring/store.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { EdgeMonitoring } from "../../nodes/edge-monitoring.js";
 import { testNodeContext } from "../support/node-context.js";
 import { simRuns, simSeed } from "../support/sim.js";
@@ -110,13 +111,11 @@ describe("far-future timestamps", () => {
 
   it("is refused through the EdgeMonitoring node, with nothing recorded", async () => {
     const ctx = testNodeContext({ clock: new ManualClock(T0) });
-    const run = (config: unknown, inputs: Record<string, unknown> = {}): Promise<{ result: unknown }> =>
-      EdgeMonitoring.run(ctx, EdgeMonitoring.config.parse(config) as Parameters<typeof EdgeMonitoring.run>[1], inputs as Parameters<typeof EdgeMonitoring.run>[2]);
-    await expect(run({ operation: "record_metric", edgeId: "e", metric: "latency", value: 1, timestamp: T0 + 2 * FIVE_MINUTES })).rejects.toThrow(/timestamp/);
+    await expect(runOperation(EdgeMonitoring, "record_metric", { edgeId: "e", metric: "latency", value: 1, timestamp: T0 + 2 * FIVE_MINUTES }, {}, ctx)).rejects.toThrow(/timestamp/);
     await expect(
-      run({ operation: "record_metric", edgeId: "e", metric: "latency", value: 1 }, { samples: [{ edgeId: "e", metric: "latency", value: 2, timestamp: T0 * 1000 }] }),
+      runOperation(EdgeMonitoring, "record_metric", { edgeId: "e", metric: "latency", value: 1 }, { samples: [{ edgeId: "e", metric: "latency", value: 2, timestamp: T0 * 1000 }] }, ctx),
     ).rejects.toBeInstanceOf(ValidationError);
-    expect(await run({ operation: "query_metrics" })).toEqual({ result: [] });
+    expect(await runOperation(EdgeMonitoring, "query_metrics", {}, {}, ctx)).toEqual({ series: [] });
   });
 });
 

@@ -6,27 +6,27 @@ import { ServiceRegistry } from "../../src/core/services.js";
 import { orderingNodeKey, orderingServiceKey } from "../../src/ordering/keys.js";
 import { OrderingNode, orderingMessageSchema } from "../../src/ordering/ordering-node.js";
 import { GlobalOrderingService } from "../../src/ordering/service.js";
-import type { OrderedPage, OrderingEvent, OrderingStatus } from "../../src/ordering/types.js";
 import { SimNetwork } from "../../src/transport/sim-network.js";
 import { GlobalOrdering } from "../../nodes/global-ordering.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
 
 describe("GlobalOrdering node", () => {
   it("submits, reads the ordered log from a cursor and reports status on a default in-process service", async () => {
     const infrastructure = new ServiceRegistry();
     const ctx = testNodeContext({ infrastructure, clock: new ManualClock(100) });
-    const first = (await GlobalOrdering.run(ctx, { operation: "submit", key: "limit", payload: 1 }, {})).result as OrderingEvent;
-    await GlobalOrdering.run(ctx, { operation: "submit", deps: [first.id], id: "second" }, { payload: { from: "input" } });
+    const { event: first } = await runOperation(GlobalOrdering, "submit", { key: "limit", payload: 1 }, {}, ctx);
+    await runOperation(GlobalOrdering, "submit", { deps: [first.id], id: "second" }, { payload: { from: "input" } }, ctx);
     expect(first).toMatchObject({ id: "local:1", origin: "local", key: "limit", payload: 1 });
-    const page = (await GlobalOrdering.run(ctx, { operation: "ordered_since", limit: 10 }, { cursor: 1 })).result as OrderedPage;
+    const page = await runOperation(GlobalOrdering, "ordered_since", { limit: 10 }, { cursor: 1 }, ctx);
     expect(page.entries.map((e) => e.event.id)).toEqual(["second"]);
     expect(page.next).toBe(2);
-    const status = (await GlobalOrdering.run(ctx, { operation: "status" }, {})).result as OrderingStatus;
+    const { status } = await runOperation(GlobalOrdering, "status", {}, {}, ctx);
     expect(status).toMatchObject({ nodeId: "local", delivered: 2, buffered: 0 });
     expect(infrastructure.get(orderingServiceKey).status().delivered).toBe(2);
-    await expect(GlobalOrdering.run(ctx, { operation: "submit" }, {})).rejects.toThrow(ValidationError);
+    await expect(runOperation(GlobalOrdering, "submit", {}, {}, ctx)).rejects.toThrow(ValidationError);
     // A null payload (a tombstone, say) is a payload, not a missing one.
-    const tombstone = (await GlobalOrdering.run(ctx, { operation: "submit", key: "limit", payload: null }, { payload: "ignored" })).result as OrderingEvent;
+    const { event: tombstone } = await runOperation(GlobalOrdering, "submit", { key: "limit", payload: null }, { payload: "ignored" }, ctx);
     expect(tombstone.payload).toBeNull();
   });
 
@@ -44,10 +44,10 @@ describe("GlobalOrdering node", () => {
     const infrastructure = new ServiceRegistry();
     infrastructure.register(orderingNodeKey, a as OrderingNode);
     const ctx = testNodeContext({ infrastructure, clock });
-    await GlobalOrdering.run(ctx, { operation: "submit", payload: "hello" }, {});
+    await runOperation(GlobalOrdering, "submit", { payload: "hello" }, {}, ctx);
     clock.advance(50);
     expect(b.service.orderedSince(0).entries.map((e) => e.event.payload)).toEqual(["hello"]);
-    const page = (await GlobalOrdering.run(ctx, { operation: "ordered_since", limit: 100 }, {})).result as OrderedPage;
+    const page = await runOperation(GlobalOrdering, "ordered_since", { limit: 100 }, {}, ctx);
     expect(page.entries).toHaveLength(1);
     a.stop();
     b.stop();

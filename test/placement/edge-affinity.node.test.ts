@@ -4,8 +4,8 @@ import { ServiceRegistry } from "../../src/core/services.js";
 import { EdgeInfrastructure } from "../../src/infra/infrastructure.js";
 import { InfrastructureUnavailableError } from "../../src/infra/errors.js";
 import { UnschedulableError } from "../../src/placement/placer.js";
-import type { BatchPlacement, DeploymentAnalysis, PlacementExplanation } from "../../src/placement/index.js";
 import { EdgeAffinity } from "../../nodes/edge-affinity.js";
+import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
 
 function context() {
@@ -17,18 +17,16 @@ function context() {
   return { infrastructure, ctx: testNodeContext({ clock, infrastructure }) };
 }
 
-const run = (ctx: ReturnType<typeof context>["ctx"], config: unknown, inputs: Record<string, unknown> = {}) =>
-  EdgeAffinity.run(ctx, EdgeAffinity.config.parse(config), EdgeAffinity.inputs.parse(inputs));
 
 describe("EdgeAffinity node", () => {
   it("places a workload from its input and commits its requests when asked", async () => {
     const { ctx, infrastructure } = context();
-    const out = await run(ctx, { operation: "place", commit: true }, { workload: { id: "api", requests: { cpu: 3, memoryMb: 100, gpu: 0 }, residency: ["eu"] } });
+    const out = await runOperation(EdgeAffinity, "place", { commit: true }, { workload: { id: "api", requests: { cpu: 3, memoryMb: 100, gpu: 0 }, residency: ["eu"] } }, ctx);
     expect(out.edgeId).toBe("fra");
     expect(infrastructure.getEdge("fra").allocated.cpu).toBe(3);
     // The committed capacity is seen by the next placement.
-    await expect(run(ctx, { operation: "place", workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } })).rejects.toBeInstanceOf(UnschedulableError);
-    const unplaced = await run(ctx, { operation: "place", allowUnplaced: true, workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } });
+    await expect(runOperation(EdgeAffinity, "place", { workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } }, {}, ctx)).rejects.toBeInstanceOf(UnschedulableError);
+    const unplaced = await runOperation(EdgeAffinity, "place", { allowUnplaced: true, workload: { id: "api-2", requests: { cpu: 2 }, residency: ["eu"] } }, {}, ctx);
     expect(unplaced.edgeId).toBeNull();
   });
 
@@ -43,29 +41,26 @@ describe("EdgeAffinity node", () => {
       { id: "b", requests: { cpu: 0.2 }, priority: 1 },
       { id: "c", requests: { cpu: 0.3 }, priority: 2 },
     ];
-    const batch = (await run(ctx, { operation: "place_batch", commit: true, workloads })).result as BatchPlacement;
+    const { batch } = await runOperation(EdgeAffinity, "place_batch", { commit: true, workloads }, {}, ctx);
     expect(batch.placed).toBe(3);
     expect(infrastructure.getEdge("solo").allocated.cpu).toBe(batch.allocations["solo"]?.["cpu"]);
   });
 
   it("places a batch, explains, and analyses deployment", async () => {
     const { ctx } = context();
-    const batch = (await run(ctx, { operation: "place_batch", workloads: [{ id: "a", requests: { cpu: 4 } }, { id: "b", requests: { cpu: 4 } }, { id: "c", requests: { cpu: 4 } }] }))
-      .result as BatchPlacement;
+    const { batch } = await runOperation(EdgeAffinity, "place_batch", { workloads: [{ id: "a", requests: { cpu: 4 } }, { id: "b", requests: { cpu: 4 } }, { id: "c", requests: { cpu: 4 } }] }, {}, ctx);
     expect(batch.placed).toBe(2);
     expect(batch.unplaced).toEqual(["c"]);
-    const explanation = (await run(ctx, { operation: "explain", workload: { id: "x", users: [{ lat: 48.9, lon: 2.35 }] }, policy: { weights: { cost: 0 } } }))
-      .result as PlacementExplanation;
+    const { explanation } = await runOperation(EdgeAffinity, "explain", { workload: { id: "x", users: [{ lat: 48.9, lon: 2.35 }] }, policy: { weights: { cost: 0 } } }, {}, ctx);
     expect(explanation.edgeId).toBe("fra");
     expect(explanation.edges).toHaveLength(2);
-    const analysis = (await run(ctx, { operation: "analyze_deployment", jobs: [{ id: "j", memoryMb: 20_000, durationSec: 10 }], deploymentPolicy: { provider: "google_cloud_functions" } }))
-      .result as DeploymentAnalysis;
+    const { analysis } = await runOperation(EdgeAffinity, "analyze_deployment", { jobs: [{ id: "j", memoryMb: 20_000, durationSec: 10 }], deploymentPolicy: { provider: "google_cloud_functions" } }, {}, ctx);
     expect(analysis.recommendation).toBe("serverless");
   });
 
   it("says clearly when the runtime was given a plain ServiceRegistry", async () => {
     const ctx = testNodeContext({ infrastructure: new ServiceRegistry() });
-    await expect(EdgeAffinity.run(ctx, EdgeAffinity.config.parse({ operation: "place", workload: { id: "w" } }), {})).rejects.toBeInstanceOf(
+    await expect(runOperation(EdgeAffinity, "place", { workload: { id: "w" } }, {}, ctx)).rejects.toBeInstanceOf(
       InfrastructureUnavailableError,
     );
   });
