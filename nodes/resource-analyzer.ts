@@ -9,7 +9,7 @@ import { z } from "zod";
 import { RESOURCE_ANALYZER, ResourceAnalyzer } from "../src/resources/analyzer.js";
 import { resourceAnalysisSchema, resourceMetricKindSchema, resourceMetricSchema, resourceRecommendationSchema, resourceTrendSchema } from "../src/resources/analyzer-schemas.js";
 import type { NodeContext } from "../src/workflow/node.js";
-import { fromConfigOrInput } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 /** Input ports shared by the operations. */
 export const resourceAnalyzerInputs = z.object({
@@ -63,3 +63,13 @@ export const resourceAnalyzerOperations = {
     run: async (ctx: NodeContext) => ({ recommendations: analyzer(ctx).recommendations() }),
   },
 };
+
+/**
+ * The `ResourceAnalyzer` node type. Exported as `ResourceAnalyzerNode` because the engine class of the same name is public too.
+ */
+export const ResourceAnalyzerNode = defineNode({
+  type: "ResourceAnalyzer",
+  description: "Records resource metrics and reports patterns, bottlenecks, anomalies, trends, health and recommendations.",
+  inputs: resourceAnalyzerInputs,
+  operations: resourceAnalyzerOperations,
+});

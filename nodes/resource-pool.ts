@@ -10,7 +10,7 @@ import { ResourceExhaustedError } from "../src/resources/errors.js";
 import { RESOURCE_POOLS, ResourcePoolManager } from "../src/resources/manager.js";
 import { allocationSchema, allocationStrategySchema, poolConfigSchema, poolUtilizationSchema, resourceVectorSchema } from "../src/resources/schemas.js";
 import type { NodeContext } from "../src/workflow/node.js";
-import { fromConfigOrInput } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 const fragmentationSchema = z.object({
   perResource: z.record(z.string(), z.object({ free: z.number(), largestFree: z.number(), fragmentation: z.number(), stranded: z.number() })),
@@ -79,7 +79,8 @@ export const resourcePoolOperations = {
     outputs: z.object({ utilization: poolUtilizationSchema, fragmentation: fragmentationSchema }),
     run: async (ctx: NodeContext, cfg: z.output<typeof utilizationConfig>) => {
       const pool = manager(ctx).pool(cfg.pool);
-      return { utilization: pool.utilization(), fragmentation: pool.fragmentation(cfg.strandThreshold) };
+      const utilization = pool.utilization();
+      return { utilization: { ...utilization, edges: [...utilization.edges] }, fragmentation: pool.fragmentation(cfg.strandThreshold) };
     },
   },
   preempt: {
@@ -91,3 +92,13 @@ export const resourcePoolOperations = {
     },
   },
 };
+
+/**
+ * The `ResourcePool` node type. Exported as `ResourcePoolNode` because the engine class of the same name is public too.
+ */
+export const ResourcePoolNode = defineNode({
+  type: "ResourcePool",
+  description: "Allocates, releases and preempts resources in a pool of edges, and reports its utilisation and fragmentation.",
+  inputs: resourcePoolInputs,
+  operations: resourcePoolOperations,
+});

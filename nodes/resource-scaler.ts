@@ -9,7 +9,7 @@ import { z } from "zod";
 import { RESOURCE_SCALER, ResourceScaler } from "../src/scaling/scaler.js";
 import { decisionEvaluationSchema, demandForecastSchema, forecastHorizonSchema, scalingDecisionSchema, scalingStrategySchema } from "../src/scaling/schemas.js";
 import type { NodeContext } from "../src/workflow/node.js";
-import { fromConfigOrInput } from "../src/workflow/node.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
 
 /** Input ports shared by the operations. */
 export const resourceScalerInputs = z.object({
@@ -83,3 +83,13 @@ export const resourceScalerOperations = {
     },
   },
 };
+
+/**
+ * The `ResourceScaler` node type. Exported as `ResourceScalerNode` because the engine class of the same name is public too.
+ */
+export const ResourceScalerNode = defineNode({
+  type: "ResourceScaler",
+  description: "Records usage and makes, forecasts and evaluates scaling decisions with KPA, HPA, predictive, scheduled or hybrid scaling.",
+  inputs: resourceScalerInputs,
+  operations: resourceScalerOperations,
+});

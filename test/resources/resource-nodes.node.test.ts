@@ -1,73 +1,82 @@
 import { describe, expect, it } from "vitest";
-import { resourceAnalyzerInputs, resourceAnalyzerOperations } from "../../nodes/resource-analyzer.js";
-import { resourcePoolInputs, resourcePoolOperations } from "../../nodes/resource-pool.js";
-import { resourceScalerInputs, resourceScalerOperations } from "../../nodes/resource-scaler.js";
+import { ResourceAnalyzerNode } from "../../nodes/resource-analyzer.js";
+import { ResourcePoolNode } from "../../nodes/resource-pool.js";
+import { ResourceScalerNode } from "../../nodes/resource-scaler.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { ServiceRegistry } from "../../src/core/services.js";
+import { WorkflowBuilder } from "../../src/workflow/builder.js";
+import { NodeRegistry } from "../../src/workflow/registry.js";
+import { runOperation } from "../../src/workflow/run-node.js";
+import { LocalRuntime } from "../../src/workflow/runtime.js";
 import { testNodeContext } from "../support/node-context.js";
 
-/** Parses config and inputs as the runtime would, runs the operation, and checks its outputs. */
-async function call<C, O>(
-  op: { config: { parse(v: unknown): C }; outputs: { parse(v: unknown): O }; run: (ctx: ReturnType<typeof testNodeContext>, cfg: C, inputs: never) => Promise<unknown> },
-  inputsSchema: { parse(v: unknown): unknown },
-  ctx: ReturnType<typeof testNodeContext>,
-  config: unknown,
-  inputs: unknown = {},
-): Promise<O> {
-  const out = await op.run(ctx, op.config.parse(config), inputsSchema.parse(inputs) as never);
-  return op.outputs.parse(out);
-}
-
-describe("ResourcePool node operations", () => {
-  it("allocate (creating the pool), utilization, preempt and release, with typed outputs", async () => {
+describe("ResourcePool node", () => {
+  it("allocate (creating the pool), utilization, preempt and release", async () => {
     const ctx = testNodeContext({ infrastructure: new ServiceRegistry() });
-    const define = { strategy: "priority", edges: [{ edgeId: "e1", capacity: { cpu: 4 } }] };
-    const first = await call(resourcePoolOperations.allocate, resourcePoolInputs, ctx, { define, requester: "batch", resources: { cpu: 3 }, priority: 0 });
+    const define = { strategy: "priority" as const, edges: [{ edgeId: "e1", capacity: { cpu: 4 } }] };
+    const first = await runOperation(ResourcePoolNode, "allocate", { define, requester: "batch", resources: { cpu: 3 }, priority: 0 }, {}, ctx);
     expect(first.allocation.edgeId).toBe("e1");
-    const second = await call(resourcePoolOperations.allocate, resourcePoolInputs, ctx, { requester: "api", priority: 5 }, { resources: { cpu: 2 } });
+    const second = await runOperation(ResourcePoolNode, "allocate", { requester: "api", priority: 5 }, { resources: { cpu: 2 } }, ctx);
     expect(second.preempted.map((a) => a.id)).toEqual([first.allocation.id]);
-    await expect(call(resourcePoolOperations.allocate, resourcePoolInputs, ctx, { requester: "x", resources: { cpu: 9 } })).rejects.toMatchObject({ code: "resources.insufficient_capacity" });
-    const usage = await call(resourcePoolOperations.utilization, resourcePoolInputs, ctx, {});
+    await expect(runOperation(ResourcePoolNode, "allocate", { requester: "x", resources: { cpu: 9 } }, {}, ctx)).rejects.toMatchObject({ code: "resources.insufficient_capacity" });
+    const usage = await runOperation(ResourcePoolNode, "utilization", {}, {}, ctx);
     expect(usage.utilization.allocated["cpu"]).toBe(2);
-    const evicted = await call(resourcePoolOperations.preempt, resourcePoolInputs, ctx, { belowPriority: 10 });
+    const evicted = await runOperation(ResourcePoolNode, "preempt", { belowPriority: 10 }, {}, ctx);
     expect(evicted.preempted).toHaveLength(1);
-    await expect(call(resourcePoolOperations.release, resourcePoolInputs, ctx, {}, { allocationId: second.allocation.id })).rejects.toMatchObject({ code: "not_found" });
-    expect(() => resourcePoolOperations.preempt.config.parse({})).toThrow(/ids or belowPriority/);
+    await expect(runOperation(ResourcePoolNode, "release", {}, { allocationId: second.allocation.id }, ctx)).rejects.toMatchObject({ code: "not_found" });
+    await expect(runOperation(ResourcePoolNode, "preempt", {}, {}, ctx)).rejects.toThrow(/ids or belowPriority/);
+  });
+
+  it("runs in workflows on shared infrastructure, with typed results", async () => {
+    const registry = new NodeRegistry().register(ResourcePoolNode);
+    const grab = new WorkflowBuilder(registry)
+      .addNode("ResourcePool", "grab", { operation: "allocate", define: { edges: [{ edgeId: "e1", capacity: { cpu: 2 } }] }, requester: "api", resources: { cpu: 1 } })
+      .build();
+    const look = new WorkflowBuilder(registry).addNode("ResourcePool", "usage", { operation: "utilization" }).build();
+    const runtime = new LocalRuntime({ clock: new ManualClock(0), infrastructure: new ServiceRegistry() });
+    const first = await runtime.execute(grab);
+    const grabbed = first.results.grab;
+    expect(grabbed.status).toBe("completed");
+    if (grabbed.status === "completed") expect(grabbed.output.allocation.resources["cpu"]).toBe(1);
+    const second = await runtime.execute(look);
+    const usage = second.results.usage;
+    expect(usage.status).toBe("completed");
+    if (usage.status === "completed") expect(usage.output.utilization.allocated["cpu"]).toBe(1);
   });
 });
 
-describe("ResourceAnalyzer node operations", () => {
+describe("ResourceAnalyzer node", () => {
   it("record_metric, analyze, trends and recommendations", async () => {
     const clock = new ManualClock(0);
     const ctx = testNodeContext({ clock, infrastructure: new ServiceRegistry() });
     const metrics = Array.from({ length: 30 }, (_v, i) => ({ edgeId: "e1", resource: "cpu", value: 0.6 + i * 0.012, timestamp: (i + 1) * 60_000 }));
-    const recorded = await call(resourceAnalyzerOperations.record_metric, resourceAnalyzerInputs, ctx, { edgeId: "e1", resource: "cpu", timestamp: 0 }, { value: 0.6, metrics });
+    const recorded = await runOperation(ResourceAnalyzerNode, "record_metric", { edgeId: "e1", resource: "cpu", timestamp: 0 }, { value: 0.6, metrics }, ctx);
     expect(recorded.recorded).toBe(31);
     clock.advanceTo(31 * 60_000);
-    const { analysis } = await call(resourceAnalyzerOperations.analyze, resourceAnalyzerInputs, ctx, {});
+    const { analysis } = await runOperation(ResourceAnalyzerNode, "analyze", {}, {}, ctx);
     expect(analysis.bottlenecks.some((b) => b.type === "capacity")).toBe(true);
-    const { trends } = await call(resourceAnalyzerOperations.trends, resourceAnalyzerInputs, ctx, { horizonMs: 3_600_000 });
+    const { trends } = await runOperation(ResourceAnalyzerNode, "trends", { horizonMs: 3_600_000 }, {}, ctx);
     expect(trends[0]?.direction).toBe("increasing");
-    const { recommendations } = await call(resourceAnalyzerOperations.recommendations, resourceAnalyzerInputs, ctx, {});
+    const { recommendations } = await runOperation(ResourceAnalyzerNode, "recommendations", {}, {}, ctx);
     expect(recommendations.some((r) => r.action === "scale_up")).toBe(true);
   });
 });
 
-describe("ResourceScaler node operations", () => {
+describe("ResourceScaler node", () => {
   it("record_usage, predict_scaling, forecast, evaluate_decision, start_scaler and stop_scaler", async () => {
     const clock = new ManualClock(0);
     const ctx = testNodeContext({ clock, infrastructure: new ServiceRegistry() });
     for (let i = 0; i < 900; i++) {
-      await call(resourceScalerOperations.record_usage, resourceScalerInputs, ctx, { service: "api", instances: 2 }, { demand: 1 + (i % 60) / 30 });
+      await runOperation(ResourceScalerNode, "record_usage", { service: "api", instances: 2 }, { demand: 1 + (i % 60) / 30 }, ctx);
       clock.advance(1_000);
     }
-    const { decision } = await call(resourceScalerOperations.predict_scaling, resourceScalerInputs, ctx, { service: "api", strategy: "hybrid" });
+    const { decision } = await runOperation(ResourceScalerNode, "predict_scaling", { service: "api", strategy: "hybrid" }, {}, ctx);
     expect(decision.strategy).toBe("hybrid");
-    const { forecast } = await call(resourceScalerOperations.forecast, resourceScalerInputs, ctx, { service: "api", horizon: "immediate" });
+    const { forecast } = await runOperation(ResourceScalerNode, "forecast", { service: "api", horizon: "immediate" }, {}, ctx);
     expect(forecast.mean).toHaveLength(5);
-    const { evaluation } = await call(resourceScalerOperations.evaluate_decision, resourceScalerInputs, ctx, {}, { decisionId: decision.id, actualDemand: 2 });
+    const { evaluation } = await runOperation(ResourceScalerNode, "evaluate_decision", {}, { decisionId: decision.id, actualDemand: 2 }, ctx);
     expect(evaluation.decisionId).toBe(decision.id);
-    expect(await call(resourceScalerOperations.start_scaler, resourceScalerInputs, ctx, { intervalMs: 5_000 })).toEqual({ running: true, intervalMs: 5_000 });
-    expect(await call(resourceScalerOperations.stop_scaler, resourceScalerInputs, ctx, {})).toEqual({ running: false });
+    expect(await runOperation(ResourceScalerNode, "start_scaler", { intervalMs: 5_000 }, {}, ctx)).toEqual({ running: true, intervalMs: 5_000 });
+    expect(await runOperation(ResourceScalerNode, "stop_scaler", {}, {}, ctx)).toEqual({ running: false });
   });
 });
