@@ -92,6 +92,8 @@ export interface RaftHostMetrics {
   readonly entriesApplied: number;
   readonly messagesSent: number;
   readonly messagesReceived: number;
+  /** Messages dropped because their `from` was not the peer the transport authenticated. */
+  readonly messagesRejected: number;
   readonly sendErrors: number;
   readonly saves: number;
   readonly snapshotsTaken: number;

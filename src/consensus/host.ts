@@ -27,6 +27,11 @@ export type RaftHostEvents = {
   "role": SoftState & { readonly term: number };
   /** The host stopped because storage failed; it must be restarted. */
   "failed": { readonly error: unknown };
+  /**
+   * A received message was dropped because it names another sender (`claimed`) than the peer the
+   * transport authenticated (`from`), or is addressed to another member: a forged or misrouted message.
+   */
+  "rejected": { readonly from: MemberId; readonly claimed: MemberId; readonly to: MemberId; readonly type: RaftMessage["type"] };
 };
 
 /**
@@ -79,6 +84,7 @@ export class RaftHost<R = unknown> {
     entriesApplied: 0,
     messagesSent: 0,
     messagesReceived: 0,
+    messagesRejected: 0,
     sendErrors: 0,
     saves: 0,
     snapshotsTaken: 0,
@@ -120,8 +126,15 @@ export class RaftHost<R = unknown> {
     }
     this.running = true;
     this.unsubscribe.push(
-      o.transport.onMessage((_from, message) => {
+      o.transport.onMessage((from, message) => {
         this.metricCounters.messagesReceived++;
+        // The transport authenticated `from`; the message's own `from` is just data the peer wrote.
+        if (message.from !== from || message.to !== this.id) {
+          this.metricCounters.messagesRejected++;
+          this.logger.warn("raft message dropped: sender does not match the authenticated peer", { from, claimed: message.from, to: message.to, type: message.type });
+          this.events.emit("rejected", { from, claimed: message.from, to: message.to, type: message.type });
+          return;
+        }
         this.input(() => this.inbox.push(message));
       }),
     );
