@@ -261,8 +261,7 @@ export class RaftHost<R = unknown> {
       return freeze({ id: this.id, term: 0, role: "follower", leaderId: null, commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: [], learners: [], matchIndex: {}, running: false });
     }
     const s = node.status();
-    const matchIndex: Record<MemberId, number> = {};
-    for (const [id, pr] of Object.entries(s.progress)) matchIndex[id] = pr.match;
+    const matchIndex: Record<MemberId, number> = Object.fromEntries(Object.entries(s.progress).map(([id, pr]) => [id, pr.match]));
     return freeze({
       id: s.id,
       term: s.term,

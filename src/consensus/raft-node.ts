@@ -237,8 +237,8 @@ export class RaftNode {
   /** A frozen view of the engine's state. */
   status(): RaftStatus {
     const r = this.raft;
-    const progress: Record<MemberId, ProgressStatus> = {};
-    if (r.role === "leader") for (const [id, pr] of r.progress) progress[id] = pr.status();
+    // fromEntries defines properties: a member id is data, even one named "__proto__".
+    const progress: Record<MemberId, ProgressStatus> = Object.fromEntries(r.role === "leader" ? [...r.progress].map(([id, pr]) => [id, pr.status()]) : []);
     return freeze(
       {
         id: r.id,
