@@ -168,11 +168,12 @@ export async function runHostSim(o: HostSimOptions): Promise<HostSimResult> {
         }
         try {
           if (input.kind === "get") op.output = { value: await kv.get(input.key) };
-          else if (input.kind === "put") {
-            await kv.put(input.key, input.value, requestId);
-            op.output = {};
-          } else if (input.kind === "cas") op.output = { ok: await kv.compareAndSet(input.key, input.expected, input.value, requestId) };
-          else op.output = { deleted: (await kv.delete(input.key, requestId)).ok };
+          else if (input.kind === "put") op.output = { previous: (await kv.put(input.key, input.value, requestId)).previous };
+          else if (input.kind === "cas") op.output = { ok: await kv.compareAndSet(input.key, input.expected, input.value, requestId) };
+          else {
+            const { ok, previous } = await kv.delete(input.key, requestId);
+            op.output = { ok, previous };
+          }
           op.return = clock.now();
           guess = ids[index];
           break;
