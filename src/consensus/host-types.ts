@@ -60,6 +60,22 @@ export const hostOptionsSchema = z.object({
   proposalTimeoutMs: z.number().positive().default(30_000),
 });
 
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: `${what} must be a function` });
+const withMethods = (what: string, methods: readonly string[]) =>
+  z.custom<object>((v) => typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function"), {
+    message: `${what} must have ${methods.join(", ")}`,
+  });
+
+/** The collaborators and hooks a host is given: checked for shape so a wrong one fails at construction. */
+export const hostCollaboratorsSchema = z.object({
+  transport: withMethods("transport", ["send", "onMessage"]),
+  storage: withMethods("storage", ["load", "save", "compact"]),
+  clock: withMethods("clock", ["now", "setTimer", "clearTimer"]),
+  apply: fn("apply"),
+  snapshot: fn("snapshot").optional(),
+  restore: fn("restore").optional(),
+});
+
 /** What a committed and applied proposal resolves to. */
 export interface ProposalResult<R = unknown> {
   readonly index: number;

@@ -14,11 +14,11 @@ import { noopLogger, type Logger } from "../core/logger.js";
 import { parseWith } from "../core/validation.js";
 import type { LogEntry, MemberId, StorageWrite } from "../storage/types.js";
 import { NotLeaderError, ProposalOutcomeUnknownError } from "./errors.js";
-import { addMemberSchema, engineConfig, hostOptionsSchema, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
+import { addMemberSchema, engineConfig, hostCollaboratorsSchema, hostOptionsSchema, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
 import type { RaftMessage } from "./messages.js";
 import { PendingProposals } from "./pending.js";
 import { RaftNode } from "./raft-node.js";
-import type { ConfChange, Ready, SoftState } from "./types.js";
+import { confChangeSchema, isRandom, memberIdSchema, raftConfigSchema, type ConfChange, type Ready, type SoftState } from "./types.js";
 
 
 /** Events a host emits. */
@@ -100,6 +100,18 @@ export class RaftHost<R = unknown> {
       readTimeoutMs: options.readTimeoutMs,
       proposalTimeoutMs: options.proposalTimeoutMs,
     });
+    parseWith(hostCollaboratorsSchema, {
+      transport: options.transport,
+      storage: options.storage,
+      clock: options.clock,
+      apply: options.apply,
+      snapshot: options.snapshot,
+      restore: options.restore,
+    });
+    // The engine is built on start(); check its settings now so a bad one fails here, not later.
+    const { random, ...engine } = engineConfig(options);
+    parseWith(raftConfigSchema, engine);
+    if (!isRandom(random)) throw ValidationError.of("random", "must be a Random (src/core/random.ts)", "invalid_type");
     if (options.transport.localId !== options.id) {
       throw ValidationError.of("transport", `the transport belongs to "${options.transport.localId}", not "${options.id}"`, "mismatch");
     }
@@ -213,6 +225,13 @@ export class RaftHost<R = unknown> {
   /** Proposes a membership change; resolves when it is applied. */
   changeMembership(change: ConfChange): Promise<ProposalResult<R>> {
     const node = this.requireRunning();
+    try {
+      const cc = parseWith(confChangeSchema, change, "change");
+      if (cc.type === "bootstrap") throw ValidationError.of("change.type", "bootstrap is written by the founding members only", "invalid_change");
+      parseWith(memberIdSchema, cc.memberId, "change.memberId");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.input(() => {
         const waiter = this.waiter<ProposalResult<R>>(resolve, reject, this.proposalTimeoutMs, "membership change");

@@ -87,6 +87,8 @@ export class ReplicatedKV {
   /** Sets `key` to `value` (or removes it, `null`) only if it currently holds `expected` (`null`: absent). */
   async compareAndSet(key: string, expected: string | null, value: string | null, requestId?: RequestId): Promise<boolean> {
     checkKey(key);
+    if (expected !== null && typeof expected !== "string") throw ValidationError.of("expected", "must be a string or null (absent)", "invalid_type");
+    if (value !== null && typeof value !== "string") throw ValidationError.of("value", "must be a string or null (delete)", "invalid_type");
     return (await this.write({ op: "cas", key, expected, value }, requestId)).result.ok;
   }
 

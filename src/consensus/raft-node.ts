@@ -11,7 +11,8 @@ import type { HardState, LogEntry, MemberId, PersistedState, Snapshot } from "..
 import { NotLeaderError, ProposalDroppedError, RaftUsageError } from "./errors.js";
 import type { RaftMessage } from "./messages.js";
 import { decodeConfChange, Raft } from "./raft.js";
-import { confChangeSchema, type ConfChange, type ProgressStatus, type RaftConfig, type RaftStatus, type Ready, type SoftState } from "./types.js";
+import { checkMessage } from "./message-guard.js";
+import { confChangeSchema, memberIdSchema, type ConfChange, type ProgressStatus, type RaftConfig, type RaftStatus, type Ready, type SoftState } from "./types.js";
 
 const emptyState: PersistedState = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
 
@@ -60,9 +61,13 @@ export class RaftNode {
     this.raft.tick();
   }
 
-  /** Feeds a message received from a peer. Messages not addressed to this member are ignored. */
+  /**
+   * Feeds a message received from a peer. Messages not addressed to this member are ignored.
+   * @throws ValidationError when the message is malformed (the engine is left unchanged).
+   */
   step(message: RaftMessage): void {
     this.guard();
+    checkMessage(message);
     if (message.to !== this.raft.id) return;
     this.raft.step(message);
   }
@@ -85,6 +90,7 @@ export class RaftNode {
   /** Appends several entries at once (one batch, consecutive indexes). */
   proposeBatch(data: readonly string[]): ProposalPosition[] {
     this.guard();
+    if (!Array.isArray(data)) throw ValidationError.of("data", "must be an array of strings", "invalid_type");
     this.requireLeader();
     for (let i = 0; i < data.length; i++) {
       if (typeof data[i] !== "string" || data[i] === "") throw ValidationError.of(`data[${i}]`, "proposal data must be a non-empty string", "invalid_data");
@@ -100,6 +106,7 @@ export class RaftNode {
   proposeConfChange(change: ConfChange): ProposalPosition {
     this.guard();
     const cc = parseWith(confChangeSchema, change, "change");
+    if (cc.type !== "bootstrap") parseWith(memberIdSchema, cc.memberId, "change.memberId");
     if (cc.type === "bootstrap") throw ValidationError.of("change.type", "bootstrap is written by the founding members only", "invalid_change");
     this.requireLeader();
     const r = this.raft;
@@ -124,12 +131,14 @@ export class RaftNode {
    */
   readIndex(context: string): boolean {
     this.guard();
+    if (typeof context !== "string" || context === "") throw ValidationError.of("context", "must be a non-empty string", "invalid_type");
     return this.raft.readIndex(context);
   }
 
   /** Hands leadership to `to` (a voter) once its log is caught up; proposals are refused meanwhile. */
   transferLeader(to: MemberId): void {
     this.guard();
+    parseWith(memberIdSchema, to, "to");
     this.requireLeader();
     this.raft.transferLeader(to);
   }
@@ -206,6 +215,7 @@ export class RaftNode {
    */
   compact(data: string): Snapshot {
     this.guard();
+    if (typeof data !== "string") throw ValidationError.of("data", "must be a string (the state machine's snapshot)", "invalid_type");
     const r = this.raft;
     const index = Math.min(r.log.applied, r.log.unstableFrom - 1);
     const term = r.log.term(index);

@@ -15,7 +15,8 @@ import { Progress } from "./progress.js";
 import { ReadOnlyQueue } from "./read-only.js";
 import { stepCandidate, stepFollower, stepLeader } from "./roles.js";
 import { bcastHeartbeat, flushBroadcast, maybeCommit, sendAppend, sendTimeoutNow, handleReadIndex } from "./replication.js";
-import { confChangeSchema, raftConfigSchema, type ConfChangeEntry, type RaftConfig, type RaftRole, type ReadState } from "./types.js";
+import { ValidationError } from "../core/errors.js";
+import { confChangeSchema, isRandom, raftConfigSchema, type ConfChangeEntry, type RaftConfig, type RaftRole, type ReadState } from "./types.js";
 
 type ResolvedConfig = ReturnType<typeof raftConfigSchema.parse>;
 type StepFn = (r: Raft, m: RaftMessage) => void;
@@ -59,6 +60,7 @@ export class Raft {
   constructor(config: RaftConfig, persisted: PersistedState) {
     const { random, ...rest } = config;
     this.cfg = parseWith(raftConfigSchema, rest, "config");
+    if (!isRandom(random)) throw ValidationError.of("config.random", "must be a Random (src/core/random.ts)", "invalid_type");
     this.random = random;
     this.id = this.cfg.id;
     this.log = new RaftLog(persisted);

@@ -99,10 +99,22 @@ export interface RaftConfig {
   readonly random: Random;
 }
 
+/**
+ * A member id as accepted from callers: 1 to 256 characters, no control characters, no surrounding
+ * whitespace (ids are compared exactly, so `" a"` and `"a"` would be two members).
+ */
+export const memberIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(256, "must be at most 256 characters")
+  .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), { message: "must not contain control characters" })
+  .refine((id) => id.trim() === id, { message: "must not start or end with whitespace" });
+
+/** Validates a raft configuration (everything but `random`, which is checked on its own). */
 export const raftConfigSchema = z
   .object({
-    id: z.string().min(1, "id must not be empty"),
-    voters: z.array(z.string().min(1)).optional(),
+    id: memberIdSchema,
+    voters: z.array(memberIdSchema).optional(),
     electionTick: z.number().int().min(2).default(10),
     heartbeatTick: z.number().int().min(1).default(1),
     maxEntriesPerMsg: z.number().int().min(1).default(512),
@@ -112,8 +124,25 @@ export const raftConfigSchema = z
     checkQuorum: z.boolean().default(true),
     readOnlyOption: z.enum(["safe", "lease_based"]).default("safe"),
   })
+  .superRefine((c, ctx) => {
+    if (c.voters === undefined || c.voters.length === 0) return;
+    const seen = new Set<string>();
+    c.voters.forEach((v, i) => {
+      if (seen.has(v)) ctx.addIssue({ code: "custom", path: ["voters", i], message: `"${v}" is listed twice` });
+      seen.add(v);
+    });
+    // A founding member must be one of the founders; a member joining later passes no voters.
+    if (!seen.has(c.id)) ctx.addIssue({ code: "custom", path: ["voters"], message: `must include this member's id "${c.id}" (pass no voters to join an existing cluster)` });
+  })
   .refine((c) => c.heartbeatTick < c.electionTick, { message: "heartbeatTick must be below electionTick", path: ["heartbeatTick"] })
   .refine((c) => c.readOnlyOption === "safe" || c.checkQuorum, { message: "lease_based reads need checkQuorum", path: ["readOnlyOption"] });
+
+/** Whether `value` can serve as the engine's {@link Random}. */
+export function isRandom(value: unknown): value is Random {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r["int"] === "function" && typeof r["fork"] === "function" && typeof r["nextUint32"] === "function";
+}
 
 /** Status of one member as the leader tracks it. */
 export interface ProgressStatus {
