@@ -107,7 +107,7 @@ export const memberIdSchema = z
   .string()
   .min(1, "must not be empty")
   .max(256, "must be at most 256 characters")
-  .refine((id) => !/[\u0000-\u001f\u007f]/.test(id), { message: "must not contain control characters" })
+  .refine((id) => ![...id].some((ch) => { const c = ch.charCodeAt(0); return c < 0x20 || c === 0x7f; }), { message: "must not contain control characters" })
   .refine((id) => id.trim() === id, { message: "must not start or end with whitespace" });
 
 /** Validates a raft configuration (everything but `random`, which is checked on its own). */
