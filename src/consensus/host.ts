@@ -13,8 +13,10 @@ import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { parseWith } from "../core/validation.js";
 import type { LogEntry, MemberId, StorageWrite } from "../storage/types.js";
-import { NotLeaderError, ProposalOutcomeUnknownError } from "./errors.js";
-import { addMemberSchema, engineConfig, hostCollaboratorsSchema, hostOptionsSchema, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
+import { NotLeaderError, ProposalOutcomeUnknownError, ProposalTooLargeError } from "./errors.js";
+import { entryBytesOf, ENVELOPE_RESERVE_BYTES } from "./sizes.js";
+import { splitWrite } from "./write-split.js";
+import { addMemberSchema, engineConfig, hostCollaboratorsSchema, hostOptionsSchema, resolveLimits, type RaftHostLimits, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
 import type { RaftMessage } from "./messages.js";
 import { PendingProposals } from "./pending.js";
 import { RaftNode } from "./raft-node.js";
@@ -52,6 +54,8 @@ export type RaftHostEvents = {
 export class RaftHost<R = unknown> {
   readonly id: MemberId;
   readonly events = new TypedEmitter<RaftHostEvents>();
+  /** The size limits this host works under: messages, storage records and proposals. */
+  readonly limits: RaftHostLimits;
   private readonly opts: RaftHostOptions<R>;
   private readonly tickMs: number;
   private readonly snapshotEvery: number;
@@ -99,6 +103,7 @@ export class RaftHost<R = unknown> {
       snapshotEvery: options.snapshotEvery,
       readTimeoutMs: options.readTimeoutMs,
       proposalTimeoutMs: options.proposalTimeoutMs,
+      maxRecordBytes: options.maxRecordBytes,
     });
     parseWith(hostCollaboratorsSchema, {
       transport: options.transport,
@@ -112,6 +117,10 @@ export class RaftHost<R = unknown> {
     const { random, ...engine } = engineConfig(options);
     parseWith(raftConfigSchema, engine);
     if (!isRandom(random)) throw ValidationError.of("random", "must be a Random (src/core/random.ts)", "invalid_type");
+    this.limits = freeze(resolveLimits(options));
+    if (this.limits.maxEntryBytes > this.limits.maxRecordBytes - ENVELOPE_RESERVE_BYTES) {
+      throw ValidationError.of("maxEntryBytes", `must leave ${ENVELOPE_RESERVE_BYTES} bytes of maxRecordBytes (${this.limits.maxRecordBytes}) for the record envelope`, "too_large");
+    }
     if (options.transport.localId !== options.id) {
       throw ValidationError.of("transport", `the transport belongs to "${options.transport.localId}", not "${options.id}"`, "mismatch");
     }
@@ -164,11 +173,18 @@ export class RaftHost<R = unknown> {
   /**
    * Replicates `data`; resolves once it is committed and applied here, with what `apply` returned.
    * @throws NotLeaderError (with the known leader) on a follower; ProposalLostError when a leader
-   *   change overwrote the entry; TimeoutError after `proposalTimeoutMs` (outcome unknown).
+   *   change overwrote the entry; TimeoutError after `proposalTimeoutMs` (outcome unknown);
+   *   ProposalTooLargeError when the entry would exceed `limits.maxEntryBytes` (nothing appended).
    */
   propose(data: string): Promise<ProposalResult<R>> {
     const node = this.requireRunning();
     if (typeof data !== "string" || data === "") return Promise.reject(ValidationError.of("data", "proposal data must be a non-empty string", "invalid_data"));
+    // Refused at the door: an entry that cannot be sent or stored must never reach the log.
+    const limit = this.limits.maxEntryBytes;
+    if (data.length * 6 + 256 > limit) {
+      const bytes = entryBytesOf(data);
+      if (bytes > limit) return Promise.reject(new ProposalTooLargeError(bytes, limit));
+    }
     if (!node.isLeader()) return Promise.reject(new NotLeaderError(node.leaderId()));
     return new Promise((resolve, reject) => {
       const waiter = this.waiter<ProposalResult<R>>(resolve, reject, this.proposalTimeoutMs, "proposal");
@@ -390,9 +406,12 @@ export class RaftHost<R = unknown> {
         ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
         ...(rd.snapshot !== undefined ? { snapshot: rd.snapshot } : {}),
       };
-      this.metricCounters.saves++;
-      await o.storage.save(write);
-      if (!this.running) return;
+      // Every part is durable before any message goes out, as one write would be.
+      for (const part of splitWrite(write, this.limits.maxRecordBytes - ENVELOPE_RESERVE_BYTES)) {
+        this.metricCounters.saves++;
+        await o.storage.save(part);
+        if (!this.running) return;
+      }
     }
     for (const m of rd.messages) {
       try {

@@ -8,7 +8,8 @@ import { freeze } from "immer";
 import { ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import type { HardState, LogEntry, MemberId, PersistedState, Snapshot } from "../storage/types.js";
-import { NotLeaderError, ProposalDroppedError, RaftUsageError } from "./errors.js";
+import { NotLeaderError, ProposalDroppedError, ProposalTooLargeError, RaftUsageError } from "./errors.js";
+import { entryBytesOf } from "./sizes.js";
 import type { RaftMessage } from "./messages.js";
 import { decodeConfChange, Raft } from "./raft.js";
 import { checkMessage } from "./message-guard.js";
@@ -81,7 +82,8 @@ export class RaftNode {
   /**
    * Appends `data` as a new entry; only on the leader. Returns where it landed: it is applied at
    * that index only if the entry found there when applying has the same term.
-   * @throws NotLeaderError when not the leader; ProposalDroppedError during a leader transfer.
+   * @throws NotLeaderError when not the leader; ProposalDroppedError during a leader transfer;
+   *   ProposalTooLargeError when the entry would exceed `maxEntryBytes` (nothing is appended).
    */
   propose(data: string): ProposalPosition {
     return this.proposeBatch([data])[0] as ProposalPosition;
@@ -95,6 +97,8 @@ export class RaftNode {
     for (let i = 0; i < data.length; i++) {
       if (typeof data[i] !== "string" || data[i] === "") throw ValidationError.of(`data[${i}]`, "proposal data must be a non-empty string", "invalid_data");
     }
+    // Checked for all before appending any: a batch is refused whole.
+    for (const d of data) this.checkEntrySize(d as string, "proposal");
     const first = this.raft.propose(data.map((d) => ({ type: "normal" as const, data: d })));
     return data.map((_, i) => ({ index: first + i, term: this.raft.term }));
   }
@@ -119,7 +123,9 @@ export class RaftNode {
       if (!r.voters.has(cc.memberId) && !r.learners.has(cc.memberId)) throw ValidationError.of("change.memberId", `"${cc.memberId}" is not a member`, "not_member");
       if (r.voters.has(cc.memberId) && r.voters.size === 1) throw ValidationError.of("change.memberId", "cannot remove the last voter", "last_voter");
     }
-    const index = r.propose([{ type: "conf_change", data: JSON.stringify(cc) }]);
+    const encoded = JSON.stringify(cc);
+    this.checkEntrySize(encoded, "membership change");
+    const index = r.propose([{ type: "conf_change", data: encoded }]);
     r.pendingConfIndex = index;
     return { index, term: r.term };
   }
@@ -276,6 +282,19 @@ export class RaftNode {
   /** Term of the entry at `index`, if known. */
   termAt(index: number): number | undefined {
     return this.raft.log.term(index);
+  }
+
+  /** Largest encoded entry a proposal may make (see `RaftConfig.maxEntryBytes`). */
+  maxEntryBytes(): number {
+    return this.raft.maxEntryBytes;
+  }
+
+  private checkEntrySize(data: string, what: string): void {
+    const limit = this.raft.maxEntryBytes;
+    // No JSON escape takes more than 6 bytes per UTF-16 unit: short data needs no exact count.
+    if (data.length * 6 + 256 <= limit) return;
+    const bytes = entryBytesOf(data);
+    if (bytes > limit) throw new ProposalTooLargeError(bytes, limit, what);
   }
 
   private guard(): void {

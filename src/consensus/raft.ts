@@ -10,6 +10,7 @@ import { parseWith } from "../core/validation.js";
 import type { ConfState, HardState, LogEntry, MemberId, PersistedState, Snapshot } from "../storage/types.js";
 import { ProposalDroppedError, RaftUsageError } from "./errors.js";
 import { RaftLog } from "./log.js";
+import { ENVELOPE_RESERVE_BYTES } from "./sizes.js";
 import type { RaftMessage } from "./messages.js";
 import { Progress } from "./progress.js";
 import { ReadOnlyQueue } from "./read-only.js";
@@ -28,6 +29,10 @@ export class Raft {
   readonly id: MemberId;
   readonly cfg: ResolvedConfig;
   private readonly random: Random;
+  /** Largest encoded entry a proposal may make. */
+  readonly maxEntryBytes: number;
+  /** Budget for the entries of one append: the soft `maxBytesPerMsg`, never above the frame limit. */
+  readonly appendBudgetBytes: number;
   term = 0;
   vote: MemberId | null = null;
   lead: MemberId | null = null;
@@ -61,6 +66,8 @@ export class Raft {
     const { random, ...rest } = config;
     this.cfg = parseWith(raftConfigSchema, rest, "config");
     if (!isRandom(random)) throw ValidationError.of("config.random", "must be a Random (src/core/random.ts)", "invalid_type");
+    this.maxEntryBytes = this.cfg.maxEntryBytes ?? this.cfg.maxMessageBytes - ENVELOPE_RESERVE_BYTES;
+    this.appendBudgetBytes = Math.min(this.cfg.maxBytesPerMsg, this.cfg.maxMessageBytes - ENVELOPE_RESERVE_BYTES);
     this.random = random;
     this.id = this.cfg.id;
     this.log = new RaftLog(persisted);

@@ -13,7 +13,7 @@ export function maybeSendAppend(r: Raft, to: MemberId, sendIfEmpty: boolean): bo
   if (pr === undefined || pr.isPaused()) return false;
   const prevIndex = pr.next - 1;
   const prevTerm = r.log.term(prevIndex);
-  const entries = r.log.slice(pr.next, r.log.lastIndex() + 1, r.cfg.maxEntriesPerMsg, r.cfg.maxBytesPerMsg);
+  const entries = r.log.slice(pr.next, r.log.lastIndex() + 1, r.cfg.maxEntriesPerMsg, r.appendBudgetBytes);
   if (prevTerm === undefined || entries === undefined) {
     const snapshot = r.log.snapshot;
     if (snapshot === null) return false;

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Random } from "../core/random.js";
 import type { ConfState, HardState, LogEntry, MemberId, Snapshot } from "../storage/types.js";
 import type { RaftMessage } from "./messages.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, ENVELOPE_RESERVE_BYTES } from "./sizes.js";
 
 /** A member's role. `pre_candidate` is a follower polling for a pre-vote before raising its term. */
 export type RaftRole = "follower" | "pre_candidate" | "candidate" | "leader";
@@ -87,6 +88,16 @@ export interface RaftConfig {
   readonly maxEntriesPerMsg?: number;
   /** Most bytes of entry data in one append message (at least one entry always goes). Default 1 MiB. */
   readonly maxBytesPerMsg?: number;
+  /**
+   * Hard limit on one encoded message (the transport's frame limit): appends are batched under it,
+   * snapshots are streamed in chunks under it. Default 16 MiB (the TCP transport's default frame).
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Largest encoded entry a proposal may make; bigger proposals fail with `ProposalTooLargeError`.
+   * At most `maxMessageBytes` minus 4 KiB for the envelope, which is also the default.
+   */
+  readonly maxEntryBytes?: number;
   /** Most append messages in flight to one follower in replicate state. Default 256. */
   readonly maxInflightMsgs?: number;
   /** Poll a pre-vote before raising the term, so a rejoining member cannot disrupt a stable leader. Default true. */
@@ -119,6 +130,8 @@ export const raftConfigSchema = z
     heartbeatTick: z.number().int().min(1).default(1),
     maxEntriesPerMsg: z.number().int().min(1).default(512),
     maxBytesPerMsg: z.number().int().min(1).default(1 << 20),
+    maxMessageBytes: z.number().int().min(2 * ENVELOPE_RESERVE_BYTES).max(0xffff_ffff).default(DEFAULT_MAX_MESSAGE_BYTES),
+    maxEntryBytes: z.number().int().min(1).optional(),
     maxInflightMsgs: z.number().int().min(1).default(256),
     preVote: z.boolean().default(true),
     checkQuorum: z.boolean().default(true),
@@ -133,6 +146,10 @@ export const raftConfigSchema = z
     });
     // A founding member must be one of the founders; a member joining later passes no voters.
     if (!seen.has(c.id)) ctx.addIssue({ code: "custom", path: ["voters"], message: `must include this member's id "${c.id}" (pass no voters to join an existing cluster)` });
+  })
+  .refine((c) => c.maxEntryBytes === undefined || c.maxEntryBytes <= c.maxMessageBytes - ENVELOPE_RESERVE_BYTES, {
+    message: `maxEntryBytes must leave ${ENVELOPE_RESERVE_BYTES} bytes of maxMessageBytes for the message envelope`,
+    path: ["maxEntryBytes"],
   })
   .refine((c) => c.heartbeatTick < c.electionTick, { message: "heartbeatTick must be below electionTick", path: ["heartbeatTick"] })
   .refine((c) => c.readOnlyOption === "safe" || c.checkQuorum, { message: "lease_based reads need checkQuorum", path: ["readOnlyOption"] });
