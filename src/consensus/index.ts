@@ -18,6 +18,7 @@ export {
   type HeartbeatMessage,
   type HeartbeatResponseMessage,
   type SnapshotMessage,
+  type SnapshotResponseMessage,
   type TimeoutNowMessage,
   type ReadIndexMessage,
   type ReadIndexResponseMessage,

@@ -9,7 +9,7 @@
 import { ValidationError, type ValidationIssue } from "../core/errors.js";
 import type { RaftMessage, RaftMessageType } from "./messages.js";
 
-type FieldKind = "index" | "boolean" | "string" | "nullable_string" | "entries" | "snapshot";
+type FieldKind = "index" | "boolean" | "string" | "nullable_string" | "entries" | "snapshot_metadata";
 
 const FIELDS: Readonly<Record<RaftMessageType, Readonly<Record<string, FieldKind>>>> = {
   append: { logTerm: "index", index: "index", commit: "index", entries: "entries" },
@@ -20,7 +20,8 @@ const FIELDS: Readonly<Record<RaftMessageType, Readonly<Record<string, FieldKind
   pre_vote_response: { reject: "boolean" },
   heartbeat: { commit: "index", context: "nullable_string" },
   heartbeat_response: { context: "nullable_string" },
-  snapshot: { snapshot: "snapshot" },
+  snapshot: { metadata: "snapshot_metadata", offset: "index", data: "string", done: "boolean" },
+  snapshot_response: { index: "index", offset: "index", reject: "boolean" },
   timeout_now: {},
   read_index: { context: "string" },
   read_index_response: { context: "string", index: "index" },
@@ -96,12 +97,9 @@ export function checkMessage(message: unknown): asserts message is RaftMessage {
       case "nullable_string":
         if (v !== null && typeof v !== "string") issues.push({ path, message: "must be a string or null", code: "invalid_type" });
         break;
-      case "snapshot": {
-        const snap = v as Record<string, unknown> | null;
-        if (typeof snap !== "object" || snap === null || typeof snap["data"] !== "string") issues.push({ path, message: "must be a snapshot { metadata, data }", code: "invalid_type" });
-        else checkSnapshotMetadata(snap["metadata"], issues);
+      case "snapshot_metadata":
+        checkSnapshotMetadata(v, issues);
         break;
-      }
       case "entries":
         if (issues.length === 0) checkEntries(m, issues);
         break;
