@@ -85,6 +85,18 @@ export function resolveLimits(o: RaftHostOptions<unknown>): RaftHostLimits {
   return { maxMessageBytes, maxRecordBytes, maxEntryBytes: o.maxEntryBytes ?? defaultMaxEntryBytes(maxMessageBytes, maxRecordBytes) };
 }
 
+/** Options of a host call that can be cancelled. */
+export interface RaftCallOptions {
+  /** Aborting rejects the call with a `CancelledError` and drops it from the host's queues. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a host call that waits for a condition. */
+export interface RaftWaitOptions extends RaftCallOptions {
+  /** Give up (TimeoutError) after this many ms. */
+  readonly timeoutMs?: number;
+}
+
 /** Arguments of `RaftHost.transferLeader`. */
 export const transferSchema = z.object({ to: z.string().min(1), timeoutMs: z.number().positive() });
 
@@ -159,6 +171,10 @@ export interface RaftHostMetrics {
   readonly snapshotsTaken: number;
   readonly snapshotsInstalled: number;
   readonly leaderChanges: number;
+  /** Proposals and membership changes waiting to be applied (or to fail) right now. */
+  readonly pendingProposals: number;
+  /** Reads waiting for their read index right now. */
+  readonly pendingReads: number;
 }
 
 /** The engine configuration a host's options describe (only the fields that are set). */
