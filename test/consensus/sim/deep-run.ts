@@ -1,6 +1,6 @@
 /**
  * Deep simulation runs outside vitest, with progress on stdout:
- * `npx tsx test/consensus/sim/deep-run.ts direct|host RUNS [BASE_SEED]`.
+ * `npx tsx test/consensus/sim/deep-run.ts direct|host RUNS [FIRST_RUN]` (FIRST_RUN resumes a run).
  * Uses the same seeds, cluster sizes and checks as the simulation tests with `SIM_RUNS=RUNS`
  * (direct: 3 members from seed 1, then 5 members from seed 100001; host: from seed 200001, every
  * fourth run with 5 members). Exits non-zero on the first violation; undecided histories are
@@ -12,8 +12,9 @@ import { runHostSim } from "./host-sim.js";
 import { nemesisFor } from "./nemesis.js";
 
 const OPS = 2000;
-const [kind = "direct", runsText = "2000"] = process.argv.slice(2);
+const [kind = "direct", runsText = "2000", firstText = "0"] = process.argv.slice(2);
 const runs = Number(runsText);
+const first = Number(firstText);
 const started = performance.now();
 let undecided = 0;
 
@@ -27,7 +28,7 @@ function progress(label: string, done: number, total: number): void {
 async function main(): Promise<void> {
   if (kind === "direct") {
     for (const [nodes, base] of [[3, 1], [5, 100_001]] as const) {
-      for (let i = 0; i < runs; i++) {
+      for (let i = first; i < runs; i++) {
         const seed = base + i;
         try {
           const result = runDirectSim({ seed, nodes, clients: 6, ops: OPS, keys: 5, nemesis: nemesisFor(seed, nodes), snapshotEvery: 200 });
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
       }
     }
   } else {
-    for (let i = 0; i < runs; i++) {
+    for (let i = first; i < runs; i++) {
       const seed = 200_001 + i;
       const nodes = i % 4 === 3 ? 5 : 3;
       try {
