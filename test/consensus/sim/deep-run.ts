@@ -1,6 +1,7 @@
 /**
  * Deep simulation runs outside vitest, with progress on stdout:
- * `npx tsx test/consensus/sim/deep-run.ts direct|host RUNS [FIRST_RUN]` (FIRST_RUN resumes a run).
+ * `npx tsx test/consensus/sim/deep-run.ts direct|direct3|direct5|host RUNS [FIRST_RUN]` (FIRST_RUN
+ * resumes a run; `direct3`/`direct5` run one cluster size, so two processes can share the work).
  * Uses the same seeds, cluster sizes and checks as the simulation tests with `SIM_RUNS=RUNS`
  * (direct: 3 members from seed 1, then 5 members from seed 100001; host: from seed 200001, every
  * fourth run with 5 members). Exits non-zero on the first violation; undecided histories are
@@ -26,8 +27,9 @@ function progress(label: string, done: number, total: number): void {
 }
 
 async function main(): Promise<void> {
-  if (kind === "direct") {
-    for (const [nodes, base] of [[3, 1], [5, 100_001]] as const) {
+  if (kind.startsWith("direct")) {
+    const sizes = ([[3, 1], [5, 100_001]] as const).filter(([nodes]) => kind === "direct" || kind === `direct${nodes}`);
+    for (const [nodes, base] of sizes) {
       for (let i = first; i < runs; i++) {
         const seed = base + i;
         try {
