@@ -152,7 +152,7 @@ export class RaftHost<R = unknown> {
         // The transport authenticated `from`; the message's own `from` is just data the peer wrote.
         if (message.from !== from || message.to !== this.id) {
           this.metricCounters.messagesRejected++;
-          this.logger.warn("raft message dropped: sender does not match the authenticated peer", { from, claimed: message.from, to: message.to, type: message.type });
+          this.logger.warn({ from, claimed: message.from, to: message.to, type: message.type }, "raft message dropped: sender does not match the authenticated peer");
           this.events.emit("rejected", { from, claimed: message.from, to: message.to, type: message.type });
           return;
         }
