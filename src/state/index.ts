@@ -8,3 +8,4 @@ export * from "./home.js";
 export * from "./object.js";
 export * from "./store.js";
 export * from "./types.js";
+export * from "./states.js";
