@@ -9,3 +9,4 @@ export * from "./object.js";
 export * from "./store.js";
 export * from "./types.js";
 export * from "./states.js";
+export * from "./replicated-store.js";
