@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
+import { checkLinearizable, type Model, type Operation } from "../../src/testing/index.js";
 import { InMemoryLeaseStore } from "../../src/lifecycle/lease-store.js";
 import { EdgeStateObject, InMemoryStateStore, stateLeaseResource, type StateStore, type StoredState } from "../../src/state/index.js";
 
@@ -22,13 +23,25 @@ class RecordingStore implements StateStore {
 }
 
 const step = fc.oneof(
-  fc.record({ kind: fc.constant("ops" as const), who: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant("ops" as const), who: fc.array(fc.record({ w: fc.integer({ min: 0, max: 1 }), read: fc.boolean() }), { minLength: 1, maxLength: 4 }) }),
   fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 1_500 }) }),
   fc.record({ kind: fc.constant("transfer" as const), who: fc.integer({ min: 0, max: 1 }) }),
 );
 
+type Input = { kind: "inc" } | { kind: "get" };
+type Output = { value: unknown; version: number } | number;
+/** The object as one sequential register: the counter `n` and the version. */
+const model: Model<{ n: number; version: number }, Input, Output> = {
+  init: () => ({ n: 0, version: 0 }),
+  step: (state, input, output) => {
+    if (input.kind === "inc") return [output === state.version + 1, { n: state.n + 1, version: state.version + 1 }];
+    const seen = output as { value: unknown; version: number };
+    return [seen.version === state.version && (seen.value ?? 0) === state.n, state];
+  },
+};
+
 describe("state ownership under random interleavings", () => {
-  it("one primary per lease period, no acknowledged write lost, versions strictly increase", async () => {
+  it("linearizable, one primary per lease period, no acknowledged write lost, versions strictly increase", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
         const clock = new ManualClock(0);
@@ -37,6 +50,8 @@ describe("state ownership under random interleavings", () => {
         const edges = ["e1", "e2"] as const;
         const instances = edges.map((edgeId) => new EdgeStateObject({ id: "obj", edgeId, clock, leases, store, leaseTtlMs: 1_000 }));
         let acked = 0;
+        let tick = 0;
+        const history: Operation<Input, Output>[] = [];
         const ackedVersions: number[] = [];
         for (const s of steps) {
           if (s.kind === "advance") {
@@ -49,13 +64,23 @@ describe("state ownership under random interleavings", () => {
             if (moved instanceof EdgeStateObject) instances[1 - s.who] = moved;
             else expect(moved.error).toMatchObject({ code: "state.redirect" });
           } else {
-            // Both would-be primaries issue writes concurrently.
-            const results = await Promise.allSettled(s.who.map((w) => instances[w]?.increment("n") ?? Promise.reject(new Error("no instance"))));
+            // Both would-be primaries serve reads and writes concurrently.
+            const results = await Promise.allSettled(s.who.map(async ({ w, read }) => {
+              const o = instances[w];
+              if (o === undefined) throw new Error("no instance");
+              const call = ++tick;
+              const output: Output = read ? await o.get("n") : await o.increment("n");
+              history.push({ clientId: w, input: { kind: read ? "get" : "inc" }, output, call, return: ++tick });
+              return { read, output };
+            }));
             for (const r of results) {
               if (r.status === "fulfilled") {
-                acked += 1;
-                ackedVersions.push(r.value);
+                if (!r.value.read && typeof r.value.output === "number") {
+                  acked += 1;
+                  ackedVersions.push(r.value.output);
+                }
               } else {
+                // Refused before anything changed, so left out of the history.
                 expect(r.reason).toMatchObject({ code: "state.redirect" });
               }
             }
@@ -73,6 +98,8 @@ describe("state ownership under random interleavings", () => {
           if (holders.has(a.token)) expect(holders.get(a.token)).toBe(a.holder);
           holders.set(a.token, a.holder);
         }
+        const verdict = checkLinearizable(history, model, { maxSteps: 1_000_000 });
+        expect(verdict.ok, verdict.counterexample?.description).toBe(true);
         // No acknowledged write lost: whoever holds the object now sees them all.
         clock.advance(2_000);
         const survivor = instances[0];
