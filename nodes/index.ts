@@ -8,6 +8,7 @@ import { EdgeAffinity } from "./edge-affinity.js";
 import { EdgeDiscovery } from "./edge-discovery.js";
 import { EdgeMonitoring } from "./edge-monitoring.js";
 import { EdgeStateMachine } from "./edge-state-machine.js";
+import { EdgeState } from "./edge-state.js";
 import { GlobalOrdering } from "./global-ordering.js";
 import { PartitionDetection } from "./partition-detection.js";
 import { RaftConsensus } from "./raft-consensus.js";
@@ -24,6 +25,7 @@ export { EdgeAffinity } from "./edge-affinity.js";
 export { EdgeDiscovery } from "./edge-discovery.js";
 export { EdgeMonitoring } from "./edge-monitoring.js";
 export { EdgeStateMachine } from "./edge-state-machine.js";
+export { EdgeState } from "./edge-state.js";
 export { GlobalOrdering } from "./global-ordering.js";
 export { PartitionDetection } from "./partition-detection.js";
 export { RaftConsensus } from "./raft-consensus.js";
@@ -58,6 +60,7 @@ export function createNodeRegistry() {
     .register(EdgeMonitoring)
     .register(EdgeDiscovery)
     .register(EdgeStateMachine)
+    .register(EdgeState)
     .register(EdgeAffinity)
     .register(GlobalOrdering)
     .register(PartitionDetection)

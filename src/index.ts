@@ -32,4 +32,5 @@ export * from "./cost/index.js";
 export * from "./migration/index.js";
 export * from "./resources/index.js";
 export * from "./scaling/index.js";
+export * from "./state/index.js";
 export * from "../nodes/index.js";
