@@ -22,7 +22,8 @@ export const resourceMetricSchema = z.object({
 /** What a caller may pass to `ResourceAnalyzer.recordMetric`. */
 export type ResourceMetricInput = z.input<typeof resourceMetricSchema>;
 
-const evidenceSchema = z.object({ metric: z.string(), value: z.number(), threshold: z.number().optional(), note: z.string().optional() });
+/** Evidence behind a finding: the metric, its value and the threshold it crossed. */
+export const evidenceSchema = z.object({ metric: z.string(), value: z.number(), threshold: z.number().optional(), note: z.string().optional() });
 /** One fact a finding rests on. */
 export type Evidence = z.infer<typeof evidenceSchema>;
 

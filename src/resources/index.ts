@@ -7,8 +7,8 @@
 export * from "./schemas.js";
 export type * from "./types.js";
 export * from "./analyzer-schemas.js";
-export { ResourcePool } from "./pool.js";
-export { ResourcePoolManager, RESOURCE_POOLS } from "./manager.js";
+export { ResourcePool, type PoolEvents, type PoolOptions, type ReleaseReason } from "./pool.js";
+export { ResourcePoolManager, RESOURCE_POOLS, type GlobalUtilization, type PackingResult } from "./manager.js";
 export { ResourceAnalyzer, RESOURCE_ANALYZER, analyzerConfigSchema } from "./analyzer.js";
 export { ResourceExhaustedError } from "./errors.js";
-export { drfAllocate } from "./drf.js";
+export { drfAllocate, type DrfAllocation, type DrfDemand } from "./drf.js";

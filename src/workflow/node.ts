@@ -191,17 +191,17 @@ export type OutputType<D extends AnyNodeDefinition, P extends string, Op extends
   : never;
 
 /** The union config type of a node with operations, as parsed. */
-type ParsedOperationConfig<TConfigs extends { readonly [operation: string]: OperationConfigSchema }> = {
+export type ParsedOperationConfig<TConfigs extends { readonly [operation: string]: OperationConfigSchema }> = {
   [K in keyof TConfigs & string]: OperationFields<z.output<TConfigs[K]>> & { readonly operation: K };
 }[keyof TConfigs & string];
 
 /** The union config type of a node with operations, as written. */
-type WrittenOperationConfig<TConfigs extends { readonly [operation: string]: OperationConfigSchema }> = {
+export type WrittenOperationConfig<TConfigs extends { readonly [operation: string]: OperationConfigSchema }> = {
   [K in keyof TConfigs & string]: OperationFields<z.input<TConfigs[K]>> & { readonly operation: K };
 }[keyof TConfigs & string];
 
 /** The operation schemas of a node with operations, as its type carries them. */
-type OperationSchemasOf<
+export type OperationSchemasOf<
   TConfigs extends { readonly [operation: string]: OperationConfigSchema },
   TOutputs extends { readonly [operation: string]: PortsSchema },
 > = { readonly [K in keyof TConfigs & string]: { readonly config: TConfigs[K]; readonly outputs: TOutputs[K & keyof TOutputs] } };
