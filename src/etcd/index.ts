@@ -7,3 +7,6 @@
 export { boundedCall, type EtcdCallOptions } from "./call.js";
 export { EtcdCompactedError, EtcdUnavailableError, translateEtcdError } from "./errors.js";
 export { EtcdLeaseStore, type EtcdLeaseStoreOptions } from "./lease-kv.js";
+export { EtcdClusters, ETCD_CLUSTERS, EtcdKV, type EtcdStatus, type EtcdWriteResult } from "./kv.js";
+export { EtcdDecisionLog, type EtcdDecision } from "./decision-log.js";
+export type { EtcdConnectionOptions } from "./connection.js";

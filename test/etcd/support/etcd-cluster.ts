@@ -116,7 +116,7 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster | undefine
     },
     async restart() {
       launch(s, "existing");
-      await waitHealthy(`http://127.0.0.1:${s.client}`);
+      if (!(await waitHealthy(`http://127.0.0.1:${s.client}`))) throw new Error(`etcd member ${s.name} did not come back healthy`);
     },
   }));
   return { members, hosts: members.map((m) => m.clientUrl), stop: stopAll };
