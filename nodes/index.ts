@@ -15,6 +15,9 @@ import { Merge } from "./merge.js";
 import { EdgeWarming } from "./edge-warming.js";
 import { ResourceOptimizer } from "./resource-optimizer.js";
 import { EdgeMigration } from "./edge-migration.js";
+import { ResourceAnalyzerNode } from "./resource-analyzer.js";
+import { ResourcePoolNode } from "./resource-pool.js";
+import { ResourceScalerNode } from "./resource-scaler.js";
 import { Transform } from "./transform.js";
 
 export { EdgeAffinity } from "./edge-affinity.js";
@@ -28,6 +31,9 @@ export { Merge } from "./merge.js";
 export { EdgeWarming, warmerFor } from "./edge-warming.js";
 export { ResourceOptimizer } from "./resource-optimizer.js";
 export { EdgeMigration, migrationServiceFor } from "./edge-migration.js";
+export { ResourceAnalyzerNode } from "./resource-analyzer.js";
+export { ResourcePoolNode } from "./resource-pool.js";
+export { ResourceScalerNode } from "./resource-scaler.js";
 export { Transform, type TransformFunction } from "./transform.js";
 
 /**
@@ -58,7 +64,10 @@ export function createNodeRegistry() {
     .register(RaftConsensus)
     .register(EdgeWarming)
     .register(ResourceOptimizer)
-    .register(EdgeMigration);
+    .register(EdgeMigration)
+    .register(ResourcePoolNode)
+    .register(ResourceAnalyzerNode)
+    .register(ResourceScalerNode);
 }
 
 /** The registry type {@link createNodeRegistry} returns. */

@@ -30,4 +30,6 @@ export * from "./forecast/index.js";
 export * from "./warming/index.js";
 export * from "./cost/index.js";
 export * from "./migration/index.js";
+export * from "./resources/index.js";
+export * from "./scaling/index.js";
 export * from "../nodes/index.js";

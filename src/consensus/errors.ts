@@ -58,3 +58,20 @@ export class ProposalOutcomeUnknownError extends EdgeflowError {
     this.index = index;
   }
 }
+
+/**
+ * A proposal whose encoded entry would not fit one transport message or one storage record. Refused
+ * before anything is appended; split the value or raise the limits (`maxMessageBytes`, `maxRecordBytes`).
+ */
+export class ProposalTooLargeError extends EdgeflowError {
+  /** Encoded size of the entry, in bytes. */
+  readonly bytes: number;
+  /** The largest entry accepted (`maxEntryBytes`). */
+  readonly limit: number;
+
+  constructor(bytes: number, limit: number, what = "proposal") {
+    super("raft.proposal_too_large", `${what} encodes to ${bytes} bytes, above the limit of ${limit} bytes per entry`);
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}

@@ -7,18 +7,20 @@
  */
 import { freeze } from "immer";
 import type { TimerHandle } from "../core/clock.js";
-import { ClosedError, ConflictError, ValidationError } from "../core/errors.js";
-import { waitUntil, Waiter } from "./waiter.js";
+import { CancelledError, ClosedError, ConflictError, ValidationError } from "../core/errors.js";
+import { signalOf, waitUntil, Waiter } from "./waiter.js";
 import { TypedEmitter } from "../core/events.js";
 import { childLogger, noopLogger, type Logger } from "../core/logger.js";
 import { parseWith } from "../core/validation.js";
 import type { LogEntry, MemberId, StorageWrite } from "../storage/types.js";
-import { NotLeaderError, ProposalOutcomeUnknownError } from "./errors.js";
-import { addMemberSchema, engineConfig, hostOptionsSchema, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
+import { NotLeaderError, ProposalOutcomeUnknownError, ProposalTooLargeError } from "./errors.js";
+import { entryBytesOf, ENVELOPE_RESERVE_BYTES } from "./sizes.js";
+import { splitWrite } from "./write-split.js";
+import { addMemberSchema, engineConfig, hostCollaboratorsSchema, hostOptionsSchema, resolveLimits, type RaftCallOptions, type RaftHostLimits, type RaftWaitOptions, transferSchema, type ProposalResult, type RaftHostMetrics, type RaftHostOptions, type RaftHostStatus } from "./host-types.js";
 import type { RaftMessage } from "./messages.js";
 import { PendingProposals } from "./pending.js";
 import { RaftNode } from "./raft-node.js";
-import type { ConfChange, Ready, SoftState } from "./types.js";
+import { confChangeSchema, isRandom, memberIdSchema, raftConfigSchema, type ConfChange, type Ready, type SoftState } from "./types.js";
 
 
 /** Events a host emits. */
@@ -27,6 +29,11 @@ export type RaftHostEvents = {
   "role": SoftState & { readonly term: number };
   /** The host stopped because storage failed; it must be restarted. */
   "failed": { readonly error: unknown };
+  /**
+   * A received message was dropped because it names another sender (`claimed`) than the peer the
+   * transport authenticated (`from`), or is addressed to another member: a forged or misrouted message.
+   */
+  "rejected": { readonly from: MemberId; readonly claimed: MemberId; readonly to: MemberId; readonly type: RaftMessage["type"] };
 };
 
 /**
@@ -47,6 +54,8 @@ export type RaftHostEvents = {
 export class RaftHost<R = unknown> {
   readonly id: MemberId;
   readonly events = new TypedEmitter<RaftHostEvents>();
+  /** The size limits this host works under: messages, storage records and proposals. */
+  readonly limits: RaftHostLimits;
   private readonly opts: RaftHostOptions<R>;
   private readonly tickMs: number;
   private readonly snapshotEvery: number;
@@ -79,6 +88,7 @@ export class RaftHost<R = unknown> {
     entriesApplied: 0,
     messagesSent: 0,
     messagesReceived: 0,
+    messagesRejected: 0,
     sendErrors: 0,
     saves: 0,
     snapshotsTaken: 0,
@@ -93,7 +103,24 @@ export class RaftHost<R = unknown> {
       snapshotEvery: options.snapshotEvery,
       readTimeoutMs: options.readTimeoutMs,
       proposalTimeoutMs: options.proposalTimeoutMs,
+      maxRecordBytes: options.maxRecordBytes,
     });
+    parseWith(hostCollaboratorsSchema, {
+      transport: options.transport,
+      storage: options.storage,
+      clock: options.clock,
+      apply: options.apply,
+      snapshot: options.snapshot,
+      restore: options.restore,
+    });
+    // The engine is built on start(); check its settings now so a bad one fails here, not later.
+    const { random, ...engine } = engineConfig(options);
+    parseWith(raftConfigSchema, engine);
+    if (!isRandom(random)) throw ValidationError.of("random", "must be a Random (src/core/random.ts)", "invalid_type");
+    this.limits = freeze(resolveLimits(options));
+    if (this.limits.maxEntryBytes > this.limits.maxRecordBytes - ENVELOPE_RESERVE_BYTES) {
+      throw ValidationError.of("maxEntryBytes", `must leave ${ENVELOPE_RESERVE_BYTES} bytes of maxRecordBytes (${this.limits.maxRecordBytes}) for the record envelope`, "too_large");
+    }
     if (options.transport.localId !== options.id) {
       throw ValidationError.of("transport", `the transport belongs to "${options.transport.localId}", not "${options.id}"`, "mismatch");
     }
@@ -120,8 +147,15 @@ export class RaftHost<R = unknown> {
     }
     this.running = true;
     this.unsubscribe.push(
-      o.transport.onMessage((_from, message) => {
+      o.transport.onMessage((from, message) => {
         this.metricCounters.messagesReceived++;
+        // The transport authenticated `from`; the message's own `from` is just data the peer wrote.
+        if (message.from !== from || message.to !== this.id) {
+          this.metricCounters.messagesRejected++;
+          this.logger.warn({ from, claimed: message.from, to: message.to, type: message.type }, "raft message dropped: sender does not match the authenticated peer");
+          this.events.emit("rejected", { from, claimed: message.from, to: message.to, type: message.type });
+          return;
+        }
         this.input(() => this.inbox.push(message));
       }),
     );
@@ -139,15 +173,30 @@ export class RaftHost<R = unknown> {
   /**
    * Replicates `data`; resolves once it is committed and applied here, with what `apply` returned.
    * @throws NotLeaderError (with the known leader) on a follower; ProposalLostError when a leader
-   *   change overwrote the entry; TimeoutError after `proposalTimeoutMs` (outcome unknown).
+   *   change overwrote the entry; TimeoutError after `proposalTimeoutMs` (outcome unknown);
+   *   ProposalTooLargeError when the entry would exceed `limits.maxEntryBytes` (nothing appended).
    */
-  propose(data: string): Promise<ProposalResult<R>> {
+  propose(data: string, options?: RaftCallOptions): Promise<ProposalResult<R>> {
     const node = this.requireRunning();
+    let signal: AbortSignal | undefined;
+    try {
+      signal = signalOf(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted === true) return Promise.reject(new CancelledError(`proposal on "${this.id}" was cancelled before it was proposed`, { cause: signal.reason }));
     if (typeof data !== "string" || data === "") return Promise.reject(ValidationError.of("data", "proposal data must be a non-empty string", "invalid_data"));
+    // Refused at the door: an entry that cannot be sent or stored must never reach the log.
+    const limit = this.limits.maxEntryBytes;
+    if (data.length * 6 + 256 > limit) {
+      const bytes = entryBytesOf(data);
+      if (bytes > limit) return Promise.reject(new ProposalTooLargeError(bytes, limit));
+    }
     if (!node.isLeader()) return Promise.reject(new NotLeaderError(node.leaderId()));
     return new Promise((resolve, reject) => {
       const waiter = this.waiter<ProposalResult<R>>(resolve, reject, this.proposalTimeoutMs, "proposal");
       this.queuedProposals.push({ data, waiter });
+      waiter.bind(signal, this.forget);
       this.schedule();
     });
   }
@@ -157,8 +206,15 @@ export class RaftHost<R = unknown> {
    * applied it, so reading the local state machine afterwards sees every write committed before
    * the call. Works on followers too (the leader confirms the index).
    */
-  read(): Promise<number> {
+  read(options?: RaftCallOptions): Promise<number> {
     this.requireRunning();
+    let signal: AbortSignal | undefined;
+    try {
+      signal = signalOf(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted === true) return Promise.reject(new CancelledError(`read on "${this.id}" was cancelled`, { cause: signal.reason }));
     return new Promise((resolve, reject) => {
       const context = `${this.id}:${this.incarnation}:${++this.readSeq}`;
       const waiter = this.waiter<number>(resolve, reject, this.readTimeoutMs, "read");
@@ -168,15 +224,23 @@ export class RaftHost<R = unknown> {
           this.fail(waiter, new ClosedError(`raft host "${this.id}"`));
           return;
         }
+        if (waiter.isSettled()) return;
         if (!node.readIndex(context)) this.fail(waiter, new NotLeaderError(null));
         else this.reads.set(context, waiter);
       });
+      waiter.bind(signal, this.forget);
     });
   }
 
-  /** Hands leadership to `to`; resolves once it is the leader this member knows of. */
-  async transferLeader(to: MemberId, timeoutMs = 10_000): Promise<void> {
+  /**
+   * Hands leadership to `to`; resolves once it is the leader this member knows of. The second
+   * argument is a timeout in ms (default 10 s) or `{ timeoutMs, signal }`.
+   */
+  async transferLeader(to: MemberId, options: number | RaftWaitOptions = {}): Promise<void> {
+    const { timeoutMs = 10_000, signal: rawSignal } = typeof options === "number" ? { timeoutMs: options } : options;
     parseWith(transferSchema, { to, timeoutMs }, "transfer");
+    const signal = signalOf({ signal: rawSignal }, "transfer.signal");
+    if (signal?.aborted === true) throw new CancelledError(`leader transfer to "${to}" was cancelled`, { cause: signal.reason });
     const node = this.requireRunning();
     if (!node.isLeader()) throw new NotLeaderError(node.leaderId());
     // The engine ignores a transfer it cannot do: say so now instead of timing out later.
@@ -194,12 +258,22 @@ export class RaftHost<R = unknown> {
         reject(error);
       }
     }));
-    await this.waitFor(() => this.node?.leaderId() === to, timeoutMs, `leader transfer to "${to}"`);
+    await this.waitFor(() => this.node?.leaderId() === to, timeoutMs, `leader transfer to "${to}"`, signal);
   }
 
   /** Proposes a membership change; resolves when it is applied. */
-  changeMembership(change: ConfChange): Promise<ProposalResult<R>> {
+  changeMembership(change: ConfChange, options?: RaftCallOptions): Promise<ProposalResult<R>> {
     const node = this.requireRunning();
+    let signal: AbortSignal | undefined;
+    try {
+      signal = signalOf(options);
+      if (signal?.aborted === true) throw new CancelledError(`membership change on "${this.id}" was cancelled`, { cause: signal.reason });
+      const cc = parseWith(confChangeSchema, change, "change");
+      if (cc.type === "bootstrap") throw ValidationError.of("change.type", "bootstrap is written by the founding members only", "invalid_change");
+      parseWith(memberIdSchema, cc.memberId, "change.memberId");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.input(() => {
         const waiter = this.waiter<ProposalResult<R>>(resolve, reject, this.proposalTimeoutMs, "membership change");
@@ -207,6 +281,11 @@ export class RaftHost<R = unknown> {
           this.fail(waiter, new ClosedError(`raft host "${this.id}"`));
           return;
         }
+        if (signal?.aborted === true) {
+          this.fail(waiter, new CancelledError(`membership change on "${this.id}" was cancelled before it was proposed`, { cause: signal.reason }));
+          return;
+        }
+        waiter.bind(signal, this.forget);
         try {
           const pos = node.proposeConfChange(change);
           this.confWaiters.add(pos.index, pos.term, waiter);
@@ -221,9 +300,11 @@ export class RaftHost<R = unknown> {
    * Adds a member safely: as a learner first, promoted to voter once its log is within
    * `maxLag` entries of the leader's.
    */
-  async addMember(id: MemberId, options: { maxLag?: number; timeoutMs?: number } = {}): Promise<void> {
-    const { maxLag, timeoutMs } = parseWith(addMemberSchema, { id, ...options }, "member");
-    await this.changeMembership({ type: "add_learner", memberId: id });
+  async addMember(id: MemberId, options: { maxLag?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const { signal: rawSignal, ...rest } = options;
+    const { maxLag, timeoutMs } = parseWith(addMemberSchema, { id, ...rest }, "member");
+    const signal = signalOf({ signal: rawSignal }, "member.signal");
+    await this.changeMembership({ type: "add_learner", memberId: id }, { ...(signal !== undefined ? { signal } : {}) });
     await this.waitFor(
       () => {
         const s = this.node?.status();
@@ -232,13 +313,14 @@ export class RaftHost<R = unknown> {
       },
       timeoutMs,
       `learner "${id}" catching up`,
+      signal,
     );
-    await this.changeMembership({ type: "add_voter", memberId: id });
+    await this.changeMembership({ type: "add_voter", memberId: id }, { ...(signal !== undefined ? { signal } : {}) });
   }
 
   /** Removes a member (voter or learner). */
-  async removeMember(id: MemberId): Promise<void> {
-    await this.changeMembership({ type: "remove", memberId: id });
+  async removeMember(id: MemberId, options?: RaftCallOptions): Promise<void> {
+    await this.changeMembership({ type: "remove", memberId: id }, options);
   }
 
   /** A frozen view of term, role, leader, commit/apply progress and members' match indexes. */
@@ -248,8 +330,7 @@ export class RaftHost<R = unknown> {
       return freeze({ id: this.id, term: 0, role: "follower", leaderId: null, commitIndex: 0, appliedIndex: 0, lastIndex: 0, voters: [], learners: [], matchIndex: {}, running: false });
     }
     const s = node.status();
-    const matchIndex: Record<MemberId, number> = {};
-    for (const [id, pr] of Object.entries(s.progress)) matchIndex[id] = pr.match;
+    const matchIndex: Record<MemberId, number> = Object.fromEntries(Object.entries(s.progress).map(([id, pr]) => [id, pr.match]));
     return freeze({
       id: s.id,
       term: s.term,
@@ -265,8 +346,13 @@ export class RaftHost<R = unknown> {
     });
   }
 
+  /** Counters since `start()`, and how many requests wait right now. */
   metrics(): RaftHostMetrics {
-    return freeze({ ...this.metricCounters });
+    return freeze({
+      ...this.metricCounters,
+      pendingProposals: this.queuedProposals.length + this.proposals.count + this.confWaiters.count,
+      pendingReads: this.reads.size + this.readWaits.length,
+    });
   }
 
   isLeader(): boolean {
@@ -282,6 +368,19 @@ export class RaftHost<R = unknown> {
     if (!this.running) return;
     this.halt(new ClosedError(`raft host "${this.id}"`));
     await this.opts.transport.close();
+  }
+
+  /**
+   * Same as {@link RaftHost.stop}: stops the timers and the transport. The storage belongs to the
+   * caller and stays open (close it after the host). Safe to call more than once.
+   */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  /** `await using host = new RaftHost(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // ---- driving the engine ------------------------------------------------------------------
@@ -359,9 +458,12 @@ export class RaftHost<R = unknown> {
         ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
         ...(rd.snapshot !== undefined ? { snapshot: rd.snapshot } : {}),
       };
-      this.metricCounters.saves++;
-      await o.storage.save(write);
-      if (!this.running) return;
+      // Every part is durable before any message goes out, as one write would be.
+      for (const part of splitWrite(write, this.limits.maxRecordBytes - ENVELOPE_RESERVE_BYTES)) {
+        this.metricCounters.saves++;
+        await o.storage.save(part);
+        if (!this.running) return;
+      }
     }
     for (const m of rd.messages) {
       try {
@@ -442,6 +544,15 @@ export class RaftHost<R = unknown> {
 
   private readonly failWith = (waiter: Waiter<ProposalResult<R>>, error: unknown): void => this.fail(waiter, error);
 
+  /** Drops a cancelled request from wherever it waits, so nothing keeps it. */
+  private readonly forget = (waiter: unknown): void => {
+    this.queuedProposals = this.queuedProposals.filter((q) => q.waiter !== waiter);
+    this.proposals.remove(waiter);
+    this.confWaiters.remove(waiter);
+    for (const [context, w] of this.reads) if (w === waiter) this.reads.delete(context);
+    this.readWaits = this.readWaits.filter((w) => w.waiter !== waiter);
+  };
+
   private fail<T>(waiter: Waiter<T>, error: unknown): void {
     this.metricCounters.proposalsFailed++;
     waiter.reject(error);
@@ -484,7 +595,7 @@ export class RaftHost<R = unknown> {
     return this.node;
   }
 
-  private waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return waitUntil(this.opts.clock, condition, () => this.running, timeoutMs, what, Math.min(this.tickMs, 10), `raft host "${this.id}"`);
+  private waitFor(condition: () => boolean, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
+    return waitUntil(this.opts.clock, condition, () => this.running, timeoutMs, what, Math.min(this.tickMs, 10), `raft host "${this.id}"`, signal);
   }
 }

@@ -18,12 +18,14 @@ export {
   type HeartbeatMessage,
   type HeartbeatResponseMessage,
   type SnapshotMessage,
+  type SnapshotResponseMessage,
   type TimeoutNowMessage,
   type ReadIndexMessage,
   type ReadIndexResponseMessage,
 } from "./messages.js";
 export {
   confChangeSchema,
+  memberIdSchema,
   raftConfigSchema,
   type ConfChange,
   type ConfChangeEntry,
@@ -36,10 +38,10 @@ export {
   type Ready,
   type SoftState,
 } from "./types.js";
-export { NotLeaderError, ProposalDroppedError, ProposalLostError, RaftUsageError } from "./errors.js";
+export { NotLeaderError, ProposalDroppedError, ProposalLostError, ProposalTooLargeError, RaftUsageError } from "./errors.js";
 export { decodeKvCommand, encodeKvCommand, KvStateMachine, kvCommandSchema, type KvCommand, type KvWriteResult } from "./kv-state.js";
 export { RaftHost, type RaftHostEvents } from "./host.js";
-export type { ProposalResult, RaftEngineSettings, RaftHostMetrics, RaftHostOptions, RaftHostStatus } from "./host-types.js";
+export type { ProposalResult, RaftCallOptions, RaftWaitOptions, RaftEngineSettings, RaftHostLimits, RaftHostMetrics, RaftHostOptions, RaftHostStatus } from "./host-types.js";
 export { ProposalOutcomeUnknownError } from "./errors.js";
-export { ReplicatedKV, type ReplicatedKVOptions, type RequestId } from "./kv.js";
+export { ReplicatedKV, type KvReadOptions, type KvWriteOptions, type ReplicatedKVOptions, type RequestId } from "./kv.js";
 export { RaftClusters, RAFT_CLUSTERS, type RaftClusterEntry } from "./registry.js";

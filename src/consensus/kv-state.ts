@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 
 /** A write command as it travels in the log. */
@@ -32,10 +33,34 @@ export interface KvWriteResult {
   readonly ok: boolean;
 }
 
+const sessionSchema = z.object({ seq: z.number().int().min(0), result: z.object({ previous: z.string().nullable(), ok: z.boolean() }) });
+
+/**
+ * Snapshot format: keys and client ids are data, so they travel as `[key, value]` pairs, never as
+ * object property names (a `"__proto__"` property does not survive every parser).
+ */
 const snapshotSchema = z.object({
-  data: z.record(z.string(), z.string()),
-  sessions: z.record(z.string(), z.object({ seq: z.number(), result: z.object({ previous: z.string().nullable(), ok: z.boolean() }) })),
+  v: z.literal(2),
+  data: z.array(z.tuple([z.string(), z.string()])),
+  sessions: z.array(z.tuple([z.string(), sessionSchema])),
 });
+
+/** The earlier format, `{ data: {key: value}, sessions: {client: session} }`, read without rebuilding objects. */
+function parseLegacySnapshot(raw: unknown): { data: Array<[string, string]>; sessions: Array<[string, z.output<typeof sessionSchema>]> } {
+  const record = (value: unknown, where: string): Array<[string, unknown]> => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw ValidationError.of(where, "must be an object", "invalid_snapshot");
+    // JSON.parse defines "__proto__" as an own property; Object.entries reads it back as data.
+    return Object.entries(value);
+  };
+  const top = record(raw, "snapshot");
+  const field = (name: string): unknown => top.find(([k]) => k === name)?.[1];
+  const data = record(field("data"), "snapshot.data").map(([k, v]): [string, string] => {
+    if (typeof v !== "string") throw ValidationError.of(`snapshot.data[${JSON.stringify(k)}]`, "must be a string", "invalid_snapshot");
+    return [k, v];
+  });
+  const sessions = record(field("sessions"), "snapshot.sessions").map(([k, v]): [string, z.output<typeof sessionSchema>] => [k, parseWith(sessionSchema, v, `snapshot.sessions[${JSON.stringify(k)}]`)]);
+  return { data, sessions };
+}
 
 function nullableString(x: unknown): boolean {
   return x === null || typeof x === "string";
@@ -176,12 +201,24 @@ export class KvStateMachine {
   }
 
   snapshot(): string {
-    return JSON.stringify({ data: Object.fromEntries(this.data), sessions: Object.fromEntries(this.sessions) });
+    return JSON.stringify({ v: 2, data: [...this.data], sessions: [...this.sessions] });
   }
 
+  /** Replaces the state with a snapshot's; on a malformed snapshot it throws and keeps the current state. */
   restore(snapshot: string): void {
-    const parsed = parseWith(snapshotSchema, snapshot === "" ? { data: {}, sessions: {} } : JSON.parse(snapshot), "snapshot");
-    this.data = new Map(Object.entries(parsed.data));
-    this.sessions = new Map(Object.entries(parsed.sessions));
+    if (snapshot === "") {
+      this.data = new Map();
+      this.sessions = new Map();
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(snapshot);
+    } catch (error) {
+      throw ValidationError.of("snapshot", `is not JSON: ${String(error)}`, "invalid_snapshot");
+    }
+    const parsed = typeof raw === "object" && raw !== null && "v" in raw ? parseWith(snapshotSchema, raw, "snapshot") : parseLegacySnapshot(raw);
+    this.data = new Map(parsed.data);
+    this.sessions = new Map(parsed.sessions);
   }
 }

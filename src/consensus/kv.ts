@@ -11,6 +11,7 @@ import { parseWith } from "../core/validation.js";
 import type { LogEntry } from "../storage/types.js";
 import { RaftHost } from "./host.js";
 import type { ProposalResult, RaftHostOptions } from "./host-types.js";
+import { signalOf } from "./waiter.js";
 import { encodeKvCommand, KvStateMachine, type KvCommand, type KvWriteResult } from "./kv-state.js";
 
 /** Identifies a write for deduplication: sequence numbers of one client must increase. */
@@ -27,6 +28,25 @@ function checkKey(key: string): void {
 }
 
 export type ReplicatedKVOptions = Omit<RaftHostOptions<KvWriteResult>, "apply" | "snapshot" | "restore">;
+
+/** Options of a write: a request id for deduplicated retries, and a signal to cancel waiting. */
+export interface KvWriteOptions {
+  readonly requestId?: RequestId;
+  /** Aborting rejects the call with a `CancelledError` (the write may still be applied). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a read. */
+export interface KvReadOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** A write's options, also in the earlier form: a bare request id. */
+function writeOptions(options: RequestId | KvWriteOptions | undefined): KvWriteOptions {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) throw ValidationError.of("options", "must be a request id or { requestId, signal }", "invalid_type");
+  return "client" in options || "seq" in options ? { requestId: options as RequestId } : (options as KvWriteOptions);
+}
 
 /**
  * @example
@@ -64,30 +84,45 @@ export class ReplicatedKV {
     return this.host.stop();
   }
 
+  /** Stops the host (timers, transport); the storage stays open. Same as {@link ReplicatedKV.stop}. */
+  close(): Promise<void> {
+    return this.host.close();
+  }
+
+  /** `await using kv = new ReplicatedKV(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** The value under `key` (`null` when absent), linearizably. */
-  async get(key: string): Promise<string | null> {
+  async get(key: string, options?: KvReadOptions): Promise<string | null> {
     checkKey(key);
-    await this.host.read();
+    await this.host.read(options);
     return this.machine.get(key);
   }
 
-  /** Sets `key` to `value`; resolves with the previous value once applied. */
-  async put(key: string, value: string, requestId?: RequestId): Promise<KvWriteResult> {
+  /**
+   * Sets `key` to `value`; resolves with the previous value once applied. The third argument is
+   * `{ requestId, signal }` (or, as before, a bare request id).
+   */
+  async put(key: string, value: string, options?: RequestId | KvWriteOptions): Promise<KvWriteResult> {
     checkKey(key);
     if (typeof value !== "string") throw ValidationError.of("value", "value must be a string", "invalid_type");
-    return (await this.write({ op: "put", key, value }, requestId)).result;
+    return (await this.write({ op: "put", key, value }, writeOptions(options))).result;
   }
 
   /** Removes `key`; `ok` says whether it existed. */
-  async delete(key: string, requestId?: RequestId): Promise<KvWriteResult> {
+  async delete(key: string, options?: RequestId | KvWriteOptions): Promise<KvWriteResult> {
     checkKey(key);
-    return (await this.write({ op: "delete", key }, requestId)).result;
+    return (await this.write({ op: "delete", key }, writeOptions(options))).result;
   }
 
   /** Sets `key` to `value` (or removes it, `null`) only if it currently holds `expected` (`null`: absent). */
-  async compareAndSet(key: string, expected: string | null, value: string | null, requestId?: RequestId): Promise<boolean> {
+  async compareAndSet(key: string, expected: string | null, value: string | null, options?: RequestId | KvWriteOptions): Promise<boolean> {
     checkKey(key);
-    return (await this.write({ op: "cas", key, expected, value }, requestId)).result.ok;
+    if (expected !== null && typeof expected !== "string") throw ValidationError.of("expected", "must be a string or null (absent)", "invalid_type");
+    if (value !== null && typeof value !== "string") throw ValidationError.of("value", "must be a string or null (delete)", "invalid_type");
+    return (await this.write({ op: "cas", key, expected, value }, writeOptions(options))).result.ok;
   }
 
   /** The local replica's value, without a read barrier (may be stale). */
@@ -95,8 +130,10 @@ export class ReplicatedKV {
     return this.machine.get(key);
   }
 
-  private write(cmd: KvCommand, requestId?: RequestId): Promise<ProposalResult<KvWriteResult>> {
-    const id = requestId === undefined ? { client: this.clientId, seq: ++this.seq } : parseWith(requestIdSchema, requestId, "requestId");
-    return this.host.propose(encodeKvCommand(cmd, id.client, id.seq));
+  private write(cmd: KvCommand, options: KvWriteOptions): Promise<ProposalResult<KvWriteResult>> {
+    const id = options.requestId === undefined ? { client: this.clientId, seq: this.seq + 1 } : parseWith(requestIdSchema, options.requestId, "requestId");
+    const signal = signalOf(options);
+    if (options.requestId === undefined) this.seq++;
+    return this.host.propose(encodeKvCommand(cmd, id.client, id.seq), signal === undefined ? undefined : { signal });
   }
 }

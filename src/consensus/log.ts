@@ -6,11 +6,8 @@
  */
 import type { LogEntry, PersistedState, Snapshot } from "../storage/types.js";
 import { RaftUsageError } from "./errors.js";
+import { entryBytes } from "./sizes.js";
 
-/** Rough wire size of an entry, for batching limits. */
-export function entrySize(entry: LogEntry): number {
-  return entry.data.length + 32;
-}
 
 export class RaftLog {
   /** The latest snapshot known (persisted or pending), or `null`. */
@@ -73,8 +70,8 @@ export class RaftLog {
   }
 
   /**
-   * Entries in `[lo, hi)` (hi exclusive), at most `maxCount` and about `maxBytes` (always at least
-   * one); `undefined` when `lo` is compacted away.
+   * Entries in `[lo, hi)` (hi exclusive), at most `maxCount` and at most `maxBytes` encoded (but always
+   * at least one); `undefined` when `lo` is compacted away.
    */
   slice(lo: number, hi: number, maxCount = Infinity, maxBytes = Infinity): LogEntry[] | undefined {
     if (lo <= this.snapIndex) return undefined;
@@ -87,7 +84,7 @@ export class RaftLog {
     let bytes = 0;
     for (let i = from; i < to; i++) {
       const entry = this.entries[i] as LogEntry;
-      bytes += entrySize(entry);
+      bytes += entryBytes(entry);
       if (out.length > 0 && bytes > maxBytes) break;
       out.push(entry);
     }

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import type { LogEntry, Snapshot } from "../storage/types.js";
+import type { LogEntry, SnapshotMetadata } from "../storage/types.js";
 
 const id = z.string().min(1);
 const term = z.number().int().min(0);
@@ -19,15 +19,14 @@ export const logEntrySchema = z.object({
   data: z.string(),
 });
 
-/** Schema of a snapshot on the wire. */
-export const snapshotSchema = z.object({
-  metadata: z.object({
-    index,
-    term,
-    confState: z.object({ voters: z.array(id), learners: z.array(id) }),
-  }),
-  data: z.string(),
+const snapshotMetadataSchema = z.object({
+  index,
+  term,
+  confState: z.object({ voters: z.array(id), learners: z.array(id) }),
 });
+
+/** Schema of a snapshot (metadata and the state machine's data). */
+export const snapshotSchema = z.object({ metadata: snapshotMetadataSchema, data: z.string() });
 
 const base = { from: id, to: id, term };
 
@@ -60,7 +59,8 @@ export const raftMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pre_vote_response"), ...base, reject: z.boolean() }),
   z.object({ type: z.literal("heartbeat"), ...base, commit: index, context: z.string().nullable() }),
   z.object({ type: z.literal("heartbeat_response"), ...base, context: z.string().nullable() }),
-  z.object({ type: z.literal("snapshot"), ...base, snapshot: snapshotSchema }),
+  z.object({ type: z.literal("snapshot"), ...base, metadata: snapshotMetadataSchema, offset: index, data: z.string(), done: z.boolean() }),
+  z.object({ type: z.literal("snapshot_response"), ...base, index, offset: index, reject: z.boolean() }),
   z.object({ type: z.literal("timeout_now"), ...base }),
   z.object({ type: z.literal("read_index"), ...base, context: z.string() }),
   z.object({ type: z.literal("read_index_response"), ...base, context: z.string(), index }),
@@ -110,9 +110,28 @@ export interface HeartbeatResponseMessage extends Base {
   readonly type: "heartbeat_response";
   readonly context: string | null;
 }
+/**
+ * One chunk of a snapshot (InstallSnapshot with `offset` and `done`, Raft paper §7): `data` is the
+ * part of the snapshot's data starting at `offset` (in UTF-16 code units). The follower assembles the
+ * chunks in order and installs the snapshot only once the chunk with `done` arrives.
+ */
 export interface SnapshotMessage extends Base {
   readonly type: "snapshot";
-  readonly snapshot: Snapshot;
+  readonly metadata: SnapshotMetadata;
+  readonly offset: number;
+  readonly data: string;
+  readonly done: boolean;
+}
+/**
+ * Acknowledges snapshot chunks: `offset` is how much of the snapshot at `index` the follower holds,
+ * which is where the leader continues. `reject`: a chunk arrived out of order (or for another
+ * snapshot); resume from `offset`.
+ */
+export interface SnapshotResponseMessage extends Base {
+  readonly type: "snapshot_response";
+  readonly index: number;
+  readonly offset: number;
+  readonly reject: boolean;
 }
 export interface TimeoutNowMessage extends Base {
   readonly type: "timeout_now";
@@ -136,6 +155,7 @@ export type RaftMessage =
   | HeartbeatMessage
   | HeartbeatResponseMessage
   | SnapshotMessage
+  | SnapshotResponseMessage
   | TimeoutNowMessage
   | ReadIndexMessage
   | ReadIndexResponseMessage;

@@ -21,6 +21,24 @@ export class PendingProposals<T> {
     return this.byIndex.size;
   }
 
+  /** Waiters held, over all indexes. */
+  get count(): number {
+    let n = 0;
+    for (const list of this.byIndex.values()) n += list.length;
+    return n;
+  }
+
+  /** Drops `waiter` (cancelled by its caller) without settling it. */
+  remove(waiter: unknown): void {
+    for (const [i, list] of this.byIndex) {
+      const kept = list.filter((p) => p.waiter !== waiter);
+      if (kept.length === list.length) continue;
+      if (kept.length === 0) this.byIndex.delete(i);
+      else this.byIndex.set(i, kept);
+      return;
+    }
+  }
+
   add(index: number, term: number, waiter: Waiter<T>): void {
     const list = this.byIndex.get(index);
     if (list === undefined) this.byIndex.set(index, [{ term, waiter }]);

@@ -5,7 +5,26 @@
  *
  * @module
  */
+import type { Snapshot } from "../storage/types.js";
 import type { ProgressStatus } from "./types.js";
+
+/** Snapshot chunks in flight to one member before the leader waits for an acknowledgement. */
+export const MAX_INFLIGHT_SNAPSHOT_CHUNKS = 4;
+
+/** The leader's side of one snapshot being streamed to a member. */
+export interface SnapshotStream {
+  readonly snapshot: Snapshot;
+  /** Offset of the next chunk to send. */
+  sent: number;
+  /** How much the member acknowledged holding. */
+  acked: number;
+  /** End offsets of the chunks sent and not yet acknowledged, ascending. */
+  inflight: number[];
+  /** The last chunk (`done`) went out. */
+  finished: boolean;
+  /** Offset the stream last went back to after a gap (-1: none), so one gap causes one resend. */
+  rewoundTo: number;
+}
 
 /** A ring of the last indexes of in-flight append messages. */
 export class Inflights {
@@ -56,6 +75,8 @@ export class Progress {
   probeSent = false;
   /** Index of the snapshot being sent (snapshot state). */
   pendingSnapshot = 0;
+  /** The snapshot being streamed in chunks (snapshot state). */
+  stream: SnapshotStream | null = null;
   /** Ticks since the snapshot was sent; after an election timeout we probe again. */
   snapshotTicks = 0;
   /** Heard from since the last check-quorum round. */
@@ -71,6 +92,7 @@ export class Progress {
     this.state = state;
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.stream = null;
     this.snapshotTicks = 0;
     this.inflights.reset();
   }
@@ -91,9 +113,10 @@ export class Progress {
     this.next = this.match + 1;
   }
 
-  becomeSnapshot(index: number): void {
+  becomeSnapshot(snapshot: Snapshot): void {
     this.reset("snapshot");
-    this.pendingSnapshot = index;
+    this.pendingSnapshot = snapshot.metadata.index;
+    this.stream = { snapshot, sent: 0, acked: 0, inflight: [], finished: false, rewoundTo: -1 };
   }
 
   /** Records an acknowledgement up to `index`; returns whether it moved the match point. */

@@ -8,10 +8,12 @@ import { freeze } from "immer";
 import { ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import type { HardState, LogEntry, MemberId, PersistedState, Snapshot } from "../storage/types.js";
-import { NotLeaderError, ProposalDroppedError, RaftUsageError } from "./errors.js";
+import { NotLeaderError, ProposalDroppedError, ProposalTooLargeError, RaftUsageError } from "./errors.js";
+import { entryBytesOf } from "./sizes.js";
 import type { RaftMessage } from "./messages.js";
 import { decodeConfChange, Raft } from "./raft.js";
-import { confChangeSchema, type ConfChange, type ProgressStatus, type RaftConfig, type RaftStatus, type Ready, type SoftState } from "./types.js";
+import { checkMessage } from "./message-guard.js";
+import { confChangeSchema, memberIdSchema, type ConfChange, type ProgressStatus, type RaftConfig, type RaftStatus, type Ready, type SoftState } from "./types.js";
 
 const emptyState: PersistedState = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
 
@@ -60,9 +62,13 @@ export class RaftNode {
     this.raft.tick();
   }
 
-  /** Feeds a message received from a peer. Messages not addressed to this member are ignored. */
+  /**
+   * Feeds a message received from a peer. Messages not addressed to this member are ignored.
+   * @throws ValidationError when the message is malformed (the engine is left unchanged).
+   */
   step(message: RaftMessage): void {
     this.guard();
+    checkMessage(message);
     if (message.to !== this.raft.id) return;
     this.raft.step(message);
   }
@@ -76,7 +82,8 @@ export class RaftNode {
   /**
    * Appends `data` as a new entry; only on the leader. Returns where it landed: it is applied at
    * that index only if the entry found there when applying has the same term.
-   * @throws NotLeaderError when not the leader; ProposalDroppedError during a leader transfer.
+   * @throws NotLeaderError when not the leader; ProposalDroppedError during a leader transfer;
+   *   ProposalTooLargeError when the entry would exceed `maxEntryBytes` (nothing is appended).
    */
   propose(data: string): ProposalPosition {
     return this.proposeBatch([data])[0] as ProposalPosition;
@@ -85,10 +92,13 @@ export class RaftNode {
   /** Appends several entries at once (one batch, consecutive indexes). */
   proposeBatch(data: readonly string[]): ProposalPosition[] {
     this.guard();
+    if (!Array.isArray(data)) throw ValidationError.of("data", "must be an array of strings", "invalid_type");
     this.requireLeader();
     for (let i = 0; i < data.length; i++) {
       if (typeof data[i] !== "string" || data[i] === "") throw ValidationError.of(`data[${i}]`, "proposal data must be a non-empty string", "invalid_data");
     }
+    // Checked for all before appending any: a batch is refused whole.
+    for (const d of data) this.checkEntrySize(d as string, "proposal");
     const first = this.raft.propose(data.map((d) => ({ type: "normal" as const, data: d })));
     return data.map((_, i) => ({ index: first + i, term: this.raft.term }));
   }
@@ -100,6 +110,7 @@ export class RaftNode {
   proposeConfChange(change: ConfChange): ProposalPosition {
     this.guard();
     const cc = parseWith(confChangeSchema, change, "change");
+    if (cc.type !== "bootstrap") parseWith(memberIdSchema, cc.memberId, "change.memberId");
     if (cc.type === "bootstrap") throw ValidationError.of("change.type", "bootstrap is written by the founding members only", "invalid_change");
     this.requireLeader();
     const r = this.raft;
@@ -112,7 +123,9 @@ export class RaftNode {
       if (!r.voters.has(cc.memberId) && !r.learners.has(cc.memberId)) throw ValidationError.of("change.memberId", `"${cc.memberId}" is not a member`, "not_member");
       if (r.voters.has(cc.memberId) && r.voters.size === 1) throw ValidationError.of("change.memberId", "cannot remove the last voter", "last_voter");
     }
-    const index = r.propose([{ type: "conf_change", data: JSON.stringify(cc) }]);
+    const encoded = JSON.stringify(cc);
+    this.checkEntrySize(encoded, "membership change");
+    const index = r.propose([{ type: "conf_change", data: encoded }]);
     r.pendingConfIndex = index;
     return { index, term: r.term };
   }
@@ -124,12 +137,14 @@ export class RaftNode {
    */
   readIndex(context: string): boolean {
     this.guard();
+    if (typeof context !== "string" || context === "") throw ValidationError.of("context", "must be a non-empty string", "invalid_type");
     return this.raft.readIndex(context);
   }
 
   /** Hands leadership to `to` (a voter) once its log is caught up; proposals are refused meanwhile. */
   transferLeader(to: MemberId): void {
     this.guard();
+    parseWith(memberIdSchema, to, "to");
     this.requireLeader();
     this.raft.transferLeader(to);
   }
@@ -206,6 +221,7 @@ export class RaftNode {
    */
   compact(data: string): Snapshot {
     this.guard();
+    if (typeof data !== "string") throw ValidationError.of("data", "must be a string (the state machine's snapshot)", "invalid_type");
     const r = this.raft;
     const index = Math.min(r.log.applied, r.log.unstableFrom - 1);
     const term = r.log.term(index);
@@ -237,8 +253,8 @@ export class RaftNode {
   /** A frozen view of the engine's state. */
   status(): RaftStatus {
     const r = this.raft;
-    const progress: Record<MemberId, ProgressStatus> = {};
-    if (r.role === "leader") for (const [id, pr] of r.progress) progress[id] = pr.status();
+    // fromEntries defines properties: a member id is data, even one named "__proto__".
+    const progress: Record<MemberId, ProgressStatus> = Object.fromEntries(r.role === "leader" ? [...r.progress].map(([id, pr]) => [id, pr.status()]) : []);
     return freeze(
       {
         id: r.id,
@@ -266,6 +282,19 @@ export class RaftNode {
   /** Term of the entry at `index`, if known. */
   termAt(index: number): number | undefined {
     return this.raft.log.term(index);
+  }
+
+  /** Largest encoded entry a proposal may make (see `RaftConfig.maxEntryBytes`). */
+  maxEntryBytes(): number {
+    return this.raft.maxEntryBytes;
+  }
+
+  private checkEntrySize(data: string, what: string): void {
+    const limit = this.raft.maxEntryBytes;
+    // No JSON escape takes more than 6 bytes per UTF-16 unit: short data needs no exact count.
+    if (data.length * 6 + 256 <= limit) return;
+    const bytes = entryBytesOf(data);
+    if (bytes > limit) throw new ProposalTooLargeError(bytes, limit, what);
   }
 
   private guard(): void {

@@ -10,12 +10,15 @@ import { parseWith } from "../core/validation.js";
 import type { ConfState, HardState, LogEntry, MemberId, PersistedState, Snapshot } from "../storage/types.js";
 import { ProposalDroppedError, RaftUsageError } from "./errors.js";
 import { RaftLog } from "./log.js";
+import { ENVELOPE_RESERVE_BYTES } from "./sizes.js";
 import type { RaftMessage } from "./messages.js";
 import { Progress } from "./progress.js";
 import { ReadOnlyQueue } from "./read-only.js";
+import { resumeSnapshot, type IncomingSnapshot } from "./snapshot-stream.js";
 import { stepCandidate, stepFollower, stepLeader } from "./roles.js";
 import { bcastHeartbeat, flushBroadcast, maybeCommit, sendAppend, sendTimeoutNow, handleReadIndex } from "./replication.js";
-import { confChangeSchema, raftConfigSchema, type ConfChangeEntry, type RaftConfig, type RaftRole, type ReadState } from "./types.js";
+import { ValidationError } from "../core/errors.js";
+import { confChangeSchema, isRandom, raftConfigSchema, type ConfChangeEntry, type RaftConfig, type RaftRole, type ReadState } from "./types.js";
 
 type ResolvedConfig = ReturnType<typeof raftConfigSchema.parse>;
 type StepFn = (r: Raft, m: RaftMessage) => void;
@@ -27,6 +30,10 @@ export class Raft {
   readonly id: MemberId;
   readonly cfg: ResolvedConfig;
   private readonly random: Random;
+  /** Largest encoded entry a proposal may make. */
+  readonly maxEntryBytes: number;
+  /** Budget for the entries of one append: the soft `maxBytesPerMsg`, never above the frame limit. */
+  readonly appendBudgetBytes: number;
   term = 0;
   vote: MemberId | null = null;
   lead: MemberId | null = null;
@@ -51,6 +58,8 @@ export class Raft {
    * from then on in this term reads need a quorum round even in `lease_based` mode.
    */
   leaseGivenAway = false;
+  /** A snapshot from the leader being assembled from its chunks (followers). */
+  incomingSnapshot: IncomingSnapshot | null = null;
   /** Appends owed to followers, sent in one batch when the host asks for a `Ready`. */
   broadcastPending = false;
   commitBroadcastPending = false;
@@ -59,6 +68,9 @@ export class Raft {
   constructor(config: RaftConfig, persisted: PersistedState) {
     const { random, ...rest } = config;
     this.cfg = parseWith(raftConfigSchema, rest, "config");
+    if (!isRandom(random)) throw ValidationError.of("config.random", "must be a Random (src/core/random.ts)", "invalid_type");
+    this.maxEntryBytes = this.cfg.maxEntryBytes ?? this.cfg.maxMessageBytes - ENVELOPE_RESERVE_BYTES;
+    this.appendBudgetBytes = Math.min(this.cfg.maxBytesPerMsg, this.cfg.maxMessageBytes - ENVELOPE_RESERVE_BYTES);
     this.random = random;
     this.id = this.cfg.id;
     this.log = new RaftLog(persisted);
@@ -163,6 +175,8 @@ export class Raft {
     this.leadTransferee = null;
     this.votes = new Map();
     this.readOnly.reset();
+    // A half-assembled snapshot came from a leader this member no longer follows: start over.
+    this.incomingSnapshot = null;
     this.pendingReads = [];
     this.leaseGivenAway = false;
     this.broadcastPending = false;
@@ -290,11 +304,14 @@ export class Raft {
       this.leadTransferee = null;
     }
     for (const [id, pr] of this.progress) {
-      // A snapshot may have been lost on the way: probe again after an election timeout.
-      if (pr.state === "snapshot" && ++pr.snapshotTicks > this.cfg.electionTick) {
+      if (pr.state !== "snapshot") continue;
+      // Acknowledgements reset the count, so only a stalled stream gets here: resend what is
+      // unacknowledged half-way, and after an election timeout probe again (maybe it landed).
+      const ticks = ++pr.snapshotTicks;
+      if (ticks > this.cfg.electionTick) {
         pr.becomeProbe();
         sendAppend(this, id);
-      }
+      } else if (ticks === Math.ceil(this.cfg.electionTick / 2)) resumeSnapshot(this, id, pr);
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;

@@ -31,7 +31,14 @@ export class RaftClusters {
 
   /** Registers (or extends) cluster `name` with hosts. */
   register<R>(name: string, hosts: readonly RaftHost<R>[]): void {
-    if (name.trim() === "") throw ValidationError.of("name", "cluster name must not be empty");
+    if (typeof name !== "string" || name.trim() === "") throw ValidationError.of("name", "cluster name must be a non-empty string", "invalid_name");
+    if (!Array.isArray(hosts)) throw ValidationError.of("hosts", "must be an array of RaftHost", "invalid_type");
+    const ids = new Set<MemberId>();
+    hosts.forEach((h, i) => {
+      if (typeof h !== "object" || h === null || typeof h.id !== "string") throw ValidationError.of(`hosts[${i}]`, "must be a RaftHost", "invalid_type");
+      if (ids.has(h.id)) throw ValidationError.of(`hosts[${i}]`, `member "${h.id}" is listed twice`, "duplicate_id");
+      ids.add(h.id);
+    });
     const entry = this.clusters.get(name) ?? { hosts: new Map(), kv: new Map() };
     // Results are only handed back to the caller that proposed; the registry forgets their type.
     for (const h of hosts) entry.hosts.set(h.id, h as unknown as RaftHost);

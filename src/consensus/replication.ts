@@ -6,6 +6,7 @@
  */
 import type { MemberId } from "../storage/types.js";
 import type { Raft } from "./raft.js";
+import { sendSnapshotChunks } from "./snapshot-stream.js";
 
 /** Sends the next append (or a snapshot) to `to` unless its progress is paused; returns whether it sent. */
 export function maybeSendAppend(r: Raft, to: MemberId, sendIfEmpty: boolean): boolean {
@@ -13,12 +14,12 @@ export function maybeSendAppend(r: Raft, to: MemberId, sendIfEmpty: boolean): bo
   if (pr === undefined || pr.isPaused()) return false;
   const prevIndex = pr.next - 1;
   const prevTerm = r.log.term(prevIndex);
-  const entries = r.log.slice(pr.next, r.log.lastIndex() + 1, r.cfg.maxEntriesPerMsg, r.cfg.maxBytesPerMsg);
+  const entries = r.log.slice(pr.next, r.log.lastIndex() + 1, r.cfg.maxEntriesPerMsg, r.appendBudgetBytes);
   if (prevTerm === undefined || entries === undefined) {
     const snapshot = r.log.snapshot;
     if (snapshot === null) return false;
-    pr.becomeSnapshot(snapshot.metadata.index);
-    r.send({ type: "snapshot", to, snapshot });
+    pr.becomeSnapshot(snapshot);
+    sendSnapshotChunks(r, to, pr);
     return true;
   }
   if (entries.length === 0 && !sendIfEmpty) return false;

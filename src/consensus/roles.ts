@@ -5,7 +5,9 @@
  * @module
  */
 import type { AppendMessage, HeartbeatMessage, RaftMessage, SnapshotMessage } from "./messages.js";
+import type { Snapshot } from "../storage/types.js";
 import type { Raft } from "./raft.js";
+import { handleSnapshotResponse, receiveSnapshotChunk } from "./snapshot-stream.js";
 import { maybeCommit, maybeSendAppend, recvReadAck, sendAppend, sendTimeoutNow, handleReadIndex } from "./replication.js";
 
 /** The largest index at or below `index` whose term is at or below `term` (skips a whole term per round trip). */
@@ -38,8 +40,18 @@ function handleHeartbeat(r: Raft, m: HeartbeatMessage): void {
 }
 
 function handleSnapshot(r: Raft, m: SnapshotMessage): void {
-  const index = r.restore(m.snapshot) ? r.log.lastIndex() : r.log.committed;
-  r.send({ type: "append_response", to: m.from, index, reject: false, rejectHint: 0, hintTerm: 0 });
+  const { index, term } = m.metadata;
+  let snapshot: Snapshot | undefined;
+  if (index <= r.log.committed || r.log.matchTerm(index, term)) {
+    // The log already covers it: no need for the data, say where this member stands.
+    r.incomingSnapshot = null;
+    snapshot = { metadata: m.metadata, data: "" };
+  } else {
+    snapshot = receiveSnapshotChunk(r, m);
+    if (snapshot === undefined) return;
+  }
+  const last = r.restore(snapshot) ? r.log.lastIndex() : r.log.committed;
+  r.send({ type: "append_response", to: m.from, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
 }
 
 export function stepFollower(r: Raft, m: RaftMessage): void {
@@ -110,6 +122,11 @@ export function stepLeader(r: Raft, m: RaftMessage): void {
   }
   const pr = r.progress.get(m.from);
   if (pr === undefined) return;
+  if (m.type === "snapshot_response") {
+    pr.recentActive = true;
+    handleSnapshotResponse(r, pr, m);
+    return;
+  }
   if (m.type === "append_response") {
     pr.recentActive = true;
     if (m.reject) {

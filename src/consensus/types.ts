@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Random } from "../core/random.js";
 import type { ConfState, HardState, LogEntry, MemberId, Snapshot } from "../storage/types.js";
 import type { RaftMessage } from "./messages.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, ENVELOPE_RESERVE_BYTES } from "./sizes.js";
 
 /** A member's role. `pre_candidate` is a follower polling for a pre-vote before raising its term. */
 export type RaftRole = "follower" | "pre_candidate" | "candidate" | "leader";
@@ -87,6 +88,16 @@ export interface RaftConfig {
   readonly maxEntriesPerMsg?: number;
   /** Most bytes of entry data in one append message (at least one entry always goes). Default 1 MiB. */
   readonly maxBytesPerMsg?: number;
+  /**
+   * Hard limit on one encoded message (the transport's frame limit): appends are batched under it,
+   * snapshots are streamed in chunks under it. Default 16 MiB (the TCP transport's default frame).
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Largest encoded entry a proposal may make; bigger proposals fail with `ProposalTooLargeError`.
+   * At most `maxMessageBytes` minus 4 KiB for the envelope, which is also the default.
+   */
+  readonly maxEntryBytes?: number;
   /** Most append messages in flight to one follower in replicate state. Default 256. */
   readonly maxInflightMsgs?: number;
   /** Poll a pre-vote before raising the term, so a rejoining member cannot disrupt a stable leader. Default true. */
@@ -99,21 +110,56 @@ export interface RaftConfig {
   readonly random: Random;
 }
 
+/**
+ * A member id as accepted from callers: 1 to 256 characters, no control characters, no surrounding
+ * whitespace (ids are compared exactly, so `" a"` and `"a"` would be two members).
+ */
+export const memberIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(256, "must be at most 256 characters")
+  .refine((id) => ![...id].some((ch) => { const c = ch.charCodeAt(0); return c < 0x20 || c === 0x7f; }), { message: "must not contain control characters" })
+  .refine((id) => id.trim() === id, { message: "must not start or end with whitespace" });
+
+/** Validates a raft configuration (everything but `random`, which is checked on its own). */
 export const raftConfigSchema = z
   .object({
-    id: z.string().min(1, "id must not be empty"),
-    voters: z.array(z.string().min(1)).optional(),
+    id: memberIdSchema,
+    voters: z.array(memberIdSchema).optional(),
     electionTick: z.number().int().min(2).default(10),
     heartbeatTick: z.number().int().min(1).default(1),
     maxEntriesPerMsg: z.number().int().min(1).default(512),
     maxBytesPerMsg: z.number().int().min(1).default(1 << 20),
+    maxMessageBytes: z.number().int().min(2 * ENVELOPE_RESERVE_BYTES).max(0xffff_ffff).default(DEFAULT_MAX_MESSAGE_BYTES),
+    maxEntryBytes: z.number().int().min(1).optional(),
     maxInflightMsgs: z.number().int().min(1).default(256),
     preVote: z.boolean().default(true),
     checkQuorum: z.boolean().default(true),
     readOnlyOption: z.enum(["safe", "lease_based"]).default("safe"),
   })
+  .superRefine((c, ctx) => {
+    if (c.voters === undefined || c.voters.length === 0) return;
+    const seen = new Set<string>();
+    c.voters.forEach((v, i) => {
+      if (seen.has(v)) ctx.addIssue({ code: "custom", path: ["voters", i], message: `"${v}" is listed twice` });
+      seen.add(v);
+    });
+    // A founding member must be one of the founders; a member joining later passes no voters.
+    if (!seen.has(c.id)) ctx.addIssue({ code: "custom", path: ["voters"], message: `must include this member's id "${c.id}" (pass no voters to join an existing cluster)` });
+  })
+  .refine((c) => c.maxEntryBytes === undefined || c.maxEntryBytes <= c.maxMessageBytes - ENVELOPE_RESERVE_BYTES, {
+    message: `maxEntryBytes must leave ${ENVELOPE_RESERVE_BYTES} bytes of maxMessageBytes for the message envelope`,
+    path: ["maxEntryBytes"],
+  })
   .refine((c) => c.heartbeatTick < c.electionTick, { message: "heartbeatTick must be below electionTick", path: ["heartbeatTick"] })
   .refine((c) => c.readOnlyOption === "safe" || c.checkQuorum, { message: "lease_based reads need checkQuorum", path: ["readOnlyOption"] });
+
+/** Whether `value` can serve as the engine's {@link Random}. */
+export function isRandom(value: unknown): value is Random {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r["int"] === "function" && typeof r["fork"] === "function" && typeof r["nextUint32"] === "function";
+}
 
 /** Status of one member as the leader tracks it. */
 export interface ProgressStatus {

@@ -18,6 +18,25 @@ function emptyLike(value: object): Record<string, unknown> | unknown[] {
 }
 
 /**
+ * The common case, a node's output of a few ports holding numbers and strings, without the
+ * bookkeeping of the general walk: `undefined` when some value is itself an object.
+ */
+function flatCopy(value: object): Readonly<Record<string, unknown>> | readonly unknown[] | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === "object" && item !== null) return undefined;
+    return Object.freeze(value.slice());
+  }
+  const copy = emptyLike(value) as Record<string, unknown>;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if ((typeof item === "object" && item !== null) || key === "__proto__") return undefined;
+    copy[key] = item;
+  }
+  return Object.freeze(copy);
+}
+
+/**
  * A deep-frozen copy of the plain objects and arrays in `value`; anything else (class instances,
  * Maps, functions) is kept by reference, since engines hand those out immutable. The original is
  * never frozen or changed. Iterative, so depth is bounded by memory, not by the call stack; shared
@@ -33,6 +52,8 @@ function emptyLike(value: object): Record<string, unknown> | unknown[] {
  */
 export function isolatedCopy<T>(value: T): T {
   if (!isPlainContainer(value)) return value;
+  const flat = flatCopy(value);
+  if (flat !== undefined) return flat as T;
   const copies = new Map<object, Record<string, unknown> | unknown[]>();
   const pending: Array<[object, Record<string, unknown> | unknown[]]> = [];
   const copyOf = (item: unknown): unknown => {

@@ -125,7 +125,10 @@ export class ResourcePool {
 
   /** Subscribes to `allocated`, `released` and `refused`; returns the unsubscribe function. */
   on<K extends keyof PoolEvents & string>(event: K, listener: (payload: PoolEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
+    this.events.on(event, listener);
+    return () => {
+      this.events.off(event, listener);
+    };
   }
 
   /**

@@ -116,7 +116,10 @@ export class ResourceScaler {
 
   /** Subscribes to decisions made by the periodic scaler. */
   on(event: "decision", listener: (decision: ScalingDecision) => void): () => void {
-    return this.events.on(event, listener);
+    this.events.on(event, listener);
+    return () => {
+      this.events.off(event, listener);
+    };
   }
 
   /** Records one usage sample of a service. */

@@ -7,12 +7,13 @@ import { z } from "zod";
 import { SystemClock, type Clock } from "../core/clock.js";
 import { parseWith } from "../core/validation.js";
 import { PartitionSearch } from "./search.js";
-import type { CheckOptions, CheckResult, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";
+import type { CheckLimit, CheckOptions, CheckResult, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";
 
 const optionsSchema = z
   .object({
     timeoutMs: z.number().positive().optional(),
     maxSteps: z.number().int().positive().optional(),
+    maxMemoryBytes: z.number().int().positive().optional(),
     partition: z.boolean().optional(),
     clock: z.custom<Clock>((value) => typeof value === "object" && value !== null && typeof (value as Clock).now === "function", { message: "clock must be a Clock" }).optional(),
   })
@@ -35,6 +36,10 @@ const historySchema = z.array(operationSchema);
 const INITIAL_SLICE = 4096;
 /** Largest slice: bounds how far a wall-clock budget can be overshot (tens of milliseconds). */
 const MAX_SLICE = 65_536;
+/** Default memory budget of the search caches. */
+const DEFAULT_MAX_MEMORY_BYTES = 512 * 1024 * 1024;
+/** A `Map` holds at most 2^24 entries; stay well below, whatever the byte budget. */
+const MAX_CACHE_ENTRIES = 8_000_000;
 
 /**
  * Checks that a concurrent history is linearizable with respect to a sequential model: that every
@@ -45,7 +50,8 @@ const MAX_SLICE = 65_536;
  * but fast on real histories. When the model has `partition` (say, one part per key), each part is
  * checked on its own (P-compositionality), which is what makes large key-value histories tractable.
  * Give a `timeoutMs` or `maxSteps` budget in tests: when it runs out the verdict is `"unknown"` and
- * `ok` is `false` — never a silent pass.
+ * `ok` is `false` — never a silent pass. The search cache is bounded too (`maxMemoryBytes`, default
+ * 512 MiB): a history too hard for it is `"unknown"` with `limit: "memory"`, never a crash.
  *
  * Operations whose outcome is unknown (`return` undefined or `Infinity`) may take effect at any time
  * after their call, or never; leave out operations that certainly failed.
@@ -84,8 +90,13 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
   const clock = opts.clock ?? new SystemClock();
   const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + opts.timeoutMs;
   let stepsLeft = opts.maxSteps ?? Number.POSITIVE_INFINITY;
+  const maxMemory = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
+  // Cache memory is shared by all partitions: each slice may use what the others left.
+  let memoryUsed = 0;
+  let entriesUsed = 0;
   let counterexample: Counterexample<I, O> | undefined;
   let timedOut = false;
+  let limit: CheckLimit | undefined;
   // Race the partitions in doubling slices of steps, as porcupine runs them in parallel: a cheap
   // illegal partition ends the check early even when another partition is expensive to decide.
   let slice = INITIAL_SLICE;
@@ -93,18 +104,31 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
   while (pending.length > 0 && counterexample === undefined && !timedOut) {
     for (const search of pending) {
       const before = search.steps;
+      const cachedBefore = search.cacheSize;
+      const perEntry = search.bytesPerCacheEntry;
+      search.cacheLimit = cachedBefore + Math.max(0, Math.min(MAX_CACHE_ENTRIES - entriesUsed, Math.floor((maxMemory - memoryUsed) / perEntry)));
       const verdict = search.run(Math.min(slice, stepsLeft));
       stepsLeft -= search.steps - before;
+      // A decided search frees its cache.
+      const cachedAfter = search.verdict === undefined ? search.cacheSize : 0;
+      entriesUsed += cachedAfter - cachedBefore;
+      memoryUsed += (cachedAfter - cachedBefore) * perEntry;
       if (verdict === "illegal") {
         counterexample = search.counterexample;
         break;
       }
       if (stepsLeft <= 0 || clock.now() > deadline) {
         timedOut = pending.some((p) => p.verdict === undefined);
+        limit = stepsLeft <= 0 ? "steps" : "time";
         break;
       }
     }
-    pending = pending.filter((search) => search.verdict === undefined);
+    // A search whose cache is full cannot go on; the others may still find a counterexample.
+    pending = pending.filter((search) => search.verdict === undefined && !search.full);
+    if (pending.length === 0 && counterexample === undefined && searches.some((search) => search.full)) {
+      timedOut = true;
+      limit = "memory";
+    }
     slice = Math.min(slice * 2, MAX_SLICE);
   }
   const partitions: PartitionResult<I, O>[] = searches.map((search) => {
@@ -113,6 +137,6 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
   });
   const steps = searches.reduce((sum, search) => sum + search.steps, 0);
   const verdict: Verdict = counterexample !== undefined ? "illegal" : timedOut ? "unknown" : "ok";
-  const base = { ok: verdict === "ok", verdict, timedOut: verdict === "unknown", partitions, steps };
+  const base = { ok: verdict === "ok", verdict, timedOut: verdict === "unknown", partitions, steps, ...(verdict === "unknown" && limit !== undefined ? { limit } : {}) };
   return counterexample === undefined ? base : { ...base, counterexample };
 }

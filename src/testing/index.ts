@@ -8,4 +8,4 @@ export { checkLinearizable } from "./check.js";
 export { registerModel, type RegisterInput, type RegisterOutput, type RegisterValue } from "./register-model.js";
 export { keyValueModel, type KvInput, type KvModelOptions, type KvOutput, type KvState } from "./kv-model.js";
 export { parseJepsenKvHistory, parseJepsenRegisterLog } from "./jepsen.js";
-export type { CheckOptions, CheckResult, ClientId, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";
+export type { CheckLimit, CheckOptions, CheckResult, ClientId, Counterexample, Model, Operation, PartitionResult, Verdict } from "./types.js";

@@ -43,10 +43,10 @@ function fnv1a(seed: number, text: string): number {
   return h;
 }
 
+// Keys are data: build states with defineProperty semantics (spread, fromEntries), never by
+// assignment, which would turn a "__proto__" key into a prototype change.
 function without(state: KvState, key: string): KvState {
-  const copy: Record<string, string> = {};
-  for (const k of Object.keys(state)) if (k !== key) copy[k] = state[k] as string;
-  return copy;
+  return Object.fromEntries(Object.entries(state).filter(([k]) => k !== key));
 }
 
 /**

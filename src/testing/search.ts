@@ -39,6 +39,13 @@ export class PartitionSearch<S, I, O> {
   verdict: Verdict | undefined;
   steps = 0;
   counterexample: Counterexample<I, O> | undefined;
+  /**
+   * Most cache entries this search may hold; set by the checker before each slice. Reaching it pauses
+   * the search (`run` returns `undefined` with {@link PartitionSearch.full} set) instead of growing.
+   */
+  cacheLimit = Number.POSITIVE_INFINITY;
+  /** Set when the search stopped because its cache reached `cacheLimit`. */
+  full = false;
 
   private readonly n: number;
   private readonly head: number;
@@ -130,11 +137,16 @@ export class PartitionSearch<S, I, O> {
     try {
       while (entry !== NONE) {
         if (steps >= limit) return undefined;
-        steps++;
         const k = opOf[entry] as number;
+        steps++;
         if (isCall[entry] === 1) {
           const op = history[k] as Operation<I, O>;
           const [legal, nextState] = model.step(state, op.input, unknown[k] === 1 ? undefined : op.output);
+          if (legal && this.cachedStates.length >= this.cacheLimit) {
+            // Out of memory budget: stop before this step, so a larger budget could resume here.
+            this.full = true;
+            return undefined;
+          }
           if (legal && this.remember(k, nextState)) {
             this.callStack.push(entry);
             this.stateStack.push(state);
@@ -241,6 +253,16 @@ export class PartitionSearch<S, I, O> {
     if (after !== NONE) prev[after] = ret;
     prev[next[call] as number] = call;
     next[prev[call] as number] = call;
+  }
+
+  /** Entries in the search cache. */
+  get cacheSize(): number {
+    return this.cachedStates.length;
+  }
+
+  /** Approximate bytes one cache entry takes: its bitset words plus the map and array slots. */
+  get bytesPerCacheEntry(): number {
+    return this.words * 4 + 96;
   }
 
   /** Number of operations. */

@@ -65,9 +65,17 @@ export interface CheckOptions {
   readonly clock?: Clock;
   /** Budget of search steps for the whole check. Default: no limit. */
   readonly maxSteps?: number;
+  /**
+   * Memory budget of the search caches (all partitions together), in bytes. When it is spent, the
+   * verdict is `"unknown"` with `limit: "memory"`. Default 512 MiB.
+   */
+  readonly maxMemoryBytes?: number;
   /** Use the model's `partition` when it has one. Default `true`. */
   readonly partition?: boolean;
 }
+
+/** Which budget ran out when the verdict is `"unknown"`. */
+export type CheckLimit = "time" | "steps" | "memory";
 
 /** `"ok"`: linearizable; `"illegal"`: provably not; `"unknown"`: a budget ran out first. */
 export type Verdict = "ok" | "illegal" | "unknown";
@@ -110,4 +118,6 @@ export interface CheckResult<I, O> {
   readonly counterexample?: Counterexample<I, O>;
   /** Total search steps. */
   readonly steps: number;
+  /** With `verdict === "unknown"`: the budget that ran out. */
+  readonly limit?: CheckLimit;
 }

@@ -26,7 +26,7 @@ describe("chunks", () => {
     );
   });
 
-  it("any flipped byte is caught before apply, compressed or not", async () => {
+  it("a flipped byte never reaches apply as different data, compressed or not", async () => {
     const zlib = await loadZlibCodec();
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 10 }), fc.boolean(), fc.nat(), fc.integer({ min: 1, max: 255 }), (entries, compress, where, mask) => {
@@ -36,7 +36,17 @@ describe("chunks", () => {
         const payload = new Uint8Array(chunk.payload);
         const at = where % payload.length;
         payload[at] = (payload[at] ?? 0) ^ mask;
-        expect(() => openChunk({ ...chunk, payload }, codec)).toThrow(ChecksumMismatchError);
+        // A flip in deflate's padding bits can inflate to the very same bytes: that is no corruption
+        // of the data. Anything else must be refused before it is applied.
+        let opened: unknown;
+        try {
+          opened = openChunk({ ...chunk, payload }, codec);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ChecksumMismatchError);
+          return;
+        }
+        expect(compress).toBe(true);
+        expect(opened).toEqual(entries);
       }),
     );
   });

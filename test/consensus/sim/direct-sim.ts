@@ -84,7 +84,8 @@ export interface HistoryOp {
     | { kind: "put"; key: string; value: string }
     | { kind: "cas"; key: string; expected: string | null; value: string }
     | { kind: "delete"; key: string };
-  output: { value?: string | null; ok?: boolean; deleted?: boolean } | undefined;
+  /** What the operation answered, in the key-value model's terms: every field present is checked. */
+  output: { value?: string | null; ok?: boolean; previous?: string | null } | undefined;
   readonly call: number;
   return: number | undefined;
 }
@@ -217,7 +218,7 @@ export function runDirectSim(o: DirectSimOptions): DirectSimResult {
     }
     let appliedTo = 0;
     for (const entry of rd.committedEntries) {
-      monitor.entryApplied(m.id, entry);
+      monitor.entryApplied(m.id, entry, engine.term());
       appliedTo = entry.index;
       let result: unknown;
       if (entry.type === "normal" && entry.data !== "") result = m.sm.applyEncoded(entry.data);
@@ -415,11 +416,12 @@ export function runDirectSim(o: DirectSimOptions): DirectSimResult {
         answered = true;
         if (r.ok) {
           leaderGuess[client] = target.id;
-          const v = r.value as { previous: string | null; ok: boolean } | string | null;
-          if (input.kind === "get") finishOp({ value: v as string | null }, true);
-          else if (input.kind === "cas") finishOp({ ok: (v as { ok: boolean }).ok }, true);
-          else if (input.kind === "delete") finishOp({ deleted: (v as { ok: boolean }).ok }, true);
-          else finishOp({}, true);
+          if (input.kind === "get") finishOp({ value: r.value as string | null }, true);
+          else {
+            // Writes answer the previous value and (cas, delete) whether they matched: check both.
+            const w = r.value as { previous: string | null; ok: boolean };
+            finishOp(input.kind === "put" ? { previous: w.previous } : { ok: w.ok, previous: w.previous }, true);
+          }
           return;
         }
         leaderGuess[client] = r.reason === "not_leader" && r.leader !== null && r.leader !== undefined ? r.leader : undefined;

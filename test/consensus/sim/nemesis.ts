@@ -47,7 +47,30 @@ export function nemesisArbitrary(nodes: number): fc.Arbitrary<NemesisStep[]> {
     { arbitrary: fc.record({ kind: fc.constant("crash" as const), node: target, keepUnsynced: fc.boolean(), downMs: fc.integer({ min: 0, max: 600 }) }), weight: 2 },
     { arbitrary: fc.record({ kind: fc.constant("pause" as const), node: target, ms: fc.integer({ min: 20, max: 600 }) }), weight: 1 },
   );
-  return fc.array(fc.record({ durationMs: fc.integer({ min: 20, max: 500 }), action }), { minLength: 4, maxLength: 24 });
+  return fc.array(fc.record({ durationMs: fc.integer({ min: 20, max: 500 }), action }), { minLength: 4, maxLength: 24 }).map((steps) => withMajorityWindows(steps));
+}
+
+/** Longest a member stays down or paused: the longest `crash.downMs` and `pause.ms` above. */
+export const MAX_OUTAGE_MS = 600;
+/** A heal long enough for every member to come back and elect a leader (a few election timeouts). */
+export const MAJORITY_WINDOW_MS = MAX_OUTAGE_MS + 400;
+/** At most this many fault steps in a row before a majority window. */
+export const FAULT_STEPS_BETWEEN_WINDOWS = 3;
+
+/**
+ * Inserts a heal of {@link MAJORITY_WINDOW_MS} after every few steps (and closes the cycle with one),
+ * so no schedule keeps the cluster without a majority for long: operations keep completing, and a
+ * history stays decidable instead of filling with unknown outcomes.
+ */
+export function withMajorityWindows(steps: readonly NemesisStep[]): NemesisStep[] {
+  const out: NemesisStep[] = [];
+  const window: NemesisStep = { durationMs: MAJORITY_WINDOW_MS, action: { kind: "heal" } };
+  steps.forEach((step, i) => {
+    out.push(step);
+    if ((i + 1) % FAULT_STEPS_BETWEEN_WINDOWS === 0) out.push(window);
+  });
+  if (out[out.length - 1] !== window) out.push(window);
+  return out;
 }
 
 /** The schedule for one seed: the same seed gives the same schedule. */

@@ -4,7 +4,11 @@ import type { LogEntry } from "../../../src/storage/types.js";
 
 export class SafetyMonitor {
   private readonly leaders = new Map<number, string>();
-  private readonly applied = new Map<number, { term: number; data: string }>();
+  /**
+   * Per applied index: the entry, and the lowest term any member was in when it applied it. An entry is
+   * committed no later than that term, which is all leader completeness may rely on.
+   */
+  private readonly applied = new Map<number, { term: number; data: string; committedBy: number }>();
   private readonly lastApplied = new Map<string, number>();
   private readonly commits = new Map<string, number>();
   maxApplied = 0;
@@ -19,31 +23,42 @@ export class SafetyMonitor {
     if (this.violations.length < 20) this.violations.push(message);
   }
 
-  /** Election safety: at most one leader per term. Leader completeness: it holds every applied entry. */
+  /**
+   * Election safety: at most one leader per term. Leader completeness (§5.4): the leader of `term` holds
+   * every entry committed in an earlier term. Only entries known to be committed before `term` count:
+   * an entry applied later (committed by a leader of a later term) need not be in this leader's log.
+   */
   leaderElected(node: RaftNode, term: number): void {
     const previous = this.leaders.get(term);
     if (previous !== undefined && previous !== node.id) this.fail(`election safety: ${previous} and ${node.id} both led term ${term}`);
     this.leaders.set(term, node.id);
-    const top = this.maxApplied;
-    if (top === 0) return;
-    const known = this.applied.get(top);
     const status = node.status();
-    if (top < status.firstIndex - 1) return;
-    const t = node.termAt(top);
-    if (known !== undefined && t !== known.term) this.fail(`leader completeness: ${node.id} leads term ${term} without entry ${top} (term ${String(t)} vs ${known.term})`);
+    // The highest entry committed before `term`; log matching covers everything below it.
+    for (let index = this.maxApplied; index >= Math.max(1, status.firstIndex - 1); index--) {
+      const known = this.applied.get(index);
+      if (known === undefined || known.committedBy >= term) continue;
+      const t = node.termAt(index);
+      if (t !== known.term) this.fail(`leader completeness: ${node.id} leads term ${term} without entry ${index} committed by term ${known.committedBy} (term ${String(t)} vs ${known.term})`);
+      return;
+    }
   }
 
-  /** State machine safety: every member applies the same entry at an index; applies are in order. */
-  entryApplied(nodeId: string, entry: LogEntry): void {
+  /**
+   * State machine safety: every member applies the same entry at an index; applies are in order.
+   * `memberTerm` is the applying member's current term (the entry was committed in it or before).
+   */
+  entryApplied(nodeId: string, entry: LogEntry, memberTerm: number): void {
     const last = this.lastApplied.get(nodeId) ?? 0;
     if (entry.index !== last + 1) this.fail(`${nodeId} applied ${entry.index} after ${last}`);
     this.lastApplied.set(nodeId, entry.index);
     const known = this.applied.get(entry.index);
     if (known === undefined) {
-      this.applied.set(entry.index, { term: entry.term, data: entry.data });
+      this.applied.set(entry.index, { term: entry.term, data: entry.data, committedBy: memberTerm });
       if (entry.index > this.maxApplied) this.maxApplied = entry.index;
     } else if (known.term !== entry.term || known.data !== entry.data) {
       this.fail(`state machine safety: ${nodeId} applied ${entry.term}/${entry.data} at ${entry.index}, another applied ${known.term}/${known.data}`);
+    } else if (memberTerm < known.committedBy) {
+      this.applied.set(entry.index, { ...known, committedBy: memberTerm });
     }
   }
 

@@ -24,7 +24,8 @@ export class KvCluster {
     this.network = new SimNetwork({ clock: this.clock, random: this.random.fork("net"), defaultLink: { latency: { kind: "uniform", minMs: 0.5, maxMs: 2 } } });
   }
 
-  async start(id: string, voters: readonly string[] | undefined = this.ids): Promise<ReplicatedKV> {
+  /** Starts member `id`; a member not among the founding ids joins with no voters (it learns them from the log). */
+  async start(id: string, voters: readonly string[] | undefined = this.ids.includes(id) ? this.ids : undefined): Promise<ReplicatedKV> {
     let storage = this.storages.get(id);
     if (storage === undefined) {
       storage = new MemoryStorage({ clock: this.clock, syncDelayMs: 1 });

@@ -1,0 +1,68 @@
+/**
+ * Typed errors of edge state objects. Every one is thrown before anything changes.
+ *
+ * @module
+ */
+import { EdgeflowError } from "../core/errors.js";
+
+/** `increment` on a non-number or `append` on a non-list. */
+export class StateWrongTypeError extends EdgeflowError {
+  /** The key whose value has the wrong type. */
+  readonly key: string;
+  /** The type the operation needs. */
+  readonly expected: "number" | "list";
+  /** The type the value has. */
+  readonly actual: string;
+
+  constructor(key: string, expected: "number" | "list", actual: string) {
+    super("state.wrong_type", `key "${key}" holds a ${actual}, the operation needs a ${expected}`);
+    this.name = "StateWrongTypeError";
+    this.key = key;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A write while another owner holds the object's lock. */
+export class StateLockedError extends EdgeflowError {
+  /** Who holds the lock. */
+  readonly owner: string;
+  /** When the lock lapses, on the object's clock. */
+  readonly expiresAt: number;
+
+  constructor(stateId: string, owner: string, expiresAt: number) {
+    super("state.locked", `state "${stateId}" is locked by "${owner}" until ${expiresAt}`);
+    this.name = "StateLockedError";
+    this.owner = owner;
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** A write carrying a fencing token older than one the store has already accepted. */
+export class StateFencedError extends EdgeflowError {
+  /** The refused token. */
+  readonly token: number;
+  /** The newest token the store has accepted. */
+  readonly current: number;
+
+  constructor(stateId: string, token: number, current: number) {
+    super("state.fenced", `write to state "${stateId}" with fencing token ${token} refused: token ${current} already wrote`);
+    this.name = "StateFencedError";
+    this.token = token;
+    this.current = current;
+  }
+}
+
+/** An operation sent to an edge that is no longer (or not) the object's home. */
+export class StateRedirectError extends EdgeflowError {
+  /** The edge now holding the object, or `null` when no edge holds it at this instant. */
+  readonly owner: string | null;
+
+  constructor(stateId: string, edgeId: string, owner: string | null) {
+    super("state.redirect", owner === null
+      ? `state "${stateId}" has no home at the moment; edge "${edgeId}" could not take it`
+      : `state "${stateId}" lives on edge "${owner}", not on "${edgeId}"`);
+    this.name = "StateRedirectError";
+    this.owner = owner;
+  }
+}
