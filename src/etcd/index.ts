@@ -1,8 +1,15 @@
 /**
- * etcd backends of edgeflow's control plane, for fleets that already run etcd. Published as the
- * `edgeflow/etcd` entry because the etcd client loads gRPC, which the root entry must not pull in.
+ * `edgeflow/etcd`: etcd backends of edgeflow's control plane (leases with fencing tokens, the
+ * `RaftConsensus` key-value operations, the decision log), for fleets that already run etcd. Kept out
+ * of the root entry because the etcd client loads gRPC.
  *
- * @module
+ * @example
+ * ```ts
+ * import { EtcdLeaseStore } from "edgeflow/etcd";
+ * const leases = new EtcdLeaseStore({ clock: new SystemClock(), hosts: ["http://127.0.0.1:2379"] });
+ * ```
+ *
+ * @module edgeflow/etcd
  */
 export { boundedCall, type EtcdCallOptions } from "./call.js";
 export { EtcdCompactedError, EtcdUnavailableError, translateEtcdError } from "./errors.js";
