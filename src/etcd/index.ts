@@ -1,0 +1,19 @@
+/**
+ * `edgeflow/etcd`: etcd backends of edgeflow's control plane (leases with fencing tokens, the
+ * `RaftConsensus` key-value operations, the decision log), for fleets that already run etcd. Kept out
+ * of the root entry because the etcd client loads gRPC.
+ *
+ * @example
+ * ```ts
+ * import { EtcdLeaseStore } from "edgeflow/etcd";
+ * const leases = new EtcdLeaseStore({ clock: new SystemClock(), hosts: ["http://127.0.0.1:2379"] });
+ * ```
+ *
+ * @module edgeflow/etcd
+ */
+export { boundedCall, type EtcdCallOptions } from "./call.js";
+export { EtcdCompactedError, EtcdUnavailableError, translateEtcdError } from "./errors.js";
+export { EtcdLeaseStore, type EtcdLeaseStoreOptions } from "./lease-kv.js";
+export { EtcdClusters, ETCD_CLUSTERS, EtcdKV, type EtcdStatus, type EtcdWriteResult } from "./kv.js";
+export { EtcdDecisionLog, type EtcdDecision } from "./decision-log.js";
+export type { EtcdConnectionOptions } from "./connection.js";
