@@ -8,6 +8,7 @@
  * - `edgeflow/prometheus`: `prometheusExposition` (prom-client, OpenTelemetry API)
  * - `edgeflow/arima`: `ArimaForecaster` (`worker_threads`, the `arima` WebAssembly build)
  * - `edgeflow/migration/redis`: the Redis workload adapter (ioredis)
+ * - `edgeflow/etcd`: lease store, key-value and decision log on an etcd cluster (etcd3, gRPC)
  * - `edgeflow/testing`: the linearizability checker and its models
  *
  * Nothing imported from here, even indirectly, may import those modules at load time: an engine

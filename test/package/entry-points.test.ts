@@ -6,7 +6,7 @@ import { ensureBuilt, projectRoot } from "./built.js";
 
 /** Loading any of these means a heavy part leaked into the root entry point. */
 const heavyBuiltins = ["net", "tls", "zlib", "v8", "worker_threads", "http", "https", "fs/promises"];
-const heavyPackages = ["prom-client", "@opentelemetry", "arima", "msgpackr", "ioredis"];
+const heavyPackages = ["prom-client", "@opentelemetry", "arima", "msgpackr", "ioredis", "etcd3", "@grpc"];
 
 interface Loaded {
   readonly builtins: readonly string[];
