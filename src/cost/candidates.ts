@@ -30,10 +30,11 @@ export const MIN_RIGHTSIZING_HOURS = 30;
 /** The lookback right-sizing evidence is measured against. */
 export const RIGHTSIZING_WINDOW_DAYS = 14;
 
-const COMMIT_RISK: Readonly<Record<PurchaseOption, number>> = {
-  on_demand: 0,
-  spot: 0,
-  dedicated: 0,
+/**
+ * Risk of locking spend in, per commitment option: longer terms and more paid up front risk more.
+ * Options absent here commit nothing.
+ */
+export const COMMITMENT_RISK: Readonly<Partial<Record<PurchaseOption, number>>> = {
   reserved_1y_no_upfront: 0.1,
   reserved_1y_partial_upfront: 0.15,
   reserved_1y_all_upfront: 0.2,
@@ -168,9 +169,10 @@ export function assess(ctx: WorkloadContext, offer: Offer, location: Location, s
   } else if (offer.committed) {
     // Breakeven is enforced by the cost comparison; the strategy's floor asks for more use than that.
     if (ctx.workload.hoursPerMonth / HOURS_PER_MONTH < ctx.rules.commitmentFloor) return null;
-    keep *= 1 - COMMIT_RISK[offer.option];
+    const lockIn = COMMITMENT_RISK[offer.option] ?? 0;
+    keep *= 1 - lockIn;
     confidence = Math.min(confidence, offer.termYears === 3 ? 0.7 : 0.8);
-    factors?.push(`commitment: ${offer.option} locks the spend in for ${offer.termYears} year(s) = ${COMMIT_RISK[offer.option]}`);
+    factors?.push(`commitment: ${offer.option} locks the spend in for ${offer.termYears} year(s) = ${lockIn}`);
   }
   if (downsized && ctx.evidence !== null) {
     const r = 0.05 + 0.25 * (1 - ctx.evidence);

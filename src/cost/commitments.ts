@@ -11,8 +11,9 @@
  */
 import { z } from "zod";
 import { parseWith } from "../core/validation.js";
-import { HOURS_PER_MONTH, PROVIDERS, type PurchaseOption } from "./catalog-schema.js";
+import { HOURS_PER_MONTH, PROVIDERS } from "./catalog-schema.js";
 import type { Offer, PricingCatalog } from "./catalog.js";
+import { COMMITMENT_RISK } from "./candidates.js";
 import { money, num, pct } from "./format.js";
 import { riskLevel } from "./recommend.js";
 import type { CommitmentRecommendation } from "./schemas.js";
@@ -39,17 +40,6 @@ export const commitmentOptionsSchema = z
     fullConfidenceHours: z.number().int().min(1).default(30 * 24),
   })
   .strict();
-
-const COMMIT_RISK: Partial<Record<PurchaseOption, number>> = {
-  reserved_1y_no_upfront: 0.1,
-  reserved_1y_partial_upfront: 0.15,
-  reserved_1y_all_upfront: 0.2,
-  reserved_3y_no_upfront: 0.2,
-  reserved_3y_partial_upfront: 0.25,
-  reserved_3y_all_upfront: 0.3,
-  savings_plan_1y: 0.1,
-  savings_plan_3y: 0.2,
-};
 
 /** The breakeven utilisation of a commitment: `1 − discount`, i.e. `effective / on-demand`. */
 export function breakevenUtilisation(onDemandHourly: number, committedHourly: number): number {
@@ -94,7 +84,7 @@ export function recommendCommitments(histories: readonly UsageHistory[], catalog
     const coverageConfidence = Math.min(1, hours / opts.fullConfidenceHours);
     let best: { offer: Offer; n: number; cost: number; score: number; risk: number; confidence: number } | null = null;
     for (const option of rules.options) {
-      const risk = COMMIT_RISK[option];
+      const risk = COMMITMENT_RISK[option];
       if (risk === undefined) continue;
       const offer = catalog.offer(group.provider, group.region, group.instanceType, option);
       if (offer === undefined) continue;

@@ -4,9 +4,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exited, freePort } from "../../support/processes.js";
 
 /** Whether an `etcd` binary is available. */
 export const etcdAvailable: boolean = spawnSync("etcd", ["--version"], { stdio: "ignore" }).status === 0;
@@ -28,22 +28,6 @@ export interface EtcdCluster {
   readonly hosts: readonly string[];
   /** Stops every member and removes the directory. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 async function healthy(clientUrl: string): Promise<boolean> {
