@@ -66,7 +66,11 @@ const snapshotOutputs = z.object({
   /** The edge's lifecycle state after the operation. */
   state: z.string(),
 });
-const leaseOutputs = z.object({ lease: leaseSchema });
+const leaseOutputs = z.object({
+  lease: leaseSchema,
+  /** The lease's fencing token, ready to wire into a downstream `renew_lease` / `release_lease`. */
+  token: z.number().int(),
+});
 
 export const EdgeStateMachine = defineNode({
   type: "EdgeStateMachine",
@@ -110,7 +114,7 @@ export const EdgeStateMachine = defineNode({
       outputs: leaseOutputs,
       run: async (ctx, cfg, inputs) => {
         const lease = await services(ctx).leases.acquire(edgeLeaseResource(edgeOf(cfg.operation, cfg.edgeId, inputs.edgeId)), cfg.holder, cfg.ttlMs);
-        return { lease };
+        return { lease, token: lease.token };
       },
     },
     renew_lease: {
@@ -120,7 +124,7 @@ export const EdgeStateMachine = defineNode({
       run: async (ctx, cfg, inputs) => {
         const fencing = fromConfigOrInput(cfg.operation, "token", "a fencing token", cfg.token, inputs.token);
         const lease = await services(ctx).leases.renew(edgeLeaseResource(edgeOf(cfg.operation, cfg.edgeId, inputs.edgeId)), cfg.holder, fencing, cfg.ttlMs);
-        return { lease };
+        return { lease, token: lease.token };
       },
     },
     release_lease: {
@@ -129,7 +133,7 @@ export const EdgeStateMachine = defineNode({
       run: async (ctx, cfg, inputs) => {
         const fencing = fromConfigOrInput(cfg.operation, "token", "a fencing token", cfg.token, inputs.token);
         const lease = await services(ctx).leases.release(edgeLeaseResource(edgeOf(cfg.operation, cfg.edgeId, inputs.edgeId)), cfg.holder, fencing);
-        return { lease };
+        return { lease, token: lease.token };
       },
     },
     list: {

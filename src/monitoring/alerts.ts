@@ -137,6 +137,11 @@ export class AlertManager {
     requireNumber(historyLimit, "historyLimit", { integer: true, min: 0 });
   }
 
+  /** The unit of a registered metric type (`undefined` for one not registered). */
+  unitOf(metric: string): string | undefined {
+    return this.types.has(metric) ? this.types.get(metric).unit : undefined;
+  }
+
   /** Adds or replaces the rule for (metric, edge). Validated in full before anything changes. */
   setRule(input: AlertRuleInput): AlertRule {
     const rule = parseWith(alertRuleSchema, input, "rule");

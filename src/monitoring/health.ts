@@ -11,6 +11,7 @@
 import { ValidationError } from "../core/errors.js";
 import { requireId, requireNumber } from "../core/validation.js";
 import { AlertManager, checkObservations, classify, type Observation } from "./alerts.js";
+import { formatWithUnit } from "./metric-types.js";
 import type { Alert, EdgeHealth, HealthReason, HealthStatus, Severity } from "./types.js";
 
 const weight: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2, unknown: 3 };
@@ -48,11 +49,12 @@ export function edgeHealth(edgeId: string, observations: readonly Observation[],
     const rule = alerts.ruleFor(o.key.edgeId, o.key.metric);
     const crossed = rule === undefined ? undefined : classify(rule, o.value);
     if (crossed !== undefined && rule !== undefined) {
+      const unit = alerts.unitOf(o.key.metric);
       reasons.push({
         code: "threshold",
         metric: o.key.metric,
         severity: crossed.severity,
-        message: `${o.key.metric} = ${o.value} is ${rule.direction} the ${crossed.severity} threshold ${crossed.threshold}`,
+        message: `${o.key.metric} = ${formatWithUnit(o.value, unit)} is ${rule.direction} the ${crossed.severity} threshold ${formatWithUnit(crossed.threshold, unit)}`,
       });
       worsen(statusOf(crossed.severity));
     }

@@ -34,6 +34,14 @@ export const metricTypeDefinitionSchema = z
   })
   .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, { message: "min must be <= max", path: ["max"] });
 
+const UNIT_SYMBOLS: Readonly<Record<string, string>> = { ms: " ms", percent: " %", requests_per_second: " req/s", bytes: " B", seconds: " s" };
+
+/** `value` with its unit for people to read: `1209 ms`, `97.5 %`, `42 req/s`; other units are spelled out. */
+export function formatWithUnit(value: number, unit: string | undefined): string {
+  if (unit === undefined) return String(value);
+  return `${value}${UNIT_SYMBOLS[unit] ?? ` ${unit.replace(/_/g, " ")}`}`;
+}
+
 /** The Prometheus family a metric type is exported as: `edgeflow_<name>_<unit>`. */
 export function prometheusFamilyName(type: Pick<MetricTypeDefinition, "name" | "unit">): string {
   if (typeof type?.name !== "string" || typeof type.unit !== "string") throw ValidationError.of("type", "must have a string name and unit", "invalid_type");
