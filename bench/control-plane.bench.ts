@@ -3,7 +3,8 @@
  * one run, on this machine's loopback and disk:
  *
  * - etcd: a 3-member etcd cluster (3 processes), driven through edgeflow's etcd backends (`EtcdKV`,
- *   `EtcdLeaseStore`) and, as the baseline for their overhead, through the bare `etcd3` client;
+ *   `EtcdLeaseStore`) and, as the baseline for their overhead, through the bare `etcd3` client sending
+ *   the same requests (a put that returns the previous value, as `EtcdKV.put` reports it);
  * - embedded: edgeflow's Raft as 3 OS processes over `TcpTransport` with `FileStorage`
  *   (`ReplicatedKV`, `ReplicatedLeaseStore`), the workload running inside the leader's process as an
  *   embedding service would call it.
@@ -11,7 +12,7 @@
  * Workload: 64 concurrent writers of 100-byte values, then linearizable reads of the same keys, then
  * lease acquire+renew on fresh resources. Both clusters run side by side and the contenders of a
  * workload take turns round by round, so a burst of load elsewhere on the machine falls on all of
- * them; every row is the median of ROUNDS rounds. Fsyncs per write: WAL syncs summed over the three
+ * them; every row is the median of ROUNDS rounds, and ratios are medians of per-round ratios. Fsyncs per write: WAL syncs summed over the three
  * members during the write rounds (etcd: `etcd_disk_wal_fsync_duration_seconds_count` from each
  * member's /metrics; embedded: `FileStorage.stats().syncs`), divided by the writes.
  *
@@ -43,7 +44,9 @@ interface Contender {
 interface Row {
   readonly workload: string;
   readonly backend: string;
+  /** The median round. */
   readonly m: Measurement;
+  readonly rounds: readonly Measurement[];
   readonly fsyncsPerWrite?: number;
 }
 
@@ -54,29 +57,47 @@ async function etcdCounter(cluster: EtcdCluster, metric: string): Promise<number
   return texts.reduce((sum, text) => sum + Number(pattern.exec(text)?.[1] ?? Number.NaN), 0);
 }
 
-/** Runs the contenders ROUNDS times, taking turns, and returns each one's median row. */
+/**
+ * Runs the contenders ROUNDS times, taking turns (in reverse order every other round, so a drift in
+ * the machine's load does not favour whoever goes first), and returns each one's median row.
+ */
 async function compete(contenders: readonly Contender[]): Promise<Row[]> {
   const results = contenders.map(() => ({ rounds: [] as Measurement[], fsyncs: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, c] of contenders.entries()) {
+    const order = [...contenders.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const c = contenders[i];
+      const r = results[i];
+      if (c === undefined || r === undefined) continue;
       const before = (await c.fsyncs?.()) ?? 0;
-      const m = await c.run(round);
-      const after = (await c.fsyncs?.()) ?? 0;
-      results[i]?.rounds.push(m);
-      if (results[i] !== undefined) results[i].fsyncs += after - before;
+      r.rounds.push(await c.run(round));
+      r.fsyncs += ((await c.fsyncs?.()) ?? 0) - before;
     }
   }
   return contenders.map((c, i) => {
     const r = results[i] ?? { rounds: [], fsyncs: 0 };
     const writes = r.rounds.reduce((n, m) => n + m.completed, 0);
-    return { workload: c.workload, backend: c.backend, m: median(r.rounds), ...(c.fsyncs === undefined ? {} : { fsyncsPerWrite: r.fsyncs / writes }) };
+    return { workload: c.workload, backend: c.backend, m: median(r.rounds), rounds: r.rounds, ...(c.fsyncs === undefined ? {} : { fsyncsPerWrite: r.fsyncs / writes }) };
   });
 }
+
+/** Median over rounds of `metric(a) / metric(b)` in the same round: robust to load that drifts between rounds. */
+function paired(a: Row, b: Row, metric: (m: Measurement) => number): number {
+  const ratios = a.rounds.map((m, i) => {
+    const other = b.rounds[i];
+    return other === undefined ? Number.NaN : metric(m) / metric(other);
+  });
+  ratios.sort((x, y) => x - y);
+  return ratios[Math.floor(ratios.length / 2)] ?? Number.NaN;
+}
+
+const throughput = (m: Measurement): number => m.opsPerSec;
 
 function etcdContenders(cluster: EtcdCluster, bare: Etcd3, kv: EtcdKV, leases: EtcdLeaseStore): Contender[] {
   const fsyncs = (): Promise<number> => etcdCounter(cluster, "etcd_disk_wal_fsync_duration_seconds_count");
   return [
-    { workload: "write", backend: "etcd, bare etcd3 client", fsyncs, run: (round) => measure(OPS, (i) => bare.put(`bench/bare/${round}/k${i % KEYS}`).value(VALUE).exec(), BUDGET_MS) },
+    { workload: "write", backend: "etcd, bare etcd3 client", fsyncs, run: (round) => measure(OPS, (i) => bare.put(`bench/bare/${round}/k${i % KEYS}`).value(VALUE).getPrevious(), BUDGET_MS) },
     { workload: "write", backend: "etcd, EtcdKV.put", fsyncs, run: (round) => measure(OPS, (i) => kv.put(`${round}/k${i % KEYS}`, VALUE), BUDGET_MS) },
     { workload: "read", backend: "etcd, bare etcd3 client", run: (round) => measure(OPS, (i) => bare.get(`bench/bare/${round}/k${i % KEYS}`).exec(), BUDGET_MS) },
     { workload: "read", backend: "etcd, EtcdKV.read", run: (round) => measure(OPS, (i) => kv.read(`${round}/k${i % KEYS}`), BUDGET_MS) },
@@ -102,26 +123,29 @@ function embeddedContenders(raft: EmbeddedRaft): Contender[] {
 
 function report(rows: readonly Row[]): void {
   console.log(`3 members on loopback each side, ${OPS} ops a row from 64 concurrent clients, 100-byte values, median of ${ROUNDS} rounds`);
-  console.log("| workload | backend | ops/s | p50 ms | p99 ms | WAL fsyncs/write | completed | failed |");
-  console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+  console.log("| workload | backend | ops/s | p50 ms | p99 ms | WAL fsyncs/write | caller CPU µs/op | completed | failed |");
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     const fsyncs = r.fsyncsPerWrite === undefined ? "" : r.fsyncsPerWrite.toFixed(3);
-    console.log(`| ${[r.workload, r.backend, r.m.opsPerSec.toFixed(0), r.m.p50.toFixed(2), r.m.p99.toFixed(2), fsyncs, String(r.m.completed), String(r.m.failed)].join(" | ")} |`);
+    console.log(`| ${[r.workload, r.backend, r.m.opsPerSec.toFixed(0), r.m.p50.toFixed(2), r.m.p99.toFixed(2), fsyncs, r.m.cpuMicrosPerOp.toFixed(0), String(r.m.completed), String(r.m.failed)].join(" | ")} |`);
   }
   for (const r of rows) if (r.m.firstError !== undefined) console.log(`  ${r.backend} (${r.workload}) first failure: ${r.m.firstError}`);
-  const find = (workload: string, backend: string): Measurement => {
+  const find = (workload: string, backend: string): Row => {
     const row = rows.find((r) => r.workload === workload && r.backend.startsWith(backend));
     if (row === undefined) throw new Error(`no row ${workload} / ${backend}`);
-    return row.m;
+    return row;
   };
-  const ratio = (a: Measurement, b: Measurement): string => `${(a.opsPerSec / b.opsPerSec).toFixed(2)}x`;
-  const overhead = (bare: Measurement, backend: Measurement): string => `${((bare.opsPerSec / backend.opsPerSec - 1) * 100).toFixed(1)} %`;
+  const times = (a: Row, b: Row): string => `${paired(a, b, throughput).toFixed(2)}x`;
+  const percent = (ratio: number): string => `${((ratio - 1) * 100).toFixed(1)} %`;
+  const overhead = (bare: Row, backend: Row): string => `${percent(paired(bare, backend, throughput))} throughput, ${percent(paired(backend, bare, (m) => m.cpuMicrosPerOp))} CPU`;
   const embeddedWrite = find("write", "embedded");
   console.log("");
-  console.log(`embedded / etcd write throughput: ${ratio(embeddedWrite, find("write", "etcd, EtcdKV"))} against EtcdKV, ${ratio(embeddedWrite, find("write", "etcd, bare"))} against the bare client   (target >= 0.67x: within 1.5x)`);
-  console.log(`embedded / etcd read throughput:  ${ratio(find("read", "embedded"), find("read", "etcd, EtcdKV"))} against EtcdKV`);
-  console.log(`embedded / etcd lease throughput: ${ratio(find("lease acquire+renew", "embedded"), find("lease acquire+renew", "etcd"))}`);
-  console.log(`EtcdKV overhead over the bare etcd3 client: writes ${overhead(find("write", "etcd, bare"), find("write", "etcd, EtcdKV"))}, reads ${overhead(find("read", "etcd, bare"), find("read", "etcd, EtcdKV"))}   (target <= 10 %)`);
+  console.log("Ratios are medians of the per-round ratios (contenders of a round run back to back):");
+  console.log(`embedded / etcd write throughput: ${times(embeddedWrite, find("write", "etcd, EtcdKV"))} against EtcdKV, ${times(embeddedWrite, find("write", "etcd, bare"))} against the bare client   (target >= 0.67x: within 1.5x)`);
+  console.log(`embedded / etcd read throughput:  ${times(find("read", "embedded"), find("read", "etcd, EtcdKV"))} against EtcdKV`);
+  console.log(`embedded / etcd lease throughput: ${times(find("lease acquire+renew", "embedded"), find("lease acquire+renew", "etcd"))}`);
+  console.log(`EtcdKV overhead over the bare etcd3 client (same requests, target <= 10 %):`);
+  console.log(`  writes ${overhead(find("write", "etcd, bare"), find("write", "etcd, EtcdKV"))}; reads ${overhead(find("read", "etcd, bare"), find("read", "etcd, EtcdKV"))}`);
 }
 
 const cluster = await startEtcdCluster();

@@ -18,6 +18,12 @@ export interface Measurement {
   readonly opsPerSec: number;
   readonly p50: number;
   readonly p99: number;
+  /**
+   * CPU time (user + system) this process spent per completed call. For an etcd client that is the
+   * client's cost alone; for the embedded Raft, whose workload runs in the leader, it includes leading.
+   * Less sensitive than throughput to other load on the machine.
+   */
+  readonly cpuMicrosPerOp: number;
   /** Calls that succeeded. */
   readonly completed: number;
   /** Calls that threw (they count towards neither throughput nor latency). */
@@ -35,6 +41,7 @@ export async function measure(ops: number, op: (i: number) => Promise<unknown>, 
   let failed = 0;
   let firstError: string | undefined;
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const deadline = start + budgetMs;
   await Promise.all(
@@ -52,9 +59,10 @@ export async function measure(ops: number, op: (i: number) => Promise<unknown>, 
     }),
   );
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => (latencies.length === 0 ? Number.NaN : quantileSorted(latencies, q));
-  return { opsPerSec: (latencies.length / elapsed) * 1000, p50: at(0.5), p99: at(0.99), completed: latencies.length, failed, ...(firstError === undefined ? {} : { firstError }) };
+  return { opsPerSec: (latencies.length / elapsed) * 1000, p50: at(0.5), p99: at(0.99), cpuMicrosPerOp: (cpu.user + cpu.system) / Math.max(1, latencies.length), completed: latencies.length, failed, ...(firstError === undefined ? {} : { firstError }) };
 }
 
 /** The median row of repeated measurements, by throughput (rounds alternate between contenders to spread noise). */
