@@ -12,14 +12,17 @@
  * Workload: 64 concurrent writers of 100-byte values, then linearizable reads of the same keys, then
  * lease acquire+renew on fresh resources. Both clusters run side by side and the contenders of a
  * workload take turns round by round, so a burst of load elsewhere on the machine falls on all of
- * them; every row is the median of ROUNDS rounds, and ratios are medians of per-round ratios. Fsyncs per write: WAL syncs summed over the three
- * members during the write rounds (etcd: `etcd_disk_wal_fsync_duration_seconds_count` from each
- * member's /metrics; embedded: `FileStorage.stats().syncs`), divided by the writes.
+ * them; every row is the median of ROUNDS rounds, and ratios are medians of per-round ratios.
+ * Fsyncs per write: WAL syncs summed over the three members during the write rounds (etcd:
+ * `etcd_disk_wal_fsync_duration_seconds_count` from each member's /metrics; embedded:
+ * `FileStorage.stats().syncs`), divided by the writes. Caller CPU per operation (user + system of the
+ * process issuing the calls) measures the backend's own cost more steadily than throughput does on a
+ * shared machine.
  *
  * Targets: embedded write throughput within 1.5x of etcd's; the etcd backend's overhead over the bare
  * client at most 10 %.
  *
- * Run: npx tsx bench/control-plane.bench.ts
+ * Run: npx tsx bench/control-plane.bench.ts   (about 2.5 minutes)
  *   OPS=2000 operations a row, ROUNDS=5, BUDGET_MS=10000 (no call starts later in a round)
  */
 import { Etcd3 } from "etcd3";
