@@ -6,7 +6,7 @@
  * no workload lost or running twice, one leader per term, one holder per lease with growing fencing
  * tokens, residency respected, capacity never over-committed, the cost report equal to its parts.
  *
- * `SIM_RUNS=N` for deep runs. A failure prints fast-check's seed and path; replay it with
+ * `SIM_RUNS=N` (or `NUM_RUNS=N`) for deep runs. A failure prints fast-check's seed and path; replay it with
  * `SIM_SEED=<seed> SIM_PATH=<path> npx vitest run test/system`.
  */
 import fc from "fast-check";
@@ -14,6 +14,15 @@ import { describe, expect, it } from "vitest";
 import { simRuns } from "../support/sim.js";
 import { runScenario, type Outcome } from "./support/run.js";
 import { scenarioArb } from "./support/scenario.js";
+
+/** Runs: `NUM_RUNS` or `SIM_RUNS` for deep runs, a quick default otherwise. */
+function runs(quickDefault: number): number {
+  const raw = process.env["NUM_RUNS"];
+  if (raw === undefined || raw === "") return simRuns(quickDefault);
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`NUM_RUNS must be a positive integer, got "${raw}"`);
+  return n;
+}
 
 function replayParameters(): { seed?: number; path?: string } {
   const seed = process.env["SIM_SEED"];
@@ -24,8 +33,10 @@ function replayParameters(): { seed?: number; path?: string } {
   };
 }
 
+const numRuns = runs(8);
+
 describe("the fleet under faults", () => {
-  it("keeps every cross-engine invariant", async () => {
+  it("keeps every cross-engine invariant", { timeout: 60_000 + numRuns * 30_000 }, async () => {
     const outcomes: Outcome[] = [];
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
@@ -33,8 +44,9 @@ describe("the fleet under faults", () => {
         outcomes.push(outcome);
         expect(outcome.problems).toEqual([]);
       }),
-      { numRuns: simRuns(6), endOnFailure: true, ...replayParameters() },
+      { numRuns, endOnFailure: true, ...replayParameters() },
     );
+    expect(outcomes).toHaveLength(numRuns);
     // The schedule did what it says: an edge went down with workloads on it, and leaders were elected.
     expect(outcomes.every((o) => o.displaced > 0 && o.terms > 0)).toBe(true);
   });

@@ -11,7 +11,8 @@ export const STEP_MS = 50;
 
 export class Driver {
   private readonly startedAt: number;
-  private partitioned = false;
+  /** Member cut off by each partition window while it is open, chosen when it opens. */
+  private readonly cutOff = new Map<number, string>();
   private healed = false;
 
   constructor(
@@ -63,16 +64,26 @@ export class Driver {
   }
 
   private applyFaults(): void {
-    const partition = this.faults.partition;
-    if (partition === null || this.healed) return;
+    if (this.healed) return;
     const elapsed = this.world.clock.now() - this.startedAt;
-    const inWindow = elapsed >= partition.fromMs && elapsed < partition.fromMs + partition.durationMs;
-    if (inWindow && !this.partitioned) {
-      this.world.network.isolate(MEMBERS[partition.member] ?? MEMBERS[0]);
-      this.partitioned = true;
-    } else if (!inWindow && this.partitioned) {
-      this.world.network.heal();
-      this.partitioned = false;
-    }
+    let changed = false;
+    this.faults.partitions.forEach((window, i) => {
+      const open = elapsed >= window.fromMs && elapsed < window.fromMs + window.durationMs;
+      if (open && !this.cutOff.has(i)) {
+        this.cutOff.set(i, this.memberFor(window.target));
+        changed = true;
+      } else if (!open && this.cutOff.has(i)) {
+        this.cutOff.delete(i);
+        changed = true;
+      }
+    });
+    if (!changed) return;
+    this.world.network.heal();
+    for (const member of new Set(this.cutOff.values())) this.world.network.isolate(member);
+  }
+
+  private memberFor(target: "leader" | number): string {
+    if (target !== "leader") return MEMBERS[target] ?? MEMBERS[0];
+    return this.world.controlPlane.find((kv) => kv.host.isLeader())?.host.id ?? MEMBERS[0];
   }
 }

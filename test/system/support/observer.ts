@@ -5,11 +5,14 @@
  * placement outside its workload's residency zone. Checks run on every engine event that can break
  * them and again at every step the driver takes.
  */
+import { z } from "zod";
 import type { Lease } from "../../../src/index.js";
 import type { World } from "./world.js";
 import { FRONTEND_POOL } from "./world.js";
 
 const EPSILON = 1e-9;
+/** The output of a batch placement node, as the runtime reports it. */
+const batchOutput = z.object({ batch: z.object({ decisions: z.array(z.object({ workloadId: z.string(), edgeId: z.string().nullable() })) }) });
 
 export class Observer {
   readonly violations: string[] = [];
@@ -46,6 +49,12 @@ export class Observer {
     const onEdge = (): void => this.checkEdgeCapacity();
     world.infrastructure.events.on("edge:updated", onEdge);
     this.unsubscribe.push(() => world.infrastructure.events.off("edge:updated", onEdge));
+    const onNode = (e: { output: unknown }): void => {
+      const placement = batchOutput.safeParse(e.output);
+      if (placement.success) this.placed(placement.data.batch.decisions);
+    };
+    world.runtime.events.on("node:complete", onNode);
+    this.unsubscribe.push(() => world.runtime.events.off("node:complete", onNode));
     const frontend = world.pools.pool(FRONTEND_POOL);
     this.unsubscribe.push(frontend.on("allocated", () => this.checkPoolCapacity()));
   }
@@ -72,7 +81,7 @@ export class Observer {
   }
 
   /** Records placement decisions and checks each against its workload's residency. */
-  placed(decisions: ReadonlyArray<{ readonly workloadId: string; readonly edgeId: string | null }>): void {
+  private placed(decisions: ReadonlyArray<{ readonly workloadId: string; readonly edgeId: string | null }>): void {
     for (const d of decisions) {
       if (d.edgeId === null) continue;
       this.placements.push({ at: this.world.clock.now(), workloadId: d.workloadId, edgeId: d.edgeId });

@@ -47,7 +47,7 @@ async function runIn(world: World, observer: Observer, s: Scenario): Promise<Out
   s.trace.forEach((demand, i) => world.scaler.recordUsage({ service: FRONTEND, demand, instances: 1, timestamp: startedAt - (s.trace.length - i) * 60_000 }));
   await driver.until(() => world.controlPlane.some((kv) => kv.host.isLeader()), 60_000, "a first leader");
 
-  const rollout = await driver.complete(world.runtime.execute(rolloutWorkflow(world, observer)), WORKFLOW_LIMIT_MS, "the rollout");
+  const rollout = await driver.complete(world.runtime.execute(rolloutWorkflow(world)), WORKFLOW_LIMIT_MS, "the rollout");
   completed(rollout, "rolled_out");
   await driver.idle(s.faults.crashAfterMs);
 
@@ -58,7 +58,7 @@ async function runIn(world: World, observer: Observer, s: Scenario): Promise<Out
   const displaced = world.workloads.filter((w) => world.adapter.route(w.id) === crashed);
 
   let costsUntil = startedAt;
-  const failover = failoverWorkflow(world, observer, {
+  const failover = failoverWorkflow(world, {
     crashed,
     displaced,
     costRecords: () => {

@@ -35,12 +35,21 @@ export interface SkewGen {
   readonly rate: number;
 }
 
+/**
+ * A control-plane member cut off from the others for a while (times from the start of the run):
+ * whichever member leads when it starts, or a given one.
+ */
+export interface PartitionWindow {
+  readonly target: "leader" | number;
+  readonly fromMs: number;
+  readonly durationMs: number;
+}
+
 export interface FaultSchedule {
   /** Crash the edge running this workload (index), this long after the rollout ends. */
   readonly crashWorkload: number;
   readonly crashAfterMs: number;
-  /** Cut one control-plane member off from the others for a while, from the start of the run. */
-  readonly partition: { readonly member: number; readonly fromMs: number; readonly durationMs: number } | null;
+  readonly partitions: readonly PartitionWindow[];
   /** Probability each control-plane message is lost. */
   readonly lossRate: number;
   readonly skews: readonly [SkewGen, SkewGen, SkewGen];
@@ -130,9 +139,13 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 4 }
     faults: fc.record({
       crashWorkload: fc.nat({ max: MAX_WORKLOADS - 1 }),
       crashAfterMs: fc.integer({ min: 0, max: 20_000 }),
-      partition: fc.option(
-        fc.record({ member: fc.integer({ min: 0, max: 2 }), fromMs: fc.integer({ min: 0, max: 30_000 }), durationMs: fc.integer({ min: 1_000, max: 20_000 }) }),
-        { nil: null },
+      partitions: fc.array(
+        fc.record({
+          target: fc.oneof(fc.constant<"leader">("leader"), fc.integer({ min: 0, max: 2 })),
+          fromMs: fc.integer({ min: 0, max: 40_000 }),
+          durationMs: fc.integer({ min: 500, max: 15_000 }),
+        }),
+        { maxLength: 3 },
       ),
       lossRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.15, noNaN: true })),
       skews: fc.tuple(skewArb, skewArb, skewArb),

@@ -13,7 +13,6 @@
  */
 import { z } from "zod";
 import { WorkflowBuilder, type MigrationRequestInput, type Workload } from "../../../src/index.js";
-import type { Observer } from "./observer.js";
 import { CONTROL_PLANE, FRONTEND, FRONTEND_POOL, MAX_FRONTEND_INSTANCES, PER_INSTANCE, type World } from "./world.js";
 
 type Builder = ReturnType<typeof WorkflowBuilder.untyped>;
@@ -24,9 +23,6 @@ export const CONTROL_PLANE_STEP = { timeoutMs: 3_000, retry: { attempts: 60, bac
 export const ROLLOUT_LEASE_TTL_MS = 15_000;
 export const PLACEMENTS_KEY = "placements";
 
-const placementBatch = z.object({
-  decisions: z.array(z.object({ workloadId: z.string(), edgeId: z.string().nullable() })),
-});
 const edgeIdList = z.array(z.string().nullable());
 const scalingDecision = z.object({ target: z.number().int().min(0) }).loose();
 const placementMap = z.record(z.string(), z.string());
@@ -53,7 +49,7 @@ function edgeAt(index: number) {
   };
 }
 
-export function rolloutWorkflow(world: World, observer: Observer) {
+export function rolloutWorkflow(world: World) {
   const b = WorkflowBuilder.untyped(world.registry, { name: "rollout" });
   const warming = world.edges.filter((e) => e.lifecycleState === "warming");
   b.addNode("EdgeDiscovery", "discover", { operation: "find", query: { lifecycleStates: ["warming"] } });
@@ -68,31 +64,23 @@ export function rolloutWorkflow(world: World, observer: Observer) {
 
   b.addNode("Transform", "workloads", { fn: () => world.workloads });
   b.addNode("EdgeAffinity", "place", { operation: "place_batch", commit: true });
-  b.addNode("Transform", "deploy", {
-    fn: (batch: unknown) => {
-      const { decisions } = placementBatch.parse(batch);
-      observer.placed(decisions);
-      return decisions.map((d) => {
-        if (d.edgeId !== null) deploy(world, d.workloadId, d.edgeId);
-        return d.edgeId;
-      });
-    },
-  });
+  b.addNode("Deploy", "deploy", {});
   b.connect(ready.node, ready.output, "workloads", "value");
   b.connect("workloads", "value", "place", "workloads");
-  b.connect("place", "batch", "deploy", "value");
+  b.connect("workloads", "value", "deploy", "workloads");
+  b.connect("place", "edgeIds", "deploy", "edgeIds");
 
   const leases = world.workloads.map((_w, i) => {
     b.addNode("Transform", `edge_of_${i}`, { fn: edgeAt(i) });
     b.addNode("EdgeStateMachine", `lease_${i}`, { operation: "acquire_lease", holder: "rollout-controller", ttlMs: ROLLOUT_LEASE_TTL_MS });
-    b.connect("deploy", "value", `edge_of_${i}`, "value");
+    b.connect("deploy", "edgeIds", `edge_of_${i}`, "value");
     b.connect(`edge_of_${i}`, "value", `lease_${i}`, "edgeId");
     return { node: `lease_${i}`, output: "lease" };
   });
 
   b.addNode("Transform", "decisions", { fn: (edgeIds: unknown) => JSON.stringify(placementsOf(world.workloads, edgeIdList.parse(edgeIds))) });
   b.addNode("RaftConsensus", "replicate", { operation: "put", cluster: CONTROL_PLANE, key: PLACEMENTS_KEY }, CONTROL_PLANE_STEP);
-  b.connect("deploy", "value", "decisions", "value");
+  b.connect("deploy", "edgeIds", "decisions", "value");
   b.connect("decisions", "value", "replicate", "value");
 
   b.addNode("ResourceScaler", "scale", { operation: "predict_scaling", service: FRONTEND, current: 1 });
@@ -108,15 +96,6 @@ export function rolloutWorkflow(world: World, observer: Observer) {
 
   fanIn(b, "rolled_out", [...leases, { node: "replicate", output: "ok" }, { node: "scale_out", output: "allocation" }]);
   return b.build();
-}
-
-/** Starts a workload on its edge and keeps a replica on another edge of its zone, for emergencies. */
-function deploy(world: World, workloadId: string, edgeId: string): void {
-  const data = new Map([[`${workloadId}/state`, new TextEncoder().encode(`state of ${workloadId}`)]]);
-  world.adapter.seed(workloadId, edgeId, data);
-  const zone = world.residency.get(workloadId);
-  const replica = world.edges.find((e) => e.id !== edgeId && zone !== undefined && (e.complianceZones ?? []).includes(zone));
-  if (replica !== undefined) world.adapter.addReplica(workloadId, replica.id, data, world.clock.now());
 }
 
 function placementsOf(workloads: readonly Workload[], edgeIds: ReadonlyArray<string | null>): Record<string, string> {
@@ -138,28 +117,20 @@ export interface FailoverPlan {
   readonly costWorkloads: () => unknown[];
 }
 
-export function failoverWorkflow(world: World, observer: Observer, plan: FailoverPlan) {
+export function failoverWorkflow(world: World, plan: FailoverPlan) {
   const b = WorkflowBuilder.untyped(world.registry, { name: "failover" });
   b.addNode("EdgeStateMachine", "fail_edge", { operation: "transition", edgeId: plan.crashed, event: "FAIL", reason: "edge crashed" });
   b.addNode("Transform", "displaced", { fn: () => plan.displaced });
   b.addNode("EdgeAffinity", "replace", { operation: "place_batch", commit: true });
-  b.addNode("Transform", "rerouted", {
-    fn: (batch: unknown) => {
-      const { decisions } = placementBatch.parse(batch);
-      observer.placed(decisions);
-      return decisions.map((d) => d.edgeId);
-    },
-  });
   b.connect("fail_edge", "state", "displaced", "value");
   b.connect("displaced", "value", "replace", "workloads");
-  b.connect("replace", "batch", "rerouted", "value");
   // The crashed edge's lease is taken over once the rollout's has lapsed (a conflict until then).
   b.addNode("EdgeStateMachine", "takeover", { operation: "acquire_lease", edgeId: plan.crashed, holder: "failover-controller", ttlMs: 60_000 }, {
     retry: { attempts: 40, backoffMs: 1_000, backoffCoefficient: 1 },
   });
 
   const migrations = plan.displaced.map((w, j) => {
-    fanIn(b, `evacuate_${j}`, [{ node: "rerouted", output: "value" }, { node: "takeover", output: "lease" }]);
+    fanIn(b, `evacuate_${j}`, [{ node: "replace", output: "edgeIds" }, { node: "takeover", output: "lease" }]);
     b.addNode("Transform", `request_${j}`, {
       fn: (joined: unknown): MigrationRequestInput => {
         const [edgeIds] = z.tuple([edgeIdList, z.unknown()]).parse(joined);
@@ -182,7 +153,7 @@ export function failoverWorkflow(world: World, observer: Observer, plan: Failove
   b.addNode("RaftConsensus", "current", { operation: "read", cluster: CONTROL_PLANE }, CONTROL_PLANE_STEP);
   b.connect(moved.node, moved.output, "placements_key", "value");
   b.connect("placements_key", "value", "current", "key");
-  fanIn(b, "update", [{ node: "current", output: "value" }, { node: "rerouted", output: "value" }]);
+  fanIn(b, "update", [{ node: "current", output: "value" }, { node: "replace", output: "edgeIds" }]);
   b.addNode("Transform", "updated_placements", {
     fn: (joined: unknown) => {
       const [current, edgeIds] = z.tuple([z.string(), edgeIdList]).parse(joined);

@@ -24,10 +24,13 @@ import {
   createNodeRegistry,
   raftMessageSchema,
   type EdgeSpec,
+  type NodeDefinitions,
+  type NodeRegistry,
   type RaftMessage,
   type Workload,
 } from "../../../src/index.js";
 import type { Scenario } from "./scenario.js";
+import { Deploy } from "./deploy-node.js";
 import { SkewedClock } from "./skewed-clock.js";
 
 export const CONTROL_PLANE = "control-plane";
@@ -47,7 +50,7 @@ export interface World {
   readonly leases: InMemoryLeaseStore;
   readonly pools: ResourcePoolManager;
   readonly scaler: ResourceScaler;
-  readonly registry: ReturnType<typeof createNodeRegistry>;
+  readonly registry: NodeRegistry<NodeDefinitions>;
   readonly runtime: LocalRuntime;
   readonly edges: readonly EdgeSpec[];
   readonly workloads: readonly Workload[];
@@ -126,7 +129,7 @@ export async function buildWorld(s: Scenario): Promise<World> {
     edges: edges.map((e) => ({ edgeId: e.id, capacity: { cpu: MAX_FRONTEND_INSTANCES * PER_INSTANCE.cpu, memory: MAX_FRONTEND_INSTANCES * PER_INSTANCE.memoryMb } })),
   });
 
-  const registry = createNodeRegistry();
+  const registry = createNodeRegistry().register(Deploy);
   const runtime = new LocalRuntime({ registry, infrastructure, clock, seed: s.seed });
   const residency = new Map(workloads.map((w) => [w.id, w.residency?.[0] ?? ""]));
 
