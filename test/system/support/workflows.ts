@@ -137,7 +137,9 @@ export function failoverWorkflow(world: World, plan: FailoverPlan) {
         return {
           source: plan.crashed,
           target: edgeAt(j)(edgeIds),
-          workloads: [{ id: w.id, ...(w.requests === undefined ? {} : { requests: w.requests }), ...(w.residency === undefined ? {} : { residency: [...w.residency] }) }],
+          // No `requests`: the placement above already committed them on the target, and the
+          // planner would count them a second time against the target's free capacity.
+          workloads: [{ id: w.id, ...(w.residency === undefined ? {} : { residency: [...w.residency] }) }],
           strategy: "emergency",
         };
       },
