@@ -33,7 +33,7 @@ function replayParameters(): { seed?: number; path?: string } {
   };
 }
 
-const numRuns = runs(25);
+const numRuns = runs(15);
 
 describe("the fleet under faults", () => {
   it("keeps every cross-engine invariant", { timeout: 60_000 + numRuns * 30_000 }, async () => {
@@ -50,7 +50,8 @@ describe("the fleet under faults", () => {
       throw new Error(`fleet scenario failed (seed ${details.seed}, path ${details.counterexamplePath ?? "?"}); replay: ${replay}\n${fc.defaultReportMessage(details) ?? ""}`);
     }
     expect(outcomes.length).toBeGreaterThan(0);
-    // The schedule did what it says: an edge went down with workloads on it, and leaders were elected.
-    expect(outcomes.every((o) => o.displaced > 0 && o.terms > 0)).toBe(true);
+    // The schedule did what it says: an edge went down with workloads on it, leaders were elected,
+    // and its lease changed hands (rollout, takeover) besides each migration's lock.
+    expect(outcomes.every((o) => o.displaced > 0 && o.terms > 0 && o.leaseGrants >= 2 + o.displaced)).toBe(true);
   });
 });

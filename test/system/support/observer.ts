@@ -11,6 +11,9 @@ import type { World } from "./world.js";
 import { FRONTEND_POOL } from "./world.js";
 
 const EPSILON = 1e-9;
+/** Where the replicated lease store keeps an edge's lease (its default prefix, the edge resource). */
+const LEASE_PREFIX = "edgeflow/lease/edge:";
+const storedLease = z.object({ holder: z.string(), token: z.number() });
 /** The output of a batch placement node, as the runtime reports it. */
 const batchOutput = z.object({ batch: z.object({ decisions: z.array(z.object({ workloadId: z.string(), edgeId: z.string().nullable() })) }) });
 
@@ -21,9 +24,13 @@ export class Observer {
   /** Every placement decision seen, in order. */
   readonly placements: Array<{ at: number; workloadId: string; edgeId: string }> = [];
   private readonly holders = new Map<string, Lease>();
+  private readonly appliedTokens = new Map<string, number>();
+  private readonly tokenHolders = new Map<string, string>();
   private readonly lastToken = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private observations = 0;
+  /** Lease grants seen (acquisitions, and renewals of a lease never announced). */
+  grants = 0;
   private readonly startedAt: number;
 
   constructor(private readonly world: World) {
@@ -35,17 +42,22 @@ export class Observer {
       kv.host.events.on("role", onRole);
       this.unsubscribe.push(() => kv.host.events.off("role", onRole));
     }
-    const leases = world.leases.events;
-    const onAcquired = (lease: Lease): void => this.leaseAcquired(lease);
-    const onEnded = (lease: Lease): void => this.leaseEnded(lease);
-    leases.on("lease:acquired", onAcquired);
-    leases.on("lease:released", onEnded);
-    leases.on("lease:expired", onEnded);
-    this.unsubscribe.push(() => {
-      leases.off("lease:acquired", onAcquired);
-      leases.off("lease:released", onEnded);
-      leases.off("lease:expired", onEnded);
-    });
+    for (const store of [world.leases, world.migrationLocks]) {
+      const leases = store.events;
+      const onGranted = (lease: Lease): void => this.leaseGranted(lease);
+      const onEnded = (lease: Lease): void => this.leaseEnded(lease);
+      // A grant whose reply was lost looks, on the retry, like a renewal of a lease never announced.
+      leases.on("lease:acquired", onGranted);
+      leases.on("lease:renewed", onGranted);
+      leases.on("lease:released", onEnded);
+      leases.on("lease:expired", onEnded);
+      this.unsubscribe.push(() => {
+        leases.off("lease:acquired", onGranted);
+        leases.off("lease:renewed", onGranted);
+        leases.off("lease:released", onEnded);
+        leases.off("lease:expired", onEnded);
+      });
+    }
     const onEdge = (): void => this.checkEdgeCapacity();
     world.infrastructure.events.on("edge:updated", onEdge);
     this.unsubscribe.push(() => world.infrastructure.events.off("edge:updated", onEdge));
@@ -76,6 +88,7 @@ export class Observer {
       if (serving.length > 1) this.fail(`workload "${w.id}" served by ${serving.join(" and ")} at once`);
       if (this.world.adapter.acceptingEdges(w.id) > 1) this.fail(`workload "${w.id}" has more than one instance accepting writes`);
     }
+    this.checkReplicatedLeases();
     this.checkEdgeCapacity();
     this.checkPoolCapacity();
   }
@@ -110,8 +123,13 @@ export class Observer {
     else if (known !== id) this.fail(`two leaders in term ${term}: ${known} and ${id}`);
   }
 
-  private leaseAcquired(lease: Lease): void {
+  private leaseGranted(lease: Lease): void {
     const live = this.holders.get(lease.resource);
+    if (live !== undefined && live.token === lease.token && live.holder === lease.holder) {
+      this.holders.set(lease.resource, lease);
+      return;
+    }
+    this.grants++;
     if (live !== undefined && live.expiresAt > this.world.clock.now()) {
       this.fail(`lease "${lease.resource}" granted to "${lease.holder}" while "${live.holder}" holds it until ${live.expiresAt}`);
     }
@@ -124,6 +142,27 @@ export class Observer {
   private leaseEnded(lease: Lease): void {
     const live = this.holders.get(lease.resource);
     if (live !== undefined && live.token === lease.token) this.holders.delete(lease.resource);
+  }
+
+  /**
+   * The edge leases as each member has applied them: a member's token for a lease never goes back,
+   * and a token means the same holder on every member.
+   */
+  private checkReplicatedLeases(): void {
+    for (const kv of this.world.controlPlane) {
+      for (const edge of this.world.edges) {
+        const stored = storedLease.safeParse(JSON.parse(kv.localGet(`${LEASE_PREFIX}${edge.id}`) ?? "null"));
+        if (!stored.success) continue;
+        const { holder, token } = stored.data;
+        const seen = `${kv.host.id}/${edge.id}`;
+        const previous = this.appliedTokens.get(seen) ?? 0;
+        if (token < previous) this.fail(`member ${kv.host.id} went back from token ${previous} to ${token} on "${edge.id}"`);
+        this.appliedTokens.set(seen, token);
+        const owner = this.tokenHolders.get(`${edge.id}#${token}`);
+        if (owner === undefined) this.tokenHolders.set(`${edge.id}#${token}`, holder);
+        else if (owner !== holder) this.fail(`token ${token} on "${edge.id}" names "${owner}" and "${holder}"`);
+      }
+    }
   }
 
   private checkEdgeCapacity(): void {

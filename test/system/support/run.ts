@@ -21,6 +21,8 @@ export interface Outcome {
   readonly displaced: number;
   readonly terms: number;
   readonly steps: number;
+  /** Lease grants, edge leases (through Raft) and migration locks together. */
+  readonly leaseGrants: number;
 }
 
 function completed(run: RunResult, id: string): unknown {
@@ -82,7 +84,7 @@ async function runIn(world: World, observer: Observer, s: Scenario): Promise<Out
   await driver.until(() => world.controlPlane.every((kv) => kv.localGet(PLACEMENTS_KEY) === world.controlPlane[0]?.localGet(PLACEMENTS_KEY)), 30_000, "convergence");
   await driver.idle(1_000);
   problems.push(...endStateProblems(world, observer, s, crashed), ...observer.violations);
-  return { problems, crashed, displaced: displaced.length, terms: observer.leaders.size, steps: observer.steps };
+  return { problems, crashed, displaced: displaced.length, terms: observer.leaders.size, steps: observer.steps, leaseGrants: observer.grants };
 }
 
 /** Each workload exactly once, where Raft says, within its zone, with the edges' books matching. */

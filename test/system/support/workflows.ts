@@ -72,7 +72,7 @@ export function rolloutWorkflow(world: World) {
 
   const leases = world.workloads.map((_w, i) => {
     b.addNode("Transform", `edge_of_${i}`, { fn: edgeAt(i) });
-    b.addNode("EdgeStateMachine", `lease_${i}`, { operation: "acquire_lease", holder: "rollout-controller", ttlMs: ROLLOUT_LEASE_TTL_MS });
+    b.addNode("EdgeStateMachine", `lease_${i}`, { operation: "acquire_lease", holder: "rollout-controller", ttlMs: ROLLOUT_LEASE_TTL_MS }, CONTROL_PLANE_STEP);
     b.connect("deploy", "edgeIds", `edge_of_${i}`, "value");
     b.connect(`edge_of_${i}`, "value", `lease_${i}`, "edgeId");
     return { node: `lease_${i}`, output: "lease" };
@@ -126,7 +126,8 @@ export function failoverWorkflow(world: World, plan: FailoverPlan) {
   b.connect("displaced", "value", "replace", "workloads");
   // The crashed edge's lease is taken over once the rollout's has lapsed (a conflict until then).
   b.addNode("EdgeStateMachine", "takeover", { operation: "acquire_lease", edgeId: plan.crashed, holder: "failover-controller", ttlMs: 60_000 }, {
-    retry: { attempts: 40, backoffMs: 1_000, backoffCoefficient: 1 },
+    timeoutMs: CONTROL_PLANE_STEP.timeoutMs,
+    retry: { attempts: 80, backoffMs: 1_000, backoffCoefficient: 1 },
   });
 
   const migrations = plan.displaced.map((w, j) => {

@@ -4,7 +4,14 @@
  * services the built-in nodes find in the infrastructure (leases, workload adapter, scaler, pools).
  */
 import {
+  AFFINITY_PLACER,
+  AffinityPlacer,
   EdgeInfrastructure,
+  MIGRATION_SERVICE,
+  MigrationService,
+  ReplicatedLeaseStore,
+  capacityFromEdges,
+  complianceFromPlacement,
   InMemoryLeaseStore,
   InMemoryWorkloadAdapter,
   LEASE_STORE,
@@ -31,6 +38,7 @@ import {
 } from "../../../src/index.js";
 import type { Scenario } from "./scenario.js";
 import { Deploy } from "./deploy-node.js";
+import { LeaderKV } from "./leader-kv.js";
 import { SkewedClock } from "./skewed-clock.js";
 
 export const CONTROL_PLANE = "control-plane";
@@ -47,7 +55,10 @@ export interface World {
   readonly network: SimNetwork;
   readonly controlPlane: readonly ReplicatedKV[];
   readonly adapter: InMemoryWorkloadAdapter;
-  readonly leases: InMemoryLeaseStore;
+  /** Edge leases, replicated through the control plane. */
+  readonly leases: ReplicatedLeaseStore;
+  /** The migration service's per-workload locks, local to it. */
+  readonly migrationLocks: InMemoryLeaseStore;
   readonly pools: ResourcePoolManager;
   readonly scaler: ResourceScaler;
   readonly registry: NodeRegistry<NodeDefinitions>;
@@ -113,10 +124,19 @@ export async function buildWorld(s: Scenario): Promise<World> {
   for (const kv of controlPlane) await kv.start();
   infrastructure.register(RAFT_CLUSTERS, new RaftClusters()).registerKV(CONTROL_PLANE, controlPlane);
 
-  const leases = new InMemoryLeaseStore({ clock });
+  const leases = new ReplicatedLeaseStore({ kv: new LeaderKV(controlPlane), clock });
   infrastructure.register(LEASE_STORE, leases);
   const adapter = new InMemoryWorkloadAdapter({ clock, edges: edges.map((e) => e.id) });
   infrastructure.register(MIGRATION_ADAPTER, adapter);
+  // Migration locks stay local: a fence check per step through a control plane that may be between
+  // leaders would turn every election into a rolled-back migration.
+  const migrationLocks = new InMemoryLeaseStore({ clock });
+  const placer = infrastructure.getOrCreate(AFFINITY_PLACER, () => new AffinityPlacer());
+  const edgeRecords = (): ReturnType<EdgeInfrastructure["edges"]> => infrastructure.edges();
+  infrastructure.register(
+    MIGRATION_SERVICE,
+    new MigrationService({ clock, adapter, leases: migrationLocks, capacity: capacityFromEdges(edgeRecords), compliance: complianceFromPlacement(placer, edgeRecords) }),
+  );
   const scaler = infrastructure.register(
     RESOURCE_SCALER,
     new ResourceScaler({ perInstance: PER_INSTANCE.demand, maxInstances: MAX_FRONTEND_INSTANCES, model: "seasonal_naive" }, { clock }),
@@ -140,6 +160,7 @@ export async function buildWorld(s: Scenario): Promise<World> {
     controlPlane,
     adapter,
     leases,
+    migrationLocks,
     pools,
     scaler,
     registry,
@@ -152,7 +173,9 @@ export async function buildWorld(s: Scenario): Promise<World> {
       for (const kv of controlPlane) await kv.stop();
       await scaler.close();
       await pools.close();
+      await infrastructure.get(MIGRATION_SERVICE).close();
       await leases.close();
+      await migrationLocks.close();
     },
   };
 }
