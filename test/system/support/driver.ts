@@ -53,7 +53,7 @@ export class Driver {
   /** Ends every network fault: the cluster can converge. */
   healAll(): void {
     this.world.network.heal();
-    this.world.network.setDefaultLink({ latency: { kind: "uniform", minMs: 5, maxMs: 40 }, loss: 0 });
+    this.world.network.setDefaultLink({ latency: { kind: "uniform", minMs: 5, maxMs: 40 }, loss: 0, duplicate: 0, reorder: 0 });
     this.healed = true;
   }
 

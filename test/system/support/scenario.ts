@@ -1,7 +1,8 @@
 /**
  * What the system-level property generates: a fleet (regions, compliance zones, edges with their
  * capacity), the workloads to place (each resident in one zone), a demand trace for scaling, and a
- * fault schedule (an edge crash, a control-plane partition, message loss, skewed member clocks).
+ * fault schedule (an edge crash, control-plane partitions, message loss, duplication and reordering,
+ * skewed member clocks).
  */
 import fc from "fast-check";
 
@@ -52,6 +53,9 @@ export interface FaultSchedule {
   readonly partitions: readonly PartitionWindow[];
   /** Probability each control-plane message is lost. */
   readonly lossRate: number;
+  /** Probability a control-plane message is delivered twice, and that it overtakes others. */
+  readonly duplicateRate: number;
+  readonly reorderRate: number;
   readonly skews: readonly [SkewGen, SkewGen, SkewGen];
 }
 
@@ -148,6 +152,8 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 2, max: 4 }
         { maxLength: 3 },
       ),
       lossRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.15, noNaN: true })),
+      duplicateRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.1, noNaN: true })),
+      reorderRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.1, noNaN: true })),
       skews: fc.tuple(skewArb, skewArb, skewArb),
     }),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),

@@ -105,7 +105,7 @@ export async function buildWorld(s: Scenario): Promise<World> {
   const network = new SimNetwork({
     clock,
     random: random.fork("network"),
-    defaultLink: { latency: { kind: "uniform", minMs: 5, maxMs: 40 }, loss: s.faults.lossRate },
+    defaultLink: { latency: { kind: "uniform", minMs: 5, maxMs: 40 }, loss: s.faults.lossRate, duplicate: s.faults.duplicateRate, reorder: s.faults.reorderRate },
     traceLimit: 0,
   });
   const controlPlane = MEMBERS.map((id, i) => {
