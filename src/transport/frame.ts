@@ -80,7 +80,8 @@ export class FrameDecoder {
   }
 
   /**
-   * The next complete payload, or `undefined` when more bytes are needed. Throws a
+   * The next complete payload, or `undefined` when more bytes are needed. The payload is a view
+   * whose 4 bytes just before it, in the same memory, are its length prefix. Throws a
    * {@link TransportError} (`frame_too_large`) when a length prefix exceeds the limit, and keeps
    * throwing it afterwards. Frames are taken one at a time so the limit can change between them.
    */
@@ -104,8 +105,9 @@ export class FrameDecoder {
       this.advance(total);
       return payload;
     }
-    this.advance(FRAME_HEADER_BYTES);
-    return this.copy(length, true);
+    // Copied with its length prefix, so that every payload handed out is preceded by its prefix in
+    // memory and a run of frames can be hashed as one range (see `frame-auth.ts`).
+    return this.copy(total, true).subarray(FRAME_HEADER_BYTES);
   }
 
   /** Call at end of stream: a partial frame left over is a truncated frame. */

@@ -1,20 +1,19 @@
 /**
  * One peer's send queue, held as encoded frames so its size is known in bytes, exactly.
  *
- * Each message is encoded once, when it is queued, and copied straight into the queue's storage:
- * small frames are packed back to back into shared buffers (no allocation per message), large ones
- * get an exactly sized buffer each. A message that would overflow the byte bound is refused with
+ * Each message is encoded once, when it is queued: small frames are copied from the encoder's
+ * scratch space into shared buffers, back to back (no allocation per message); large ones come
+ * from the encoder in an exactly sized buffer of their own and are kept as they are. A message that would overflow the byte bound is refused with
  * nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
  * not counted here.)
  *
  * @module
  * @internal
  */
+import { OWNED_FRAME_BYTES, type EncodedFrame } from "./codec.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 
 const BATCH_BUFFER_BYTES = 256 * 1024;
-/** From this many bytes on, a frame gets its own buffer. */
-const OWN_BUFFER_BYTES = 16 * 1024;
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
@@ -42,24 +41,24 @@ export class SendQueue {
   }
 
   /**
-   * Adds `frame` (length prefix and body, the caller's to give away) to the end of the queue, unless
-   * the queue would then hold more than `maxBytes`. A large frame is kept as it is; a small one is
-   * copied next to the others, so a batch is a few large buffers rather than many small ones.
-   * Returns whether it was queued; when not, the queue is unchanged.
+   * Adds an encoded frame to the end of the queue, unless the queue would then hold more than
+   * `maxBytes`. A frame the caller owns is kept as it is; any other is copied next to the others,
+   * so a batch is a few large buffers rather than many small ones. Returns whether it was queued;
+   * when not, the queue is unchanged.
    */
-  pushFrame(frame: Buffer, maxBytes: number): boolean {
-    const size = frame.length;
+  pushEncoded(frame: EncodedFrame, maxBytes: number): boolean {
+    const size = frame.end - frame.start;
     if (this.queuedBytes + size > maxBytes) return false;
-    if (size >= OWN_BUFFER_BYTES) {
+    if (frame.owned) {
       this.seal();
-      this.sealed.push(frame);
+      this.sealed.push(frame.bytes.subarray(frame.start, frame.end));
     } else {
       if (this.buffer === undefined || this.buffer.length - this.offset < size) {
         this.seal();
-        this.buffer = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
+        this.buffer = Buffer.allocUnsafe(Math.max(BATCH_BUFFER_BYTES, size));
         this.start = this.offset = 0;
       }
-      frame.copy(this.buffer, this.offset);
+      frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
       this.offset += size;
     }
     this.queuedBytes += size;
@@ -67,12 +66,12 @@ export class SendQueue {
     return true;
   }
 
-  /** Frames `body` and queues it like {@link SendQueue.pushFrame}. */
+  /** Frames `body` and queues it like {@link SendQueue.pushEncoded}. */
   push(body: Uint8Array, maxBytes: number): boolean {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
     frame.writeUInt32BE(body.length, 0);
     frame.set(body, FRAME_HEADER_BYTES);
-    return this.pushFrame(frame, maxBytes);
+    return this.pushEncoded({ bytes: frame, start: 0, end: frame.length, owned: frame.length >= OWNED_FRAME_BYTES }, maxBytes);
   }
 
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */

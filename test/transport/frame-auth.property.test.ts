@@ -1,0 +1,105 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { FrameOpener, FrameSealer, TAG_FRAME_MARKER } from "../../src/transport/frame-auth.js";
+import { FrameDecoder } from "../../src/transport/frame.js";
+import { simRuns, simSeed, withSeed } from "../support/sim.js";
+
+const key = Buffer.alloc(32, 7);
+
+function frameOf(body: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  frame.set(body, 4);
+  return frame;
+}
+
+/** Splits `bytes` at the cut points (modulo its length), as a socket may deliver it. */
+function chunked(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % bytes.length))].sort((x, y) => x - y);
+  const out: Buffer[] = [];
+  let last = 0;
+  for (const point of points) {
+    out.push(bytes.subarray(last, point));
+    last = point;
+  }
+  out.push(bytes.subarray(last));
+  return out;
+}
+
+/** Feeds a stream through decoder and opener: the payloads verified, in order, and whether any batch failed. */
+function open(stream: Buffer, cuts: readonly number[]): { payloads: Buffer[]; failed: boolean } {
+  const decoder = new FrameDecoder(1 << 20);
+  const opener = new FrameOpener(key, 1 << 22);
+  const payloads: Buffer[] = [];
+  for (const piece of chunked(stream, cuts)) {
+    decoder.push(piece);
+    try {
+      for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) {
+        const opened = opener.accept(payload);
+        if (opened.kind === "failed") return { payloads, failed: true };
+        if (opened.kind === "verified") payloads.push(...opened.payloads);
+      }
+    } catch {
+      return { payloads, failed: true };
+    }
+  }
+  return { payloads, failed: false };
+}
+
+/** A message body: never starting with the tag marker, which MessagePack never uses. */
+const body = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 1, maxLength: 3_000 })).filter((b) => b[0] !== TAG_FRAME_MARKER);
+/** Batches of message bodies, some spanning several chunks. */
+const batches = fc.array(fc.array(body, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 });
+const cuts = fc.array(fc.nat(), { maxLength: 30 });
+
+function seal(bodies: readonly (readonly Uint8Array[])[]): Buffer {
+  const sealer = new FrameSealer(key);
+  // Small frames back to back in one buffer, as the send queue packs them; each batch is one write.
+  return Buffer.concat(bodies.flatMap((batch) => sealer.seal([Buffer.concat(batch.map(frameOf))])));
+}
+
+describe("frame integrity tags", () => {
+  it("property: however the stream is cut into chunks, every frame is verified and delivered in order", async () => {
+    await withSeed(simSeed(41), (seed) => {
+      fc.assert(
+        fc.property(batches, cuts, (bodies, at) => {
+          const { payloads, failed } = open(seal(bodies), at);
+          expect(failed).toBe(false);
+          expect(payloads.map((p) => Buffer.from(p).toString("hex"))).toEqual(bodies.flat().map((b) => Buffer.from(b).toString("hex")));
+        }),
+        { seed, numRuns: simRuns(100) },
+      );
+    });
+  });
+
+  it("property: changing any one byte of the stream fails a batch, and nothing after the change is delivered", async () => {
+    await withSeed(simSeed(42), (seed) => {
+      fc.assert(
+        fc.property(batches, cuts, fc.nat(), fc.integer({ min: 1, max: 255 }), (bodies, at, where, flip) => {
+          const stream = seal(bodies);
+          const index = where % stream.length;
+          const tampered = Buffer.from(stream);
+          tampered[index] = (tampered[index] as number) ^ flip;
+          const { payloads, failed } = open(tampered, at);
+          // A changed length prefix may also leave the stream waiting for bytes that never come.
+          const honest = open(stream, at).payloads;
+          expect(failed || payloads.length < honest.length).toBe(true);
+          // Whatever was delivered is a prefix of what was sent, unchanged.
+          expect(payloads.map((p) => Buffer.from(p).toString("hex"))).toEqual(honest.slice(0, payloads.length).map((p) => Buffer.from(p).toString("hex")));
+        }),
+        { seed, numRuns: simRuns(100) },
+      );
+    });
+  });
+
+  it("verifies payloads that are not views of a received stream (prefixes written for them)", () => {
+    const bodies = [Buffer.from("one"), Buffer.from("two"), Buffer.from("three")];
+    const stream = seal([bodies]);
+    const opener = new FrameOpener(key, 1 << 20);
+    // Copies without their prefix in front of them, then the tag frame.
+    for (const body of bodies) expect(opener.accept(Buffer.from(body)).kind).toBe("held");
+    const tag = stream.subarray(stream.length - 17);
+    const opened = opener.accept(Buffer.from(tag));
+    expect(opened.kind).toBe("verified");
+  });
+});
