@@ -23,6 +23,7 @@
  */
 import { z } from "zod";
 import { parseWith } from "../core/validation.js";
+import { KnnConformalView } from "./knn-conformal.js";
 import { MomentsWindow, SortedWindow } from "./rolling.js";
 
 /** A streaming detector: scores each sample as it arrives, using only the past. */
@@ -81,6 +82,29 @@ export const robustLikelihoodConfigSchema = z.object({
    * Numenta's "spatial anomaly" does (0 disables it).
    */
   noveltyMargin: z.number().min(0).default(0.03),
+  /**
+   * Values per embedding of the nearest-neighbour conformal view (see {@link KnnConformalView});
+   * 0 disables the view.
+   */
+  knnDimension: z.number().int().min(0).max(64).default(0),
+  /** Past embeddings the newest is compared with; the view costs O(knnReference) a sample. */
+  knnReference: z.number().int().min(1).max(4096).default(200),
+  /** Nearest neighbours averaged into the view's non-conformity. */
+  knnNeighbours: z.number().int().min(1).max(64).default(5),
+  /** Past non-conformities the view's conformal p-value is ranked among. */
+  knnCalibration: z.number().int().min(8).max(10_000).default(400),
+  /** Weight of the view's likelihood in the ensemble (its score is multiplied by it before the maximum). */
+  knnWeight: z.number().gt(0).max(1).default(1),
+  /**
+   * How the view joins the others: `max` adds its likelihood as one more feature; `corroborate`
+   * also holds the spike and level-shift scores at zero unless the view's p-value fell to `knnGate`
+   * or below within the last `knnLookback` samples, so a pattern that recurs (a burst like earlier
+   * bursts) does not alarm however far it is from the median; `corroborate_all` holds the seasonal
+   * score too (novelty is never held).
+   */
+  knnFusion: z.enum(["max", "corroborate", "corroborate_all"]).default("max"),
+  knnGate: z.number().gt(0).max(1).default(0.03),
+  knnLookback: z.number().int().min(1).default(10),
 });
 
 export type RobustLikelihoodConfig = z.input<typeof robustLikelihoodConfigSchema>;
@@ -108,6 +132,9 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   private readonly seasonalResiduals: SortedWindow;
   private readonly seasonalShort: MomentsWindow;
   private readonly seasonalHistory: MomentsWindow;
+  private readonly knn: KnnConformalView | undefined;
+  private readonly knnShort: MomentsWindow;
+  private readonly knnHistory: MomentsWindow;
   private readonly firstTimestamps: number[] = [];
   private period = 0;
   private past: Float64Array = new Float64Array(0);
@@ -115,6 +142,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   private lowest = Number.POSITIVE_INFINITY;
   private highest = Number.NEGATIVE_INFINITY;
   private sinceAlarm = Number.POSITIVE_INFINITY;
+  private sinceUnlike = Number.POSITIVE_INFINITY;
 
   constructor(config: RobustLikelihoodConfig = {}) {
     this.config = parseWith(robustLikelihoodConfigSchema, config, "config");
@@ -128,6 +156,13 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     this.seasonalResiduals = new SortedWindow(this.config.baselineWindow);
     this.seasonalShort = new MomentsWindow(this.config.shortWindow);
     this.seasonalHistory = new MomentsWindow(this.config.historyWindow);
+    const { knnDimension, knnReference, knnNeighbours, knnCalibration } = this.config;
+    this.knn =
+      knnDimension > 0
+        ? new KnnConformalView({ dimension: knnDimension, reference: knnReference, neighbours: knnNeighbours, calibration: knnCalibration })
+        : undefined;
+    this.knnShort = new MomentsWindow(this.config.shortWindow);
+    this.knnHistory = new MomentsWindow(this.config.historyWindow);
   }
 
   /** Infers the daily period (in samples) from the first intervals; 0 when not applicable. */
@@ -196,6 +231,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     if (!Number.isFinite(value)) return 0;
     this.learnPeriod(timestamp);
     const seasonalRaw = this.seasonalRaw(value);
+    const knnP = this.knn?.update(value);
     const warm = this.baseline.length >= this.config.warmup;
     let pointRaw = 0;
     let levelRaw = 0;
@@ -215,7 +251,18 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     if (!warm) return 0;
     let score = this.likelihood(this.short, this.history, pointRaw);
     if (this.config.levelWindow > 0) score = Math.max(score, this.likelihood(this.levelShort, this.levelHistory, levelRaw));
-    if (seasonalRaw !== undefined) score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
+    const fusion = this.config.knnFusion;
+    if (seasonalRaw !== undefined && fusion !== "corroborate") score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
+    if (knnP !== undefined) {
+      this.sinceUnlike = knnP <= this.config.knnGate ? 0 : this.sinceUnlike + 1;
+      if (fusion !== "max" && this.sinceUnlike >= this.config.knnLookback) score = 0;
+      // -log10 of a conformal p-value: exponential with mean 1/ln 10 on ordinary samples, so the
+      // likelihood stage calibrates it like the other features.
+      score = Math.max(score, this.config.knnWeight * this.likelihood(this.knnShort, this.knnHistory, -Math.log10(knnP)));
+    }
+    // A flatline or a changed daily shape can sit close to past embeddings: the seasonal feature,
+    // not the view, is what sees them, so plain corroboration leaves it ungated.
+    if (seasonalRaw !== undefined && fusion === "corroborate") score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
     if (novel) score = 1;
     this.sinceAlarm++;
     if (this.sinceAlarm <= this.config.refractory) return 0;
