@@ -97,14 +97,19 @@ export const robustLikelihoodConfigSchema = z.object({
   knnWeight: z.number().gt(0).max(1).default(1),
   /**
    * How the view joins the others: `max` adds its likelihood as one more feature; `corroborate`
-   * also holds the spike and level-shift scores at zero unless the view's p-value fell to `knnGate`
-   * or below within the last `knnLookback` samples, so a pattern that recurs (a burst like earlier
-   * bursts) does not alarm however far it is from the median; `corroborate_all` holds the seasonal
-   * score too (novelty is never held).
+   * also holds the other features' score at zero unless the view's p-value fell to `knnGate` or
+   * below within the last `knnLookback` samples, so a pattern that recurs (a burst like earlier
+   * bursts) does not alarm however far it is from the median. Novelty and scores of at least
+   * `knnBypass` are never held: a flatline or a changed daily shape can sit close to past
+   * embeddings, and the seasonal feature is what sees them.
    */
-  knnFusion: z.enum(["max", "corroborate", "corroborate_all"]).default("max"),
-  knnGate: z.number().gt(0).max(1).default(0.03),
+  knnFusion: z.enum(["max", "corroborate"]).default("max"),
+  /** Conformal p-value at or below which the view corroborates the other features. */
+  knnGate: z.number().gt(0).max(1).default(0.1),
+  /** Samples a corroborating p-value stays valid. */
   knnLookback: z.number().int().min(1).default(10),
+  /** Scores at or above this pass the `corroborate` gate uncorroborated. */
+  knnBypass: z.number().gt(0).max(1).default(0.9),
 });
 
 export type RobustLikelihoodConfig = z.input<typeof robustLikelihoodConfigSchema>;
@@ -251,18 +256,15 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     if (!warm) return 0;
     let score = this.likelihood(this.short, this.history, pointRaw);
     if (this.config.levelWindow > 0) score = Math.max(score, this.likelihood(this.levelShort, this.levelHistory, levelRaw));
-    const fusion = this.config.knnFusion;
-    if (seasonalRaw !== undefined && fusion !== "corroborate") score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
+    if (seasonalRaw !== undefined) score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
     if (knnP !== undefined) {
       this.sinceUnlike = knnP <= this.config.knnGate ? 0 : this.sinceUnlike + 1;
-      if (fusion !== "max" && this.sinceUnlike >= this.config.knnLookback) score = 0;
+      const held = this.config.knnFusion === "corroborate" && this.sinceUnlike >= this.config.knnLookback && score < this.config.knnBypass;
+      if (held) score = 0;
       // -log10 of a conformal p-value: exponential with mean 1/ln 10 on ordinary samples, so the
       // likelihood stage calibrates it like the other features.
       score = Math.max(score, this.config.knnWeight * this.likelihood(this.knnShort, this.knnHistory, -Math.log10(knnP)));
     }
-    // A flatline or a changed daily shape can sit close to past embeddings: the seasonal feature,
-    // not the view, is what sees them, so plain corroboration leaves it ungated.
-    if (seasonalRaw !== undefined && fusion === "corroborate") score = Math.max(score, this.likelihood(this.seasonalShort, this.seasonalHistory, seasonalRaw));
     if (novel) score = 1;
     this.sinceAlarm++;
     if (this.sinceAlarm <= this.config.refractory) return 0;
