@@ -17,28 +17,47 @@
  *
  * @module
  */
+import { z } from "zod";
+import { ValidationError } from "../core/errors.js";
+import { parseWith } from "../core/validation.js";
 import { SortedWindow } from "./rolling.js";
 
 /** Sizes of a {@link KnnConformalView}; counts are in samples. */
-export interface KnnConformalOptions {
+export const knnConformalOptionsSchema = z.object({
   /** Values per embedding vector. */
-  readonly dimension: number;
+  dimension: z.number().int().min(1).max(64),
   /** Past embeddings compared with the newest one. */
-  readonly reference: number;
-  /** Nearest neighbours averaged into the non-conformity. */
-  readonly neighbours: number;
+  reference: z.number().int().min(1).max(4096),
+  /** Nearest neighbours averaged into the non-conformity (at most `reference`). */
+  neighbours: z.number().int().min(1).max(64),
   /** Past non-conformities the p-value is ranked among. */
-  readonly calibration: number;
-}
+  calibration: z.number().int().min(1).max(10_000),
+});
 
-/** Nearest-neighbour non-conformity and its conformal p-value, one sample at a time. */
+export type KnnConformalOptions = z.input<typeof knnConformalOptionsSchema>;
+
+/**
+ * Nearest-neighbour non-conformity and its conformal p-value, one sample at a time.
+ *
+ * @example
+ * ```ts
+ * const view = new KnnConformalView({ dimension: 8, reference: 200, neighbours: 5, calibration: 400 });
+ * for (const value of values) {
+ *   const p = view.update(value); // undefined while warming up, else in (0, 1]
+ * }
+ * ```
+ */
 export class KnnConformalView {
   private readonly dimension: number;
   private readonly minLag: number;
   private readonly lags: number;
   private readonly neighbours: number;
-  /** Ring of the last `minLag + lags + dimension` values. */
+  /**
+   * Ring of the last `minLag + lags + dimension` values, stored twice over (slot `i` and `i + size`)
+   * so the per-sample loop reads a contiguous run without wrapping.
+   */
   private readonly values: Float64Array;
+  private readonly size: number;
   /** Squared distance from the newest embedding to the one ending `minLag + i` samples back. */
   private readonly distances: Float64Array;
   private readonly nearest: Float64Array;
@@ -46,12 +65,14 @@ export class KnnConformalView {
   private seen = 0;
   private sinceRefresh = 0;
 
-  constructor(options: KnnConformalOptions) {
+  constructor(input: KnnConformalOptions) {
+    const options = parseWith(knnConformalOptionsSchema, input, "options");
     this.dimension = options.dimension;
     this.minLag = options.dimension;
     this.lags = options.reference;
     this.neighbours = Math.min(options.neighbours, options.reference);
-    this.values = new Float64Array(this.minLag + this.lags + this.dimension);
+    this.size = this.minLag + this.lags + this.dimension;
+    this.values = new Float64Array(2 * this.size);
     this.distances = new Float64Array(this.lags);
     this.nearest = new Float64Array(this.neighbours);
     this.calibrationWindow = new SortedWindow(options.calibration);
@@ -62,9 +83,9 @@ export class KnnConformalView {
     return this.calibrationWindow.length;
   }
 
-  private at(age: number): number {
-    const size = this.values.length;
-    return this.values[(this.seen - 1 - age + size) % size] as number;
+  /** Index in {@link values} of the value `age` samples back (age < size). */
+  private indexOf(age: number): number {
+    return ((this.seen - 1) % this.size) + this.size - age;
   }
 
   /** Exact recomputation of every lag's sum from the stored values. */
@@ -75,7 +96,7 @@ export class KnnConformalView {
       const lag = this.minLag + i;
       let sum = 0;
       for (let j = 0; j < w; j++) {
-        const d = this.at(j) - this.at(j + lag);
+        const d = (this.values[this.indexOf(j)] as number) - (this.values[this.indexOf(j + lag)] as number);
         sum += d * d;
       }
       this.distances[i] = sum;
@@ -87,33 +108,42 @@ export class KnnConformalView {
    * (small = unlike the past), or `undefined` until the reference set and calibration are full.
    */
   update(value: number): number | undefined {
-    const size = this.values.length;
-    this.values[this.seen % size] = value;
+    // One non-finite value would poison every distance sum until the next recomputation.
+    if (!Number.isFinite(value)) throw ValidationError.of("value", `value must be a finite number, got ${String(value)}`, "invalid_type");
+    const size = this.size;
+    const slot = this.seen % size;
+    this.values[slot] = value;
+    this.values[slot + size] = value;
     this.seen++;
     const w = this.dimension;
     const fullAt = this.minLag + this.lags + w - 1;
     if (this.seen < fullAt) return undefined;
+    const k = this.neighbours;
+    const nearest = this.nearest.fill(Number.POSITIVE_INFINITY);
     if (this.seen === fullAt || ++this.sinceRefresh >= this.lags) {
       this.refresh();
+      for (let i = 0; i < this.lags; i++) this.keepNearest(this.distances[i] as number);
     } else {
-      // The newest coordinate joins every sum and the one `dimension` back leaves it. Indices walk
-      // down the ring by hand: this loop is the whole cost of the view.
+      // The newest coordinate joins every sum and the one `dimension` back leaves it; the k nearest
+      // are picked in the same pass. This loop is the whole cost of the view.
       const ring = this.values;
-      const newest = (this.seen - 1) % size;
-      const leaving = ring[(newest - w + size) % size] as number;
-      let joinAt = (newest - this.minLag + size) % size;
-      let leaveAt = (newest - w - this.minLag + 2 * size) % size;
+      const newest = this.indexOf(0);
+      const leaving = ring[newest - w] as number;
       const distances = this.distances;
-      for (let i = 0; i < this.lags; i++) {
+      let joinAt = newest - this.minLag;
+      let leaveAt = joinAt - w;
+      for (let i = 0; i < this.lags; i++, joinAt--, leaveAt--) {
         const a = value - (ring[joinAt] as number);
         const b = leaving - (ring[leaveAt] as number);
-        const d = (distances[i] as number) + a * a - b * b;
-        distances[i] = d > 0 ? d : 0;
-        if (--joinAt < 0) joinAt = size - 1;
-        if (--leaveAt < 0) leaveAt = size - 1;
+        let d = (distances[i] as number) + a * a - b * b;
+        if (d < 0) d = 0;
+        distances[i] = d;
+        if (d < (nearest[k - 1] as number)) this.keepNearest(d);
       }
     }
-    const score = this.nonconformity();
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.sqrt(nearest[j] as number);
+    const score = sum / k;
     const window = this.calibrationWindow;
     const p = window.length === 0 ? 1 : (1 + window.countAtLeast(score)) / (window.length + 1);
     const ready = window.length === window.size;
@@ -121,22 +151,16 @@ export class KnnConformalView {
     return ready ? p : undefined;
   }
 
-  /** Mean distance to the `neighbours` nearest reference embeddings. */
-  private nonconformity(): number {
-    const k = this.neighbours;
-    const nearest = this.nearest.fill(Number.POSITIVE_INFINITY);
-    for (let i = 0; i < this.lags; i++) {
-      const d = this.distances[i] as number;
-      if (d >= (nearest[k - 1] as number)) continue;
-      let j = k - 1;
-      while (j > 0 && (nearest[j - 1] as number) > d) {
-        nearest[j] = nearest[j - 1] as number;
-        j--;
-      }
-      nearest[j] = d;
+  /** Inserts a squared distance into the sorted k nearest, dropping the farthest. */
+  private keepNearest(d: number): void {
+    const nearest = this.nearest;
+    const k = nearest.length;
+    if (d >= (nearest[k - 1] as number)) return;
+    let j = k - 1;
+    while (j > 0 && (nearest[j - 1] as number) > d) {
+      nearest[j] = nearest[j - 1] as number;
+      j--;
     }
-    let sum = 0;
-    for (let j = 0; j < k; j++) sum += Math.sqrt(nearest[j] as number);
-    return sum / k;
+    nearest[j] = d;
   }
 }
