@@ -123,9 +123,44 @@ export function crossValidate(families: readonly string[], scored: readonly (rea
 /**
  * The small grid the cross-validation chooses from (12 configurations; the first is the default):
  * baseline length, refractory period and level-shift window, the settings NAB's files disagree on most.
+ * The kNN view's own settings stay at their defaults here; the candidates vary them.
  */
 export const NAB_CONFIG_GRID: readonly RobustLikelihoodConfig[] = Object.freeze(
   [300, 150, 600].flatMap((baselineWindow) =>
     [300, 150].flatMap((refractory) => [30, 15].map((levelWindow) => ({ baselineWindow, refractory, levelWindow }))),
   ),
 );
+
+/** A detector configuration compared in `npm run nab`. */
+export interface DetectorCandidate {
+  readonly name: string;
+  readonly config: RobustLikelihoodConfig;
+}
+
+/**
+ * The detectors compared: the default (robust likelihood with the nearest-neighbour conformal view
+ * corroborating its alarms), the robust-likelihood features alone (the previous default), the view
+ * added as one more feature at full and reduced weight, and corroboration with a longer embedding or
+ * a looser gate. The first entry is the default detector.
+ */
+export const NAB_CANDIDATES: readonly DetectorCandidate[] = Object.freeze([
+  { name: "default (+ kNN view, corroborate)", config: {} },
+  { name: "robust likelihood alone", config: { knnDimension: 0 } },
+  { name: "+ kNN view, max", config: { knnFusion: "max", knnWeight: 1 } },
+  { name: "+ kNN view, max, weight 0.7", config: { knnFusion: "max", knnWeight: 0.7 } },
+  { name: "+ kNN view, corroborate, w=16", config: { knnDimension: 16 } },
+  { name: "+ kNN view, corroborate, gate 0.2", config: { knnGate: 0.2 } },
+]);
+
+/**
+ * What the full cross-validation chooses from: the base grid (with the default kNN view), every
+ * other candidate at the default base settings, and the robust-likelihood features alone over the
+ * base grid's refractory and baseline choices (pruned to keep the run in the tens of seconds).
+ */
+export const NAB_FULL_GRID: readonly RobustLikelihoodConfig[] = Object.freeze([
+  ...NAB_CONFIG_GRID,
+  ...NAB_CANDIDATES.slice(1).map((c) => c.config),
+  ...[150, 600].flatMap((baselineWindow) =>
+    [300, 150].map((refractory) => ({ baselineWindow, refractory, knnDimension: 0 })),
+  ),
+]);

@@ -1,10 +1,11 @@
 /**
- * Throughput of the streaming anomaly detector beside a trivial baseline (an exponentially weighted
- * z-score) in the same run, and its state size, which must not grow with the series length.
+ * Throughput of the streaming anomaly detectors beside a trivial baseline (an exponentially weighted
+ * z-score) in the same run: the robust-likelihood detector without and with the nearest-neighbour
+ * conformal view. Also their state size, which must not grow with the series length.
  *
  *   npx tsx bench/nab.bench.ts
  */
-import { RobustLikelihoodDetector, type AnomalyDetector } from "../src/monitoring/anomaly.js";
+import { RobustLikelihoodDetector, type AnomalyDetector, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
 import { syntheticSeries } from "../src/monitoring/synthetic-anomalies.js";
 
 /** The cheapest sensible detector: how far a sample is from an exponentially weighted mean. */
@@ -40,9 +41,9 @@ function retained(): number {
 }
 
 /** Memory growth between the end of warm-up and the end of a long series: bounded state means ~0. */
-function growth(length: number): number {
+function growth(config: RobustLikelihoodConfig, length: number): number {
   const { timestamps, values } = syntheticSeries("none_noisy", 1, { length });
-  const detector = new RobustLikelihoodDetector();
+  const detector = new RobustLikelihoodDetector(config);
   let before = 0;
   for (let i = 0; i < length; i++) {
     detector.update(timestamps[i] as number, values[i] as number);
@@ -58,12 +59,20 @@ function growth(length: number): number {
   return used;
 }
 
+const detectors: ReadonlyArray<readonly [string, RobustLikelihoodConfig]> = [
+  ["robust likelihood, no kNN view", { knnDimension: 0 }],
+  ["+ kNN view, corroborate", { knnDimension: 8, knnFusion: "corroborate" }],
+  ["+ kNN view, w=16, 400 refs", { knnDimension: 16, knnReference: 400, knnFusion: "corroborate" }],
+];
 const { timestamps, values } = syntheticSeries("level_shift_up", 1, { length: 20_000 });
-throughput(() => new RobustLikelihoodDetector(), timestamps, values, 2); // warm the JIT
+for (const [, config] of detectors) throughput(() => new RobustLikelihoodDetector(config), timestamps, values, 2); // warm the JIT
 const baseline = throughput(() => new EwmaZDetector(), timestamps, values, 20);
-const robust = throughput(() => new RobustLikelihoodDetector(), timestamps, values, 10);
-console.log(`${"detector".padEnd(28)}${"samples/s".padStart(14)}${"vs baseline".padStart(14)}`);
-console.log(`${"EWMA z-score (baseline)".padEnd(28)}${Math.round(baseline).toLocaleString("en").padStart(14)}${"1.00".padStart(14)}`);
-console.log(`${"RobustLikelihoodDetector".padEnd(28)}${Math.round(robust).toLocaleString("en").padStart(14)}${(robust / baseline).toFixed(3).padStart(14)}`);
-const grown = growth(300_000);
-console.log(`memory growth from sample 10k to 300k: ${(grown / 1024).toFixed(0)} KiB${globalThis.gc ? "" : " (run with node --expose-gc for exact figures)"}`);
+const cell = (text: string, width: number) => text.padStart(width);
+console.log(`${"detector".padEnd(34)}${cell("samples/s", 14)}${cell("vs baseline", 14)}${cell("growth 10k→300k", 18)}`);
+console.log(`${"EWMA z-score (baseline)".padEnd(34)}${cell(Math.round(baseline).toLocaleString("en"), 14)}${cell("1.000", 14)}`);
+for (const [name, config] of detectors) {
+  const rate = throughput(() => new RobustLikelihoodDetector(config), timestamps, values, 10);
+  const grown = growth(config, 300_000);
+  console.log(`${name.padEnd(34)}${cell(Math.round(rate).toLocaleString("en"), 14)}${cell((rate / baseline).toFixed(3), 14)}${cell(`${(grown / 1024).toFixed(0)} KiB`, 18)}`);
+}
+if (globalThis.gc === undefined) console.log("(run with node --expose-gc for exact memory figures)");

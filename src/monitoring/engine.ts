@@ -32,7 +32,7 @@ export const monitoringConfigSchema = z.object({
       /** Score every recorded sample with a streaming detector per series. */
       enabled: z.boolean().default(true),
       /**
-       * Series scored at most (the first ones recorded); a detector holds 40–140 KB, most of it the
+       * Series scored at most (the first ones recorded); a detector holds 50–150 KB, most of it the
        * week of same-time history of the seasonal feature.
        */
       maxSeries: z.number().int().min(0).default(1000),

@@ -17,6 +17,7 @@ export {
   type OneStepForecaster,
   type RobustLikelihoodConfig,
 } from "./anomaly.js";
+export { KnnConformalView, knnConformalOptionsSchema, type KnnConformalOptions } from "./knn-conformal.js";
 export { MonitoringEngine, analyticsRequestSchema, monitoringConfigSchema, monitoringKey, type AnalyticsRequest, type MonitoringConfig, type MonitoringSummary } from "./engine.js";
 export { edgeHealth } from "./health.js";
 export { BUILTIN_METRIC_TYPES, MetricTypeRegistry, metricTypeDefinitionSchema } from "./metric-types.js";

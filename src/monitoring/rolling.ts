@@ -69,6 +69,11 @@ export class SortedWindow {
     return a + ((this.sorted[hi] as number) - a) * (pos - lo);
   }
 
+  /** How many values in the window are ≥ `value`: O(log n). */
+  countAtLeast(value: number): number {
+    return this.count - this.lowerBound(value, this.count);
+  }
+
   median(): number {
     return this.quantile(0.5);
   }
