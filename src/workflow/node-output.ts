@@ -6,12 +6,25 @@
  * @module
  */
 import { ValidationError } from "../core/errors.js";
-import { isolatedCopy } from "../core/isolated-copy.js";
+import { isolatedCopy, isolatedFresh } from "../core/isolated-copy.js";
 import { zodIssues } from "../core/validation.js";
-import type { CompiledNode } from "./graph.js";
+import type { z } from "zod";
 
-/** The isolated output; throws a {@link ValidationError} (never retried) when `output` is wrong. */
-export function isolatedOutput(node: CompiledNode, output: unknown, validate: boolean): unknown {
+/**
+ * Whether parsing with `schema` always yields a new top-level object that nothing else holds: a
+ * `z.object` builds its result afresh, unless a check (`.refine`, `.overwrite`) could hand back
+ * another object.
+ */
+export function parsesToFreshObject(schema: z.ZodType): boolean {
+  const def = schema._zod.def as { type: string; checks?: readonly unknown[] };
+  return def.type === "object" && (def.checks === undefined || def.checks.length === 0);
+}
+
+/**
+ * The isolated output; throws a {@link ValidationError} (never retried) when `output` is wrong.
+ * `fresh` says {@link parsesToFreshObject} of `schema`, so a flat parsed output needs no second copy.
+ */
+export function isolatedOutput(schema: z.ZodType, fresh: boolean, output: unknown, validate: boolean): unknown {
   if (!validate) {
     // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
     if (typeof output !== "object" || output === null) {
@@ -19,7 +32,7 @@ export function isolatedOutput(node: CompiledNode, output: unknown, validate: bo
     }
     return isolatedCopy(output);
   }
-  const parsed = node.outputs.safeParse(output);
+  const parsed = schema.safeParse(output);
   if (!parsed.success) throw new ValidationError(zodIssues(parsed.error, "output"));
-  return isolatedCopy(parsed.data);
+  return fresh ? isolatedFresh(parsed.data) : isolatedCopy(parsed.data);
 }

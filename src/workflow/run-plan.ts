@@ -4,7 +4,10 @@
  *
  * @module
  */
+import type { z } from "zod";
+import { compiledSchema } from "./compiled-schema.js";
 import type { CompiledGraph } from "./graph.js";
+import { parsesToFreshObject } from "./node-output.js";
 
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
 export interface RunPlan {
@@ -22,6 +25,11 @@ export interface RunPlan {
   readonly inDegree: Int32Array;
   /** Per node: whether the node has a timeout or retries, and so needs the guarded attempt loop. */
   readonly guarded: Uint8Array;
+  /** Per node: its input and output schemas, compiled. */
+  readonly inputSchemas: readonly z.ZodType[];
+  readonly outputSchemas: readonly z.ZodType[];
+  /** Per node: 1 when parsing its output always builds a new object (see `parsesToFreshObject`). */
+  readonly freshOutputs: Uint8Array;
 }
 
 // A workflow is immutable once built, and one workflow is typically run many times.
@@ -74,5 +82,8 @@ function compilePlan(graph: CompiledGraph): RunPlan {
     if (inDegree[i] === 0) sources.push(i);
     if (node.timeoutMs !== undefined || node.retry !== undefined) guarded[i] = 1;
   });
-  return { nodeCount: count, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded };
+  const inputSchemas = graph.nodes.map((node) => compiledSchema(node.definition.inputs));
+  const outputSchemas = graph.nodes.map((node) => compiledSchema(node.outputs));
+  const freshOutputs = Uint8Array.from(graph.nodes, (node) => (parsesToFreshObject(node.outputs) ? 1 : 0));
+  return { nodeCount: count, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, freshOutputs };
 }

@@ -81,6 +81,12 @@ export class WorkflowRun {
   private readonly current: Array<AttemptContext | undefined>;
   /** Workflow input values per node they feed, taken when the run starts. */
   private readonly bound: Array<Record<string, unknown> | undefined>;
+  /**
+   * The clock reading taken when a node completed, while no user code has run since (no node, no
+   * listener): the next node launched in that same instant reuses it as its start time instead of
+   * reading the clock again. `NaN` when there is none.
+   */
+  private stamp = Number.NaN;
   private running = 0;
   private finished = 0;
   private firstError: EdgeflowError | undefined;
@@ -184,7 +190,8 @@ export class WorkflowRun {
 
   /** Validates and isolates an attempt's output; throws a {@link ValidationError} when it is wrong. */
   checkOutput(node: CompiledNode, output: unknown): unknown {
-    return isolatedOutput(node, output, this.env.validateIO);
+    const plan = this.plan;
+    return isolatedOutput(plan.outputSchemas[node.index] ?? node.outputs, plan.freshOutputs[node.index] === 1, output, this.env.validateIO);
   }
 
   private pump(): void {
@@ -199,10 +206,12 @@ export class WorkflowRun {
     const node = this.nodes[index] as CompiledNode;
     this.state[index] = RUNNING;
     this.running++;
-    this.nodeStartedAt[index] = this.env.clock.now();
+    const stamp = this.stamp;
+    this.stamp = Number.NaN;
+    this.nodeStartedAt[index] = stamp === stamp ? stamp : this.env.clock.now();
     let inputs: unknown = this.assembleInputs(index);
     if (this.env.validateIO) {
-      const parsed = node.definition.inputs.safeParse(inputs);
+      const parsed = (this.plan.inputSchemas[index] ?? node.definition.inputs).safeParse(inputs);
       if (!parsed.success) {
         // Settled without pumping: launch runs inside pump's loop, which goes on by itself.
         this.settleFailed(index, this.nodeError(node, new ValidationError(zodIssues(parsed.error, "inputs")), 1, false), 1);
@@ -280,10 +289,13 @@ export class WorkflowRun {
     if (events.listenerCount("node:complete") > 0) {
       const nodeId = (this.nodes[index] as CompiledNode).id;
       events.emit("node:complete", { runId: this.request.runId, nodeId, output, attempts, durationMs: finishedAt - (this.nodeStartedAt[index] ?? 0) });
+      if (this.settled) return;
+    } else {
+      this.stamp = finishedAt;
     }
-    if (this.settled) return;
     this.release(index);
     this.pump();
+    this.stamp = Number.NaN;
   }
 
   private failed(index: number, error: NodeExecutionError, attempts: number): void {
@@ -324,8 +336,9 @@ export class WorkflowRun {
    */
   private release(first: number): void {
     const plan = this.plan;
-    const work = [first];
-    for (let index = work.pop(); index !== undefined; index = work.pop()) {
+    // Allocated only once a skip must travel downstream: completions, the common case, need no stack.
+    let work: number[] | undefined;
+    for (let index: number | undefined = first; index !== undefined; index = work?.pop()) {
       const completed = this.state[index] === COMPLETED;
       const end = plan.outStart[index + 1] ?? 0;
       for (let e = plan.outStart[index] ?? 0; e < end; e++) {
@@ -343,8 +356,9 @@ export class WorkflowRun {
         this.state[to] = SKIPPED;
         this.outcome[to] = reason;
         this.finished++;
+        this.stamp = Number.NaN;
         this.env.events.emit("node:skip", { runId: this.request.runId, nodeId: (this.nodes[to] as CompiledNode).id, reason });
-        work.push(to);
+        (work ??= []).push(to);
       }
     }
   }
