@@ -37,6 +37,20 @@ function flatCopy(value: object): Readonly<Record<string, unknown>> | readonly u
 }
 
 /**
+ * {@link isolatedCopy} for a value its caller has just created and shares with no one, such as the
+ * fresh object a schema parse returns: a flat plain object (nothing but primitives in it) is frozen
+ * in place instead of copied. Anything else is copied as {@link isolatedCopy} does.
+ */
+export function isolatedFresh<T>(value: T): T {
+  if (!isPlainContainer(value) || Array.isArray(value)) return isolatedCopy(value);
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === "object" && item !== null) return isolatedCopy(value);
+  }
+  return Object.freeze(value);
+}
+
+/**
  * A deep-frozen copy of the plain objects and arrays in `value`; anything else (class instances,
  * Maps, functions) is kept by reference, since engines hand those out immutable. The original is
  * never frozen or changed. Iterative, so depth is bounded by memory, not by the call stack; shared

@@ -6,21 +6,18 @@
  * @module
  */
 import { z } from "zod";
-import { SystemClock, sleep, type Clock } from "../core/clock.js";
-import { CancelledError, ClosedError, NodeExecutionError, TimeoutError, ValidationError, errorMessage, type EdgeflowError } from "../core/errors.js";
+import { SystemClock, type Clock } from "../core/clock.js";
+import { CancelledError, ClosedError, ValidationError, errorMessage } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random, type Seed } from "../core/random.js";
 import { ServiceRegistry } from "../core/services.js";
-import { isolatedCopy } from "../core/isolated-copy.js";
-import { parseWith, zodIssues } from "../core/validation.js";
-import { AttemptContext, type RunScope } from "./context.js";
-import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
-import type { CompiledNode } from "./graph.js";
+import { parseWith } from "../core/validation.js";
 import type { NodeRegistry, NodeDefinitions } from "./registry.js";
-import { backoffDelay, isRetryable } from "./retry.js";
+import { runPlanOf } from "./run-plan.js";
 import type { ErrorPolicy, NodeResult, RunResult, RuntimeEvents } from "./types.js";
 import type { OutputsOf } from "./node.js";
+import { WorkflowRun, type RunEnvironment } from "./workflow-run.js";
 import type { NodeRef, NodeTypeMap, Workflow } from "./workflow.js";
 
 export interface LocalRuntimeOptions {
@@ -86,8 +83,9 @@ export class LocalRuntime {
   private readonly random: Random;
   /** What this runtime created itself (and so closes); what it was given belongs to the caller. */
   private readonly owned: ReadonlyArray<{ close(): Promise<void> }>;
-  /** Cancels one pending run, for {@link LocalRuntime.close}. */
-  private readonly pendingRuns = new Set<() => void>();
+  /** Runs not settled yet, for {@link LocalRuntime.close}. */
+  private readonly pendingRuns = new Set<WorkflowRun>();
+  private readonly environment: RunEnvironment;
   private closing: Promise<void> | undefined;
 
   constructor(options: LocalRuntimeOptions = {}) {
@@ -107,6 +105,7 @@ export class LocalRuntime {
     this.concurrency = parsed.concurrency;
     this.errorPolicy = parsed.errorPolicy;
     this.validateIO = parsed.validateIO;
+    this.environment = { clock, logger: this.logger, infrastructure, events: this.events, concurrency: this.concurrency, validateIO: this.validateIO };
   }
 
   /**
@@ -123,181 +122,24 @@ export class LocalRuntime {
 
     const runId = `run-${this.random.nextUint32().toString(16).padStart(8, "0")}`;
     const seed = this.random.nextUint32();
-    const startedAt = this.clock.now();
-    const count = graph.nodes.length;
-    const results: Array<NodeResult | undefined> = new Array<NodeResult | undefined>(count);
-    const inputs: Array<Record<string, unknown>> = graph.nodes.map(() => ({}));
-    const remaining = graph.inDegree.slice();
-    const blockedBy: Array<string | undefined> = new Array<string | undefined>(count);
-    const running = new Map<number, RunningNode>();
-    const ready: number[] = [];
-    const runController = new AbortController();
-    let finished = 0;
-    let readHead = 0;
-    let firstError: EdgeflowError | undefined;
-    let settled = false;
-
-    for (const binding of graph.inputs) {
-      const target = inputs[binding.to];
-      if (target !== undefined) target[binding.input] = options.inputs?.[binding.name];
-    }
-
-    const scope: RunScope = {
+    const run = new WorkflowRun(this.environment, {
       runId,
       seed,
-      clock: this.clock,
-      logger: this.logger,
-      infrastructure: this.infrastructure,
-      onProgress: (nodeId, fraction, message) => this.events.emit("node:progress", { runId, nodeId, fraction, message }),
-    };
-
-    this.events.emit("run:start", { runId, workflow: workflow.name, nodeCount: count });
-
-    return new Promise<RunResult<ResultsOf<W>>>((resolve, reject) => {
-      const snapshot = (status: RunResult["status"]): RunResult<ResultsOf<W>> => {
-        const byId: Record<string, NodeResult> = {};
-        graph.nodes.forEach((node, i) => {
-          byId[node.id] = results[i] ?? { status: "skipped", reason: "not reached" };
-        });
-        return {
-          runId,
-          status,
-          results: byId as ResultsOf<W>,
-          ...(firstError === undefined ? {} : { error: firstError }),
-          startedAt,
-          finishedAt: this.clock.now(),
-        };
-      };
-
-      const finish = (status: RunResult["status"]): void => {
-        if (settled) return;
-        settled = true;
-        options.signal?.removeEventListener("abort", onAbort);
-        this.pendingRuns.delete(onClose);
-        const result = snapshot(status);
-        this.events.emit("run:complete", { runId, status, durationMs: result.finishedAt - startedAt });
-        if (status === "cancelled") reject(new WorkflowCancelledError(result, firstError));
-        else if (status === "failed" && policy === "fail-fast") reject(new WorkflowFailedError(result, firstError));
-        else resolve(result);
-      };
-
-      const stopAll = (status: "failed" | "cancelled", reason: string): void => {
-        const error = new CancelledError(reason);
-        runController.abort(error);
-        for (const [index, handle] of running) {
-          results[index] = { status: "cancelled", reason };
-          handle.stopReason = error;
-          handle.ctx?.abort(error);
-        }
-        running.clear();
-        graph.nodes.forEach((node, i) => {
-          if (results[i] === undefined) {
-            results[i] = status === "cancelled" ? { status: "cancelled", reason } : { status: "skipped", reason };
-            if (status === "failed") this.events.emit("node:skip", { runId, nodeId: node.id, reason });
-          }
-        });
-        finish(status);
-      };
-
-      const onAbort = (): void => {
-        if (settled) return;
-        firstError = new CancelledError("run cancelled", { cause: options.signal?.reason });
-        stopAll("cancelled", "run cancelled");
-      };
-      const onClose = (): void => {
-        if (settled) return;
-        firstError = new CancelledError("runtime closed");
-        stopAll("cancelled", "runtime closed");
-      };
-      if (options.signal?.aborted) {
-        onAbort();
-        return;
-      }
-      this.pendingRuns.add(onClose);
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-
-      // A node whose producer failed or was skipped is skipped, and so on downstream (iteratively:
-      // a failure at the head of a 10,000-node chain must not overflow the stack).
-      const release = (first: number): void => {
-        const work = [first];
-        for (let index = work.pop(); index !== undefined; index = work.pop()) {
-          const node = graph.nodes[index] as CompiledNode;
-          const outcome = results[index];
-          for (const edge of graph.outgoing[index] ?? []) {
-            if (outcome?.status === "completed") {
-              const target = inputs[edge.to];
-              if (target !== undefined) target[edge.input] = (outcome.output as Record<string, unknown>)[edge.output];
-            } else {
-              blockedBy[edge.to] ??= node.id;
-            }
-            const left = (remaining[edge.to] ?? 0) - 1;
-            remaining[edge.to] = left;
-            if (left !== 0) continue;
-            const blocker = blockedBy[edge.to];
-            if (blocker === undefined) {
-              ready.push(edge.to);
-              continue;
-            }
-            const reason = `dependency "${blocker}" did not complete`;
-            results[edge.to] = { status: "skipped", reason };
-            finished++;
-            this.events.emit("node:skip", { runId, nodeId: (graph.nodes[edge.to] as CompiledNode).id, reason });
-            work.push(edge.to);
-          }
-        }
-      };
-
-      const pump = (): void => {
-        while (!settled && running.size < this.concurrency && readHead < ready.length) {
-          const index = ready[readHead++] as number;
-          start(index);
-        }
-        if (!settled && finished === count) {
-          finish(firstError === undefined ? "completed" : "failed");
-        }
-      };
-
-      const start = (index: number): void => {
-        const node = graph.nodes[index] as CompiledNode;
-        const handle: RunningNode = { ctx: undefined, stopReason: undefined };
-        running.set(index, handle);
-        const nodeStart = this.clock.now();
-        this.runNode(scope, node, inputs[index] ?? {}, handle, runController.signal).then(
-          (outcome) => {
-            if (settled || running.get(index) !== handle) return;
-            running.delete(index);
-            finished++;
-            const finishedAt = this.clock.now();
-            if (outcome.ok) {
-              results[index] = { status: "completed", output: outcome.output, attempts: outcome.attempts, startedAt: nodeStart, finishedAt };
-              // Checked first: on trivial nodes, building unused event payloads is a measurable share of the cost.
-              if (this.events.listenerCount("node:complete") > 0) {
-                this.events.emit("node:complete", { runId, nodeId: node.id, output: outcome.output, attempts: outcome.attempts, durationMs: finishedAt - nodeStart });
-              }
-            } else {
-              results[index] = { status: "failed", error: outcome.error, attempts: outcome.attempts, startedAt: nodeStart, finishedAt };
-              firstError ??= outcome.error;
-              if (policy === "fail-fast") {
-                stopAll("failed", `run stopped after node "${node.id}" failed`);
-                return;
-              }
-            }
-            release(index);
-            pump();
-          },
-          (error: unknown) => {
-            // runNode never rejects; anything here is a bug in the runtime itself.
-            firstError ??= new NodeExecutionError(node.id, node.type, `internal runtime error: ${errorMessage(error)}`, { cause: error });
-            stopAll("failed", "internal runtime error");
-          },
-        );
-      };
-
-      graph.nodes.forEach((_, i) => {
-        if (remaining[i] === 0) ready.push(i);
-      });
-      pump();
+      workflowName: workflow.name,
+      graph,
+      plan: runPlanOf(graph),
+      inputs: options.inputs,
+      signal: options.signal,
+      policy,
     });
+    this.events.emit("run:start", { runId, workflow: workflow.name, nodeCount: graph.nodes.length });
+    this.pendingRuns.add(run);
+    const done = (): void => {
+      this.pendingRuns.delete(run);
+    };
+    run.promise.then(done, done);
+    run.start();
+    return run.promise as Promise<RunResult<ResultsOf<W>>>;
   }
 
   /**
@@ -307,7 +149,7 @@ export class LocalRuntime {
    */
   close(): Promise<void> {
     if (this.closing === undefined) {
-      for (const cancel of [...this.pendingRuns]) cancel();
+      for (const run of [...this.pendingRuns]) run.cancel(new CancelledError("runtime closed"), "runtime closed");
       this.closing = Promise.all(this.owned.map((resource) => resource.close())).then(() => undefined);
     }
     return this.closing;
@@ -341,109 +183,4 @@ export class LocalRuntime {
     }
     if (issues.length > 0) throw new ValidationError(issues);
   }
-
-  /** All attempts of one node. Never rejects: failures come back as `{ ok: false }`. */
-  private async runNode(
-    scope: RunScope,
-    node: CompiledNode,
-    rawInputs: Record<string, unknown>,
-    handle: RunningNode,
-    runSignal: AbortSignal,
-  ): Promise<{ ok: true; output: unknown; attempts: number } | { ok: false; error: NodeExecutionError; attempts: number }> {
-    const definition = node.definition;
-    const maxAttempts = node.retry?.attempts ?? 1;
-    let inputs: unknown = rawInputs;
-    if (this.validateIO) {
-      const parsed = definition.inputs.safeParse(rawInputs);
-      if (!parsed.success) {
-        const error = new ValidationError(zodIssues(parsed.error, "inputs"));
-        return { ok: false, error: this.nodeError(scope, node, error, 1, false), attempts: 1 };
-      }
-      inputs = parsed.data;
-    }
-    for (let attempt = 1; ; attempt++) {
-      if (this.events.listenerCount("node:start") > 0) {
-        this.events.emit("node:start", { runId: scope.runId, nodeId: node.id, nodeType: node.type, attempt });
-      }
-      try {
-        // Inlined rather than a separate async method: one promise hop less per node.
-        const ctx = new AttemptContext(scope, node.id, node.type, attempt);
-        handle.ctx = ctx;
-        if (handle.stopReason !== undefined) ctx.abort(handle.stopReason);
-        const raw = node.timeoutMs === undefined ? await definition.run(ctx, node.config, inputs) : await this.withTimeout(ctx, node, inputs, node.timeoutMs);
-        return { ok: true, output: this.checkOutput(raw, node), attempts: attempt };
-      } catch (error) {
-        const retry = attempt < maxAttempts && !runSignal.aborted && isRetryable(error, node.retry);
-        const wrapped = this.nodeError(scope, node, error, attempt, retry);
-        if (!retry || node.retry === undefined) return { ok: false, error: wrapped, attempts: attempt };
-        try {
-          await sleep(this.clock, backoffDelay(node.retry, attempt), runSignal);
-        } catch {
-          return { ok: false, error: wrapped, attempts: attempt };
-        }
-      }
-    }
-  }
-
-  private nodeError(scope: RunScope, node: CompiledNode, error: unknown, attempt: number, willRetry: boolean): NodeExecutionError {
-    const wrapped = new NodeExecutionError(node.id, node.type, errorMessage(error), { cause: error, attempts: attempt });
-    this.events.emit("node:error", { runId: scope.runId, nodeId: node.id, error: wrapped, attempt, willRetry });
-    return wrapped;
-  }
-
-  /**
-   * Validates an attempt's output. Cancellation needs no race around `run`: the scheduler stops
-   * waiting for a cancelled node by itself and ignores its late result. Only a timeout must settle an
-   * attempt early, so only nodes with a timeout pay for the race ({@link LocalRuntime.withTimeout}).
-   */
-  private checkOutput(output: unknown, node: CompiledNode): unknown {
-    // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
-    if (!this.validateIO && (typeof output !== "object" || output === null)) {
-      throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
-    }
-    // One output may feed several consumers: each gets the same deep-frozen copy, so none can change
-    // what the others see, and the node's own objects are never frozen under it.
-    return isolatedCopy(this.validateIO ? parseWith(node.outputs, output, "output") : output);
-  }
-
-  /** Runs the node, settling with a {@link TimeoutError} (and aborting `ctx.signal`) after `limit` ms. */
-  private withTimeout(ctx: AttemptContext, node: CompiledNode, inputs: unknown, limit: number): Promise<unknown> {
-    return new Promise<unknown>((resolve, reject) => {
-      let timedOut = false;
-      const timer = this.clock.setTimer(limit, () => {
-        timedOut = true;
-        const error = new TimeoutError(`attempt ${ctx.attempt} timed out after ${limit} ms`, limit);
-        ctx.abort(error);
-        reject(error);
-      });
-      const finish = (): boolean => {
-        if (timedOut) return false;
-        this.clock.clearTimer(timer);
-        return true;
-      };
-      let pending: Promise<unknown>;
-      try {
-        pending = node.definition.run(ctx, node.config, inputs);
-      } catch (error) {
-        if (finish()) reject(error);
-        return;
-      }
-      pending.then(
-        (output) => {
-          if (finish()) resolve(output);
-        },
-        (error: unknown) => {
-          if (finish()) reject(error);
-        },
-      );
-    });
-  }
-}
-
-/** What the scheduler keeps for a running node, so it can stop it without event listeners. */
-interface RunningNode {
-  /** The context of the attempt running now (its signal is aborted when the node must stop). */
-  ctx: AttemptContext | undefined;
-  /** Set once the node must stop: any attempt starting later is aborted at once. */
-  stopReason: unknown;
 }
