@@ -15,6 +15,7 @@ import {
   EdgeInfrastructure,
   NotLeaderError,
   TimeoutError,
+  ValidationError,
   RESOURCE_SCALER,
   ResourceScaler,
   defineNode,
@@ -99,6 +100,16 @@ function waitMs(busy: number, instances: number, meanServiceMs: number): number 
   return (meanServiceMs * rho) / (1 - rho);
 }
 
+/** The scaler's forecast of a service's demand one step (a minute) ahead; none while history is too short. */
+function nextMinuteForecast(scaler: ResourceScaler, service: string): number | undefined {
+  try {
+    return Math.max(0, scaler.forecast(service, "immediate").mean[0] ?? 0);
+  } catch (error) {
+    if (error instanceof ValidationError && error.issues.some((i) => i.code === "insufficient_history")) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Replays the rest of the trace minute by minute on the clock: each service's demand goes to the
  * autoscaler (which decides its instances) and each edge's load, queueing delay and availability go
@@ -145,10 +156,8 @@ export const ReplayTrace = defineNode({
           world.scaling.push({ minute, service: service.id, from: running, to: decision.target, reason: decision.reason, urgency: decision.urgency });
           world.instances.set(service.id, decision.target);
         }
-        if (decision.demand.forecast !== undefined) {
-          const at = minute + Math.round((decision.effectiveAt - now) / MINUTE_MS);
-          pendingForecasts.set(at, (pendingForecasts.get(at) ?? 0) + decision.demand.forecast);
-        }
+        const next = nextMinuteForecast(scaler, service.id);
+        if (next !== undefined) pendingForecasts.set(minute + 1, (pendingForecasts.get(minute + 1) ?? 0) + next);
         requests += load.requests;
         demand += load.busy;
         instances += world.instances.get(service.id) ?? running;

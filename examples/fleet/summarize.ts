@@ -6,18 +6,21 @@
  * @module
  */
 import {
-  EdgeInfrastructure,
   RAFT_CLUSTERS,
+  costKey,
   monitoringKey,
   orderingServiceKey,
+  type EdgeInfrastructure,
   type LifecycleTransition,
   type ManualClock,
+  type PlacementDecision,
   type RunResult,
   type Workflow,
 } from "../../src/index.js";
 import { FLEET_SITES } from "./fleet-spec.js";
 import type { LeaderChange } from "./control-plane.js";
 import type { MigrationOutcome } from "./nodes.js";
+import { costWorkloads } from "./workflow.js";
 import { compareWarming, type WarmingComparison } from "./warm-replay.js";
 import type { FleetWorld, MinutePoint, ScalingChange } from "./world.js";
 
@@ -92,7 +95,7 @@ export interface FleetSummary {
   /** The committed placement after failover, as read back linearizably from the control plane. */
   readonly committedPlacement: { readonly readIndex: number; readonly members: number; readonly applied: number } | null;
   readonly finalPlacement: Readonly<Record<string, string>>;
-  readonly eventLog: readonly { readonly hlc: string; readonly key: string; readonly what: string }[];
+  readonly eventLog: readonly { readonly atMinute: number; readonly hlc: string; readonly key: string; readonly what: string }[];
   readonly cost: CostSummary | null;
   readonly workflow: { readonly name: string; readonly nodes: readonly { readonly id: string; readonly type: string; readonly status: string }[]; readonly connections: readonly { readonly from: string; readonly to: string; readonly label: string }[] };
   readonly runLog: readonly string[];
@@ -124,7 +127,7 @@ export function summarize(input: SummaryInput): FleetSummary {
   const minuteOf = (at: number): number => round((at - world.start) / 60_000, 1);
   const city = (id: string | null): string => FLEET_SITES.find((s) => s.id === id)?.city ?? "—";
 
-  const batch = outputOf<{ batch: { decisions: readonly import("../../src/index.js").PlacementDecision[] } }>(run, "place")?.batch;
+  const batch = outputOf<{ batch: { decisions: readonly PlacementDecision[] } }>(run, "place")?.batch;
   const placements: PlacementSummary[] = (batch?.decisions ?? []).map((d) => {
     const service = world.services.find((s) => s.id === d.workloadId);
     const c = d.score?.components;
@@ -180,7 +183,8 @@ export function summarize(input: SummaryInput): FleetSummary {
 
   const ordering = infrastructure.get(orderingServiceKey);
   const eventLog = ordering.orderedSince(0, 10_000).entries.map((entry) => ({
-    hlc: `${new Date(entry.event.hlc.wall).toISOString().slice(11, 23)}.${entry.event.hlc.logical}`,
+    atMinute: minuteOf(entry.event.hlc.wall),
+    hlc: `${new Date(entry.event.hlc.wall).toISOString().slice(11, 23)}/${entry.event.hlc.logical}`,
     key: entry.event.key ?? "",
     what: describePayload(entry.event.payload),
   }));
@@ -222,7 +226,17 @@ function describePayload(payload: unknown): string {
   return JSON.stringify(payload);
 }
 
-type Plan = { currentMonthlyCost: number; proposedMonthlyCost: number; monthlySavings: number; recommendations: readonly { workloadId: string; kinds: readonly string[]; current: { monthlyCost: number }; proposed: { monthlyCost: number; target: string; instanceType: string; purchaseOption: string }; monthlySavings: number; explanation: readonly string[] }[] };
+type Configuration = { monthlyCost: number; target: string; instanceType: string; purchaseOption: string; count: number; hoursPerMonth: number };
+type Recommendation = { workloadId: string; kinds: readonly string[]; current: Configuration; proposed: Configuration; monthlySavings: number; explanation: readonly string[] };
+type Plan = { currentMonthlyCost: number; proposedMonthlyCost: number; monthlySavings: number; recommendations: readonly Recommendation[] };
+
+/** A recommendation in words: what changes, from what to what. */
+function describeChange(r: Recommendation): string {
+  const what = r.kinds.map((k) => k.replaceAll("_", " ")).join(" + ");
+  const from = `${r.current.count} × ${r.current.instanceType} ${r.current.hoursPerMonth.toFixed(0)} h/month`;
+  const to = r.proposed.target === "faas" ? `functions (${r.proposed.instanceType})` : `${r.proposed.count} × ${r.proposed.instanceType} ${r.proposed.hoursPerMonth.toFixed(0)} h/month`;
+  return `${what}: ${from} → ${to}`;
+}
 
 function costSummary(run: RunResult, world: FleetWorld, infrastructure: EdgeInfrastructure): CostSummary | null {
   const plan = outputOf<{ plan: Plan }>(run, "cost")?.plan;
@@ -230,8 +244,7 @@ function costSummary(run: RunResult, world: FleetWorld, infrastructure: EdgeInfr
   const used = new Set(world.placement.values());
   const fleetMonthlyUsd = infrastructure.edges().filter((e) => used.has(e.id)).reduce((s, e) => s + e.costPerHour * HOURS_PER_MONTH, 0);
   const recommended = new Map(plan.recommendations.map((r) => [r.workloadId, r]));
-  const unchanged = plan.currentMonthlyCost - plan.recommendations.reduce((s, r) => s + r.current.monthlyCost, 0);
-  const others = world.services.filter((s) => !recommended.has(s.id));
+  const engine = infrastructure.get(costKey);
   return {
     currentMonthlyUsd: round(plan.currentMonthlyCost),
     proposedMonthlyUsd: round(plan.proposedMonthlyCost),
@@ -239,17 +252,17 @@ function costSummary(run: RunResult, world: FleetWorld, infrastructure: EdgeInfr
     fleetMonthlyUsd: round(fleetMonthlyUsd),
     recommendations: plan.recommendations.map((r) => ({
       service: r.workloadId,
-      change: `${r.kinds.join(" + ")} → ${r.proposed.target === "faas" ? "functions" : `${r.proposed.instanceType} (${r.proposed.purchaseOption})`}`,
+      change: describeChange(r),
       currentMonthlyUsd: round(r.current.monthlyCost),
       proposedMonthlyUsd: round(r.proposed.monthlyCost),
       savingsUsd: round(r.monthlySavings),
       why: r.explanation[0] ?? "",
     })),
-    breakdown: world.services.map((s) => {
-      const r = recommended.get(s.id);
-      // Services without a recommendation share the rest of the current bill evenly (same instance prices).
-      const current = r?.current.monthlyCost ?? unchanged / Math.max(1, others.length);
-      return { service: s.id, currentMonthlyUsd: round(current), proposedMonthlyUsd: round(r?.proposed.monthlyCost ?? current) };
+    breakdown: costWorkloads(world).map((workload) => {
+      const r = recommended.get(workload.id);
+      // A service without a recommendation keeps its cost: the cost engine prices it alone.
+      const current = r?.current.monthlyCost ?? engine.optimize([workload]).currentMonthlyCost;
+      return { service: workload.id, currentMonthlyUsd: round(current), proposedMonthlyUsd: round(r?.proposed.monthlyCost ?? current) };
     }),
   };
 }

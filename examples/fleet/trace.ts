@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Random, type Arrival } from "../../src/index.js";
+import type { Arrival, Random } from "../../src/index.js";
 import type { FleetService } from "./fleet-spec.js";
 
 /** One request of the demo's trace. */
