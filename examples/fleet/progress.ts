@@ -5,6 +5,7 @@
  * @module
  */
 import type { RuntimeEvents } from "../../src/index.js";
+import { stepOutcome } from "./step-outcome.js";
 
 interface Output {
   readonly isTTY?: boolean;
@@ -39,7 +40,7 @@ export function progressPrinter(out: Output): ProgressPrinter {
   };
   return {
     onEvent: (name, event) => {
-      const e = event as Partial<{ nodeId: string; nodeType: string; nodeCount: number; message: string; error: Error; reason: string }>;
+      const e = event as Partial<{ nodeId: string; nodeType: string; nodeCount: number; message: string; error: Error; reason: string; output: unknown }>;
       switch (name) {
         case "run:start":
           total = e.nodeCount ?? 0;
@@ -62,10 +63,12 @@ export function progressPrinter(out: Output): ProgressPrinter {
           }
           break;
         }
-        case "node:complete":
+        case "node:complete": {
           completed++;
-          line(`  ✓ ${e.nodeId ?? ""} (${types.get(e.nodeId ?? "") ?? ""})`);
+          const outcome = stepOutcome(e.nodeId ?? "", e.output);
+          line(`  ✓ ${e.nodeId ?? ""} (${types.get(e.nodeId ?? "") ?? ""})${outcome === undefined ? "" : `: ${outcome}`}`);
           break;
+        }
         case "node:error":
           line(`  ✗ ${e.nodeId ?? ""}: ${e.error?.message ?? ""}`);
           break;

@@ -186,7 +186,7 @@ export function summarize(input: SummaryInput): FleetSummary {
     atMinute: minuteOf(entry.event.hlc.wall),
     hlc: `${new Date(entry.event.hlc.wall).toISOString().slice(11, 23)}/${entry.event.hlc.logical}`,
     key: entry.event.key ?? "",
-    what: describePayload(entry.event.payload),
+    what: entry.event.key === "placements" ? `placed: ${describePlacements(world, entry.event.payload)}` : describePayload(entry.event.payload),
   }));
 
   return {
@@ -214,6 +214,12 @@ export function summarize(input: SummaryInput): FleetSummary {
     },
     runLog: input.log,
   };
+}
+
+/** The placement event carries the chosen edges in the services' order. */
+function describePlacements(world: FleetWorld, payload: unknown): string {
+  const edges = Array.isArray(payload) ? payload : [];
+  return world.services.map((s, i) => `${s.id} → ${String(edges[i] ?? "nowhere")}`).join(", ");
 }
 
 function describePayload(payload: unknown): string {

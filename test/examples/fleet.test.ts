@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { progressPrinter } from "../../examples/fleet/progress.js";
 import { renderReport } from "../../examples/fleet/report.js";
 import { DEFAULT_DATASETS_DIR, runFleetDemo } from "../../examples/fleet/run.js";
 import type { FleetSummary } from "../../examples/fleet/summarize.js";
@@ -30,9 +31,11 @@ function canResolve(name: string): boolean {
 
 describe("the fleet demo", () => {
   let first: FleetSummary;
+  let progress = "";
 
   beforeAll(async () => {
-    first = await runFleetDemo({ seed: 1, replayMinutes: REPLAY_MINUTES });
+    const printer = progressPrinter({ isTTY: false, write: (text) => ((progress += text), true) });
+    first = await runFleetDemo({ seed: 1, replayMinutes: REPLAY_MINUTES, onEvent: printer.onEvent });
   });
 
   it("runs the whole workflow and keeps every cross-engine promise", () => {
@@ -52,6 +55,13 @@ describe("the fleet demo", () => {
     expect(other.trace.source).toBe("synthetic");
     expectValidFleetRun(other);
     expect(other.trace.requests).not.toBe(first.trace.requests);
+  });
+
+  it("shows the runtime's progress, saying what each key step did", () => {
+    expect(progress).toMatch(/running the workflow \(20 steps\)/);
+    expect(progress).toMatch(/✓ warm \(EdgeWarming\): [\w-, ]+: initialized → warming → active/);
+    expect(progress).toMatch(/✓ fail_leader_edge \(FailEdge\): edge-[\w-]+ down; declared dead after \d+ ms; edge-[\w-]+ leads \(term \d+\)/);
+    expect(progress).not.toContain("\r");
   });
 
   it("prints placements with their reasons and a unit on every figure", () => {
