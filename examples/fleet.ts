@@ -16,7 +16,10 @@ import { formatSummary } from "./fleet/summary-text.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
-  return i === -1 ? undefined : process.argv[i + 1];
+  if (i === -1) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith("--")) throw new TypeError(`${name} needs a value, e.g. ${name === "--seed" ? "--seed 7" : "--report report.html"}`);
+  return value;
 }
 
 const seed = Number(option("--seed") ?? 1);

@@ -32,7 +32,8 @@ import { FLEET_SERVICES, FLEET_SITES } from "./fleet-spec.js";
 
 /** Workload leases last this long unless their holder renews them. */
 export const LEASE_TTL_MS = 30_000;
-const RENEW_EVERY_MS = 10_000;
+/** Holders renew their leases this often. */
+export const RENEW_EVERY_MS = 10_000;
 
 function worldOf(ctx: NodeContext): FleetWorld {
   return ctx.infrastructure.get(FLEET_WORLD);
@@ -255,6 +256,8 @@ const migrationOutcome = z.object({
   phase: z.string(),
   downtimeMs: z.number(),
   dataLossWindowMs: z.number(),
+  /** Clock time the service was serving again on its new site. */
+  restoredAt: z.number(),
   score: z.number(),
   rttMs: z.number().nullable(),
   previousLease: z.object({ holder: z.string(), token: z.number() }),
@@ -272,13 +275,13 @@ async function waitFor(ctx: NodeContext, what: string, done: () => Promise<boole
 }
 
 /**
- * Moves every service off a failed edge: placement picks a compliant live edge, an emergency migration
- * restores the service there from its replica (holding the control plane's migration locks), and once
- * the dead holder's lease has expired the new edge takes it with a higher fencing token.
+ * Moves every service off a failed edge: placement picks a compliant live edge; once the dead holder's
+ * lease has expired the new edge takes it with a higher fencing token; then an emergency migration
+ * restores the service there from its standby copy (holding the control plane's migration locks).
  */
 export const Failover = defineNode({
   type: "Failover",
-  description: "Re-places and migrates the services of a failed edge, then moves their leases to the new edges.",
+  description: "Re-places the services of a failed edge, moves their leases to the new edges, and migrates them there.",
   config: z.object({ timeoutMs: z.number().int().positive().default(120_000) }),
   inputs: z.object({ edgeId: z.string().min(1) }),
   outputs: z.object({ migrations: z.array(migrationOutcome) }),
@@ -295,6 +298,15 @@ export const Failover = defineNode({
       const decision = placer.place(infrastructure.edges(), service);
       if (decision.edgeId === null || decision.score === null) throw new UnschedulableError(decision);
       const target = decision.edgeId;
+      // The crashed site cannot release its lease and might only be cut off, still writing: nobody
+      // else may own the service until that lease has expired. Then the new site takes it, fenced
+      // by a higher token, and only then restores the service.
+      const previous = world.heldLeases.get(service.id);
+      await waitFor(ctx, `expiry of ${service.id}'s lease`, async () => (await leases.get(serviceLease(service.id))) === undefined, config.timeoutMs);
+      const lease = await leases.acquire(serviceLease(service.id), target, LEASE_TTL_MS);
+      const record = { service: service.id, holder: target, token: lease.token, at: ctx.clock.now() };
+      world.heldLeases.set(service.id, record);
+      world.leases.push(record);
       const request = {
         source: edgeId,
         target,
@@ -304,19 +316,15 @@ export const Failover = defineNode({
       const plan = await migrations.plan(request, { signal: ctx.signal });
       const summary = summaryOf(await migrations.wait(await migrations.start(plan)));
       if (summary.phase !== "completed") {
+        world.heldLeases.delete(service.id);
+        await leases.release(serviceLease(service.id), target, lease.token);
         const why = summary.failure === null ? "" : `: ${JSON.stringify(summary.failure)}`;
         throw new MigrationError("not_completed", `migration of ${service.id} ended ${summary.phase}${why}`, { migrationId: summary.migrationId });
       }
+      const restoredAt = ctx.clock.now();
       infrastructure.free(edgeId, service.requests);
       infrastructure.allocate(target, service.requests);
       world.placement.set(service.id, target);
-      // The dead edge cannot release its lease: the new holder waits for it to expire, then takes it.
-      const previous = world.heldLeases.get(service.id);
-      await waitFor(ctx, `expiry of ${service.id}'s lease`, async () => (await leases.get(serviceLease(service.id))) === undefined, config.timeoutMs);
-      const lease = await leases.acquire(serviceLease(service.id), target, LEASE_TTL_MS);
-      const record = { service: service.id, holder: target, token: lease.token, at: ctx.clock.now() };
-      world.heldLeases.set(service.id, record);
-      world.leases.push(record);
       out.push({
         service: service.id,
         from: edgeId,
@@ -325,6 +333,7 @@ export const Failover = defineNode({
         phase: summary.phase,
         downtimeMs: summary.downtimeMs,
         dataLossWindowMs: summary.dataLossWindowMs,
+        restoredAt,
         score: decision.score.total,
         rttMs: decision.score.rttMs,
         previousLease: { holder: previous?.holder ?? edgeId, token: previous?.token ?? 0 },

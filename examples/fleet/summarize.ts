@@ -91,7 +91,8 @@ export interface FleetSummary {
     readonly newTerm: number;
     readonly detectorEvents: readonly { readonly observer: string; readonly peer: string; readonly kind: string; readonly atMinute: number }[];
   } | null;
-  readonly migrations: readonly MigrationOutcome[];
+  /** Each move, and how long after the crash its new site got the lease (the old one had to expire first). */
+  readonly migrations: readonly (MigrationOutcome & { readonly restoredAfterCrashMs: number; readonly leaseTakenAfterCrashMs: number })[];
   /** The committed placement after failover, as read back linearizably from the control plane. */
   readonly committedPlacement: { readonly readIndex: number; readonly members: number; readonly applied: number } | null;
   readonly finalPlacement: Readonly<Record<string, string>>;
@@ -202,7 +203,11 @@ export function summarize(input: SummaryInput): FleetSummary {
     scaling: world.scaling,
     minutes: world.minutes.map((m) => ({ ...m, demand: round(m.demand), forecast: m.forecast === undefined ? undefined : round(m.forecast) })),
     failure,
-    migrations: outputOf<{ migrations: MigrationOutcome[] }>(run, "failover")?.migrations ?? [],
+    migrations: (outputOf<{ migrations: MigrationOutcome[] }>(run, "failover")?.migrations ?? []).map((m) => ({
+      ...m,
+      restoredAfterCrashMs: round(m.restoredAt - (failed?.failedAt ?? m.restoredAt), 0),
+      leaseTakenAfterCrashMs: round(m.lease.at - (failed?.failedAt ?? m.lease.at), 0),
+    })),
     committedPlacement,
     finalPlacement: Object.fromEntries([...world.placement.entries()].sort(([a], [b]) => a.localeCompare(b))),
     eventLog,

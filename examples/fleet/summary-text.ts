@@ -6,6 +6,7 @@
  */
 import { DEFAULT_PLACEMENT_POLICY } from "../../src/index.js";
 import { FLEET_SITES } from "./fleet-spec.js";
+import { LEASE_TTL_MS } from "./nodes.js";
 import type { FleetSummary, PlacementSummary } from "./summarize.js";
 
 const usd = (x: number): string => `$${x.toFixed(2)}`;
@@ -95,8 +96,8 @@ export function formatSummary(s: FleetSummary): string[] {
     for (const m of s.migrations) {
       out.push(
         `  ${m.service}: ${m.from} → ${m.to} (${city(m.to)}), ${m.strategy} restore from its standby copy, score ${m.score.toFixed(1)}/100, users ${m.rttMs?.toFixed(1) ?? "—"} ms away`,
-        `      downtime ${m.downtimeMs.toFixed(0)} ms, writes at risk: the last ${(m.dataLossWindowMs / 1000).toFixed(1)} s`,
-        `      lease: ${m.previousLease.holder} held fencing token ${m.previousLease.token}; it expired unrenewed and ${m.lease.holder} took it with token ${m.lease.token}`,
+        `      lease: ${m.previousLease.holder} held fencing token ${m.previousLease.token}; nobody renewed it, so it expired and ${m.lease.holder} took it with token ${m.lease.token}, ${(m.leaseTakenAfterCrashMs / 1000).toFixed(1)} s after the crash (lease TTL ${LEASE_TTL_MS / 1000} s)`,
+        `      serving again ${(m.restoredAfterCrashMs / 1000).toFixed(1)} s after the crash (waiting for the lease, then a ${m.downtimeMs.toFixed(0)} ms switch-over); the standby copy it restored was ${(m.dataLossWindowMs / 1000).toFixed(1)} s old (copies are refreshed every minute)`,
       );
     }
     if (s.committedPlacement !== null) out.push(`  new placement committed through Raft and read back linearizably (read index ${s.committedPlacement.readIndex}); applied on ${s.committedPlacement.applied}/${s.committedPlacement.members} members (the crashed one cannot)`);
@@ -129,8 +130,8 @@ function inShort(s: FleetSummary): string[] {
     `  ${s.warming.comparison.coldStartsAvoided} cold starts avoided against scale-to-zero; ${fired} alerts fired; ${s.scaling.length} scaling decisions applied;`,
   ];
   if (s.failure !== null) {
-    const downtime = s.migrations.reduce((m, x) => Math.max(m, x.downtimeMs), 0);
-    lines.push(`  the leader's site crashed: new leader in ${s.failure.electedAfterMs} ms, ${s.migrations.length} service(s) moved with their leases (longest downtime ${downtime.toFixed(0)} ms);`);
+    const outage = s.migrations.reduce((m, x) => Math.max(m, x.restoredAfterCrashMs), 0);
+    lines.push(`  the leader's site crashed: new leader in ${s.failure.electedAfterMs} ms, ${s.migrations.length} service(s) moved with their leases, serving again within ${(outage / 1000).toFixed(1)} s;`);
   }
   if (s.cost !== null) lines.push(`  ${usd(s.cost.monthlySavingsUsd)}/month of savings found on ${usd(s.cost.currentMonthlyUsd)}/month.`);
   return lines;

@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import { FLEET_SERVICES, FLEET_SITES } from "../../examples/fleet/fleet-spec.js";
+import { LEASE_TTL_MS, RENEW_EVERY_MS } from "../../examples/fleet/nodes.js";
 import type { FleetSummary } from "../../examples/fleet/summarize.js";
 
 function zoneOf(edgeId: string | null): string | undefined {
@@ -44,6 +45,10 @@ export function expectValidFleetRun(s: FleetSummary): void {
     expect(m.lease.holder).toBe(m.to);
     expect(m.previousLease.holder).toBe(failure.edgeId);
     expect(m.lease.token).toBeGreaterThan(m.previousLease.token);
+    // The old holder's lease was renewed until the crash, so the new one waits for it to expire.
+    expect(m.leaseTakenAfterCrashMs).toBeGreaterThan(LEASE_TTL_MS - RENEW_EVERY_MS);
+    // ...and serves only once it holds it.
+    expect(m.restoredAfterCrashMs).toBeGreaterThanOrEqual(m.leaseTakenAfterCrashMs);
   }
   expect(Object.values(s.finalPlacement)).not.toContain(failure.edgeId);
   // Each edge that received a service after failover is in service.
