@@ -32,6 +32,8 @@ import { FLEET_SERVICES, FLEET_SITES } from "./fleet-spec.js";
 
 /** Workload leases last this long unless their holder renews them. */
 export const LEASE_TTL_MS = 30_000;
+const PROBE_EVERY_MS = 5_000;
+
 /** Holders renew their leases this often. */
 export const RENEW_EVERY_MS = 10_000;
 
@@ -187,6 +189,18 @@ export const ReplayTrace = defineNode({
   },
 });
 
+/** Monitoring keeps probing a site that went down: every probe finds it unavailable. */
+function probeWhileDown(ctx: NodeContext, world: FleetWorld, edgeId: string): void {
+  const monitoring = ctx.infrastructure.get(monitoringKey);
+  const probe = (): void => {
+    if (world.closed || !world.downEdges.has(edgeId)) return;
+    monitoring.record({ edgeId, metric: "availability", value: 0, timestamp: ctx.clock.now() });
+    monitoring.evaluate();
+    ctx.clock.setTimer(PROBE_EVERY_MS, probe);
+  };
+  probe();
+}
+
 /** What the forced failure did. */
 const failureSchema = z.object({
   edgeId: z.string(),
@@ -222,14 +236,12 @@ export const FailEdge = defineNode({
     world.downEdges.add(edgeId);
     world.adapter.setEdgeUp(edgeId, false);
     ctx.infrastructure.get(EDGE_LIFECYCLE).transition(edgeId, { type: "FAIL", reason: "site unreachable (forced failure)" });
-    const monitoring = ctx.infrastructure.get(monitoringKey);
+    probeWhileDown(ctx, world, edgeId);
     const survivors = plane.detectors.filter((d) => d.status().nodeId !== edgeId);
     let detectedAt: number | undefined;
     let elected: { id: string; term: number; at: number } | undefined;
     for (let waited = 0; waited < config.timeoutMs && (detectedAt === undefined || elected === undefined); waited += 1_000) {
       await sleep(ctx.clock, 1_000, ctx.signal);
-      monitoring.record({ edgeId, metric: "availability", value: 0, timestamp: ctx.clock.now() });
-      monitoring.evaluate();
       if (detectedAt === undefined && survivors.every((d) => d.members().some((m) => m.id === edgeId && m.state === "dead"))) detectedAt = ctx.clock.now();
       const next = plane.leader();
       if (elected === undefined && next !== undefined && next.host.id !== edgeId) elected = { id: next.host.id, term: next.host.status().term, at: ctx.clock.now() };

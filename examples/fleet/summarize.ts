@@ -158,6 +158,7 @@ export function summarize(input: SummaryInput): FleetSummary {
     firedAtMinute: a.firedAt === undefined ? null : minuteOf(a.firedAt),
     resolvedAtMinute: a.resolvedAt === undefined ? null : minuteOf(a.resolvedAt),
   }));
+  alerts.sort((a, b) => (a.firedAtMinute ?? Infinity) - (b.firedAtMinute ?? Infinity) || a.edgeId.localeCompare(b.edgeId) || a.metric.localeCompare(b.metric));
 
   type Failure = { edgeId: string; failedAt: number; previousLeader: string; previousTerm: number; newLeader: string; newTerm: number; detectedAfterMs: number; electedAfterMs: number };
   const failed = outputOf<Failure>(run, "fail_leader_edge");

@@ -75,7 +75,7 @@ export function formatSummary(s: FleetSummary): string[] {
     const unit = a.metric === "latency" ? " ms" : "%";
     out.push(`  ${min(a.firedAtMinute)}  ${a.severity.padEnd(8)} ${a.metric} on ${a.edgeId}: ${a.value.toFixed(0)}${unit} vs threshold ${a.threshold}${unit}; ${a.resolvedAtMinute === null ? "still firing" : `resolved ${min(a.resolvedAtMinute)}`}`);
   }
-  for (const a of s.alerts.filter((a) => a.firedAtMinute === null)) out.push(`  pending   ${a.severity} ${a.metric} on ${a.edgeId} (${a.value.toFixed(0)} vs ${a.threshold}): must hold 60 s before it fires`);
+  for (const a of s.alerts.filter((a) => a.firedAtMinute === null)) out.push(`  pending   ${a.severity} ${a.metric} on ${a.edgeId} (${a.value.toFixed(0)} vs ${a.threshold}): over its threshold, not yet for long enough to fire`);
 
   const ups = s.scaling.filter((c) => c.to > c.from).length;
   const peak = s.minutes.reduce((m, p) => (p.instances > m.instances ? p : m), s.minutes[0] ?? { minute: 0, instances: 0 });

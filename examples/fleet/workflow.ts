@@ -87,6 +87,10 @@ export function buildFleetWorkflow(world: FleetWorld, services: readonly FleetSe
         operation: "set_threshold",
         rule: { metric: "latency", direction: "above", thresholds: { warning: 2_000, error: 5_000, critical: 20_000 }, forMs: 60_000, cooldownMs: 300_000 },
       })
+      .addNode("EdgeMonitoring", "availability_threshold", {
+        operation: "set_threshold",
+        rule: { metric: "availability", direction: "below", thresholds: { warning: 99, error: 95, critical: 90 }, forMs: 15_000, cooldownMs: 300_000 },
+      })
       .addNode("Merge", "ready", { mode: "object" })
       .addNode("ReplayTrace", "monitor_and_scale", {})
       .addNode("FailEdge", "fail_leader_edge", {})
@@ -107,6 +111,7 @@ export function buildFleetWorkflow(world: FleetWorld, services: readonly FleetSe
       .connect("predict_demand", "decisions", "warm", "decisions")
       .connect("warm", "outcomes", "ready", "a")
       .connect("latency_threshold", "rule", "ready", "b")
+      .connect("availability_threshold", "rule", "ready", "c")
       .connect("ready", "value", "monitor_and_scale", "after")
       .connect("monitor_and_scale", "minutes", "fail_leader_edge", "after")
       .connect("fail_leader_edge", "edgeId", "failover", "edgeId")
