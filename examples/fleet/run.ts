@@ -28,7 +28,6 @@ import {
   WARMER,
   monitoringKey,
   orderingServiceKey,
-  partitionDetectorKey,
   type LifecycleTransition,
   type RuntimeEvents,
 } from "../../src/index.js";
@@ -128,11 +127,9 @@ export async function runFleetDemo(options: FleetDemoOptions = {}): Promise<Flee
   // Raft, leases, warming and the replay all wait on the virtual clock: let it run until the workflow ends.
   while (!finished) await clock.advanceAsync(1_000);
   const run = await pending;
-  const detector = controlPlane.detectors.find((d) => !controlPlane.isDown(d.status().nodeId));
-  if (detector !== undefined) infrastructure.register(partitionDetectorKey, detector);
 
   try {
-    return summarize({ seed, run, workflow, world, infrastructure, transitions, firstLeader, log, clock });
+    return summarize({ seed, run, workflow, world, infrastructure, transitions, firstLeader, log });
   } finally {
     world.closed = true;
     await controlPlane.close();

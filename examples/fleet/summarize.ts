@@ -12,7 +12,6 @@ import {
   orderingServiceKey,
   type EdgeInfrastructure,
   type LifecycleTransition,
-  type ManualClock,
   type PlacementDecision,
   type RunResult,
   type Workflow,
@@ -113,7 +112,6 @@ export interface SummaryInput {
   readonly transitions: readonly LifecycleTransition[];
   readonly firstLeader: LeaderChange | undefined;
   readonly log: readonly string[];
-  readonly clock: ManualClock;
 }
 
 function outputOf<T>(run: RunResult, nodeId: string): T | undefined {
