@@ -66,3 +66,22 @@ export class StateRedirectError extends EdgeflowError {
     this.owner = owner;
   }
 }
+
+/**
+ * A save based on a version other than the stored one: the stored state moved under this home (a
+ * write whose outcome was unknown landed late, or a former home's last write raced the takeover).
+ * Nothing was written; the home reloads before its next operation.
+ */
+export class StateConflictError extends EdgeflowError {
+  /** The version the refused record was based on. */
+  readonly basedOn: number;
+  /** The version the store holds. */
+  readonly stored: number;
+
+  constructor(stateId: string, basedOn: number, stored: number) {
+    super("state.conflict", `write to state "${stateId}" based on version ${basedOn} refused: the store holds version ${stored}`);
+    this.name = "StateConflictError";
+    this.basedOn = basedOn;
+    this.stored = stored;
+  }
+}

@@ -265,9 +265,16 @@ export class EdgeStateObject {
       throw error;
     }
     if (this.lease === undefined || this.lease.token !== lease.token || this.state === undefined) {
-      const now = this.clock.now();
-      this.state = (await this.store.load(this.id)) ?? { data: {}, metadata: { created: now, lastModified: now, accessCount: 0, version: 0 } };
+      this.lease = undefined;
+      this.state = undefined;
       this.lockState = undefined;
+      const now = this.clock.now();
+      const loaded = (await this.store.load(this.id)) ?? { data: {}, metadata: { created: now, lastModified: now, accessCount: 0, version: 0 } };
+      // Claim the object with the new token before serving: a former home paused between its fence
+      // check and its write is refused from here on, and a write of its that landed after the load
+      // makes this claim fail (state.conflict) instead of being served stale.
+      await this.store.save(this.id, loaded, lease.token);
+      this.state = loaded;
     }
     this.lease = lease;
     return this.state;
@@ -285,7 +292,13 @@ export class EdgeStateObject {
       const lease = this.lease;
       if (lease === undefined) throw new StateRedirectError(this.id, this.edgeId, null);
       await this.leases.checkFence(lease.resource, lease.token);
-      await this.store.save(this.id, next, lease.token);
+      try {
+        await this.store.save(this.id, next, lease.token);
+      } catch (error) {
+        // The write may have landed (a timeout) or the store moved on: reload before the next operation.
+        this.state = undefined;
+        throw error;
+      }
       this.state = next;
       return next.metadata.version;
     });

@@ -7,8 +7,7 @@
 import { z } from "zod";
 import type { ReplicatedKV } from "../consensus/kv.js";
 import { ClosedError, ValidationError } from "../core/errors.js";
-import { StateFencedError } from "./errors.js";
-import type { StateStore } from "./store.js";
+import { checkSuccession, type StateStore } from "./store.js";
 import { jsonValueSchema, stateMetadataSchema, type StoredState } from "./types.js";
 
 const envelopeSchema = z.object({
@@ -26,7 +25,7 @@ export interface ReplicatedStateStoreOptions {
 
 /**
  * Each object is one key holding `{ token, record }`. A save is a compare-and-set against the value
- * it read, so the fencing check and the write are one atomic Raft command: a deposed home whose token
+ * it read, so the fencing and succession checks and the write are one atomic Raft command: a deposed home whose token
  * is older than the stored one is refused even if it races its successor.
  */
 export class ReplicatedStateStore implements StateStore {
@@ -55,10 +54,7 @@ export class ReplicatedStateStore implements StateStore {
     for (;;) {
       const kv = this.kv();
       const raw = await kv.get(key);
-      if (raw !== null) {
-        const current = this.decode(raw).token;
-        if (token < current) throw new StateFencedError(id, token, current);
-      }
+      checkSuccession(id, raw === null ? undefined : this.decode(raw), record, token);
       if (await kv.compareAndSet(key, raw, value)) return;
     }
   }

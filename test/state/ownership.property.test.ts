@@ -12,10 +12,19 @@ const numRuns = process.env.SIM_RUNS === undefined ? 60 : Number(process.env.SIM
 class RecordingStore implements StateStore {
   readonly accepted: Array<{ version: number; token: number; holder: string | undefined; at: number }> = [];
   constructor(private readonly inner: InMemoryStateStore, private readonly leases: InMemoryLeaseStore, private readonly clock: ManualClock) {}
-  load(id: string) { return this.inner.load(id); }
+  private loaded = -1;
+  async load(id: string) {
+    const record = await this.inner.load(id);
+    this.loaded = record?.metadata.version ?? 0;
+    return record;
+  }
   async save(id: string, record: StoredState, token: number) {
     const holder = (await this.leases.get(stateLeaseResource(id)))?.holder;
+    // A new home saves what it just loaded to claim the object with its token: not a change of data.
+    const claim = record.metadata.version === this.loaded;
+    this.loaded = -1;
     await this.inner.save(id, record, token);
+    if (claim) return;
     this.accepted.push({ version: record.metadata.version, token, holder, at: this.clock.now() });
   }
   close() { return this.inner.close(); }
