@@ -22,7 +22,19 @@ export interface EtcdWriteResult {
   readonly revision: number;
 }
 
-/** What `status` reports about the member that answered. */
+/** One member of the etcd cluster, as the cluster lists it. */
+export interface EtcdMemberInfo {
+  /** etcd's member id (a 64-bit number in decimal). */
+  readonly id: string;
+  /** Empty while the member has not started. */
+  readonly name: string;
+  readonly clientUrls: readonly string[];
+  readonly peerUrls: readonly string[];
+  /** A learner replicates but does not vote. */
+  readonly isLearner: boolean;
+}
+
+/** What `status` reports about the member that answered, and the cluster's members. */
 export interface EtcdStatus {
   readonly memberId: string;
   readonly leaderId: string;
@@ -32,6 +44,7 @@ export interface EtcdStatus {
   readonly revision: number;
   readonly dbSizeBytes: number;
   readonly version: string;
+  readonly members: readonly EtcdMemberInfo[];
 }
 
 const keySchema = z.string().min(1).max(4096);
@@ -81,6 +94,17 @@ export class EtcdKV {
   }
 
   /**
+   * A linearizable read barrier: the store revision every write acknowledged before this call is at
+   * or below. Reads nothing but the header.
+   */
+  async revision(options: EtcdCallOptions = {}): Promise<number> {
+    this.open();
+    // A linearizable get of one (normally absent) key is the cheapest request whose header carries it.
+    const response = await this.call("read", () => this.client.get(this.full("")).exec(), options.signal);
+    return Number(response.header.revision);
+  }
+
+  /**
    * Sets `key` to `value` (`null` deletes it) only if it holds `expected` (`null`: absent), in one
    * etcd transaction. Returns whether the write happened.
    */
@@ -106,7 +130,7 @@ export class EtcdKV {
   /** The answering member's view of the cluster. */
   async status(options: EtcdCallOptions = {}): Promise<EtcdStatus> {
     this.open();
-    const s = await this.call("status", () => this.client.maintenance.status(), options.signal);
+    const [s, list] = await this.call("status", () => Promise.all([this.client.maintenance.status(), this.client.cluster.memberList({})]), options.signal);
     return {
       memberId: s.header.member_id,
       leaderId: s.leader,
@@ -116,6 +140,7 @@ export class EtcdKV {
       revision: Number(s.header.revision),
       dbSizeBytes: Number(s.dbSize),
       version: s.version,
+      members: list.members.map((m) => ({ id: m.ID, name: m.name, clientUrls: m.clientURLs, peerUrls: m.peerURLs, isLearner: m.isLearner })),
     };
   }
 
