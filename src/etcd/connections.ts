@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import type { z } from "zod";
 import type { Clock } from "../core/clock.js";
 import { ClosedError } from "../core/errors.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
