@@ -18,3 +18,4 @@ export { EtcdClusters, ETCD_CLUSTERS, EtcdKV, type EtcdMemberInfo, type EtcdStat
 export { EtcdConnections, ETCD_CONNECTIONS, etcdClusterSettingsSchema, type EtcdClusterSettings } from "./connections.js";
 export { EtcdDecisionLog, type EtcdDecision } from "./decision-log.js";
 export { etcdSettingsSchema, type EtcdConnectionOptions } from "./connection.js";
+export { EtcdEdgeRegistry, ETCD_EDGE_REGISTRY, type EtcdEdgeRegistryEvents, type EtcdEdgeRegistryOptions } from "./registry.js";
