@@ -19,3 +19,4 @@ export { EtcdConnections, ETCD_CONNECTIONS, etcdClusterSettingsSchema, type Etcd
 export { EtcdDecisionLog, type EtcdDecision } from "./decision-log.js";
 export { etcdSettingsSchema, type EtcdConnectionOptions } from "./connection.js";
 export { EtcdEdgeRegistry, ETCD_EDGE_REGISTRY, type EtcdEdgeRegistryEvents, type EtcdEdgeRegistryOptions } from "./registry.js";
+export { EtcdStateStore, type EtcdStateStoreOptions } from "./state-store.js";
