@@ -5,14 +5,13 @@
  *
  * @module
  */
-import { Etcd3, type IKeyValue } from "etcd3";
+import type { IKeyValue } from "etcd3";
 import { z } from "zod";
-import type { Clock } from "../core/clock.js";
-import { ClosedError } from "../core/errors.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
 import { parseWith } from "../core/validation.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
-import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
+import type { EtcdCallOptions } from "./call.js";
+import { EtcdClientOwner } from "./client.js";
+import type { EtcdConnectionOptions } from "./connection.js";
 
 /** Result of a write: the value before it (`null`: absent) and, for deletes, whether the key existed. */
 export interface EtcdWriteResult {
@@ -61,19 +60,10 @@ const valueSchema = z.string().max(1_500_000);
  * await kv.compareAndSet("lease/x", null, "owner-1"); // true if it was absent
  * ```
  */
-export class EtcdKV {
-  private readonly clock: Clock;
-  private readonly client: Etcd3;
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
-  private closed = false;
+export class EtcdKV extends EtcdClientOwner {
 
   constructor(options: EtcdConnectionOptions) {
-    const parsed = parseConnection(options);
-    this.clock = parsed.clock;
-    this.prefix = parsed.prefix;
-    this.timeoutMs = parsed.requestTimeoutMs;
-    this.client = new Etcd3({ hosts: parsed.hosts, dialTimeout: this.timeoutMs });
+    super("EtcdKV", options);
   }
 
   /** Writes `value` under `key`. */
@@ -144,28 +134,12 @@ export class EtcdKV {
     };
   }
 
-  /** Closes the client's connections. Idempotent; afterwards every method throws a `ClosedError`. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
-  }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private open(): void {
-    if (this.closed) throw new ClosedError("EtcdKV");
-  }
 
   private full(key: string): string {
     return `${this.prefix}kv/${key}`;
   }
 
-  private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
-  }
 }
 
 /** `getPrevious` answers a bare header when the key was absent. */

@@ -4,16 +4,16 @@
  *
  * @module
  */
-import { Etcd3, type IKeyValue } from "etcd3";
+import type { IKeyValue } from "etcd3";
 import { z } from "zod";
-import type { Clock } from "../core/clock.js";
-import { ClosedError, ConflictError, ValidationError } from "../core/errors.js";
+import { ConflictError, ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
 import { StateFencedError } from "../state/errors.js";
 import type { StateStore } from "../state/store.js";
 import { jsonValueSchema, stateMetadataSchema, type StoredState } from "../state/types.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
-import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
+import type { EtcdCallOptions } from "./call.js";
+import { EtcdClientOwner, parseMaxAttempts } from "./client.js";
+import type { EtcdConnectionOptions } from "./connection.js";
 
 /** Settings of an {@link EtcdStateStore}. */
 export interface EtcdStateStoreOptions extends EtcdConnectionOptions {
@@ -39,21 +39,13 @@ const idSchema = z.string().min(1).max(1024);
  * await cart.increment("items"); // survives the loss of this process
  * ```
  */
-export class EtcdStateStore implements StateStore {
-  private readonly clock: Clock;
-  private readonly client: Etcd3;
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
+export class EtcdStateStore extends EtcdClientOwner implements StateStore {
   private readonly maxAttempts: number;
-  private closed = false;
 
   constructor(options: EtcdStateStoreOptions) {
-    const parsed = parseConnection(options);
-    this.maxAttempts = parseWith(z.number().int().positive().max(10_000).default(64), options.maxAttempts, "options.maxAttempts");
-    this.clock = parsed.clock;
-    this.prefix = `${parsed.prefix}state/`;
-    this.timeoutMs = parsed.requestTimeoutMs;
-    this.client = new Etcd3({ hosts: parsed.hosts, dialTimeout: this.timeoutMs });
+    const maxAttempts = parseMaxAttempts(options.maxAttempts);
+    super("EtcdStateStore", options);
+    this.maxAttempts = maxAttempts;
   }
 
   /** The stored record of `id`, read linearizably; `undefined` when there is none. */
@@ -80,28 +72,12 @@ export class EtcdStateStore implements StateStore {
     throw new ConflictError(`saving state "${id}" lost ${this.maxAttempts} compare-and-swap races in a row`);
   }
 
-  /** Closes the client's connections. Idempotent; afterwards every method throws a `ClosedError`. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
-  }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private open(): void {
-    if (this.closed) throw new ClosedError("EtcdStateStore");
-  }
 
   private keyOf(id: string): string {
-    return this.prefix + id;
+    return `${this.prefix}state/${id}`;
   }
 
-  private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
-  }
 
   private async read(id: string, signal: AbortSignal | undefined): Promise<{ stored: z.output<typeof storedSchema>; kv: IKeyValue } | undefined> {
     const response = await this.call("load state", () => this.client.get(this.keyOf(id)).exec(), signal);

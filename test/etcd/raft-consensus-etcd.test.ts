@@ -1,29 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { SystemClock } from "../../src/core/clock.js";
 import { ServiceRegistry } from "../../src/core/services.js";
 import { ETCD_CONNECTIONS, EtcdKV } from "../../src/etcd/index.js";
 import { RaftConsensus } from "../../nodes/raft-consensus.js";
 import { runOperation } from "../../src/workflow/run-node.js";
 import { testNodeContext } from "../support/node-context.js";
-import { etcdAvailable, startEtcdCluster, type EtcdCluster } from "./support/etcd-cluster.js";
+import { etcdAvailable, useEtcdCluster } from "./support/etcd-cluster.js";
 
-if (!etcdAvailable) console.warn("skipping RaftConsensus-on-etcd tests: etcd is not on PATH (apt-get install etcd-server)");
-
-let cluster: EtcdCluster | undefined;
+const etcd = useEtcdCluster("RaftConsensus-on-etcd tests");
 const infrastructure = new ServiceRegistry();
-
-beforeAll(async () => {
-  cluster = await startEtcdCluster();
-  if (cluster === undefined && etcdAvailable) console.warn("skipping RaftConsensus-on-etcd tests: the 3-member cluster did not become healthy");
-}, 30_000);
 
 afterAll(async () => {
   await infrastructure.close();
-  await cluster?.stop();
 });
 
 describe.skipIf(!etcdAvailable)("RaftConsensus with an etcd backend", () => {
   it("runs put / read / compare_and_set / delete / status on etcd, selected by config alone", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const node = testNodeContext({ infrastructure, clock: new SystemClock() });
     const backend = { kind: "etcd" as const, hosts: [...cluster.hosts], prefix: "nodetest/", requestTimeoutMs: 3_000 };
@@ -60,6 +53,7 @@ describe.skipIf(!etcdAvailable)("RaftConsensus with an etcd backend", () => {
   });
 
   it("refuses what only the embedded Raft has, and honours the run's AbortSignal", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const backend = { kind: "etcd" as const, hosts: [...cluster.hosts], prefix: "nodetest/" };
     const node = testNodeContext({ infrastructure, clock: new SystemClock() });

@@ -1,23 +1,15 @@
 import { Etcd3 } from "etcd3";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { SystemClock } from "../../src/core/clock.js";
 import { EdgeInfrastructure, type EdgeSpec } from "../../src/infra/index.js";
 import { ETCD_EDGE_REGISTRY, EtcdEdgeRegistry, type EtcdEdgeRegistryEvents } from "../../src/etcd/index.js";
-import { etcdAvailable, startEtcdCluster, type EtcdCluster } from "./support/etcd-cluster.js";
+import { etcdAvailable, useEtcdCluster } from "./support/etcd-cluster.js";
 
-if (!etcdAvailable) console.warn("skipping etcd edge-registry tests: etcd is not on PATH (apt-get install etcd-server)");
-
-let cluster: EtcdCluster | undefined;
+const etcd = useEtcdCluster("etcd edge-registry tests");
 const infrastructures: EdgeInfrastructure[] = [];
-
-beforeAll(async () => {
-  cluster = await startEtcdCluster();
-  if (cluster === undefined && etcdAvailable) console.warn("skipping etcd edge-registry tests: the 3-member cluster did not become healthy");
-}, 30_000);
 
 afterAll(async () => {
   for (const i of infrastructures.splice(0)) await i.close();
-  await cluster?.stop();
 });
 
 function edge(id: string, region = "eu-west"): EdgeSpec {
@@ -40,6 +32,7 @@ const ids = (infrastructure: EdgeInfrastructure): string[] => infrastructure.edg
 
 describe.skipIf(!etcdAvailable)("EtcdEdgeRegistry: services sharing one etcd see one fleet", () => {
   it("brings registrations, updates and deregistrations made in one service into the other by the watch", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const a = await service("fleet1/", cluster.hosts, [edge("edge-a0")]);
     const b = await service("fleet1/", [...cluster.hosts].reverse(), [edge("edge-b0", "us-east")]);
@@ -68,6 +61,7 @@ describe.skipIf(!etcdAvailable)("EtcdEdgeRegistry: services sharing one etcd see
   });
 
   it("resolves concurrent changes to one edge by etcd's order: one wins everywhere, the other is told", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const a = await service("fleet2/", cluster.hosts, [edge("edge-x")]);
     const b = await service("fleet2/", cluster.hosts.slice(1));
@@ -84,6 +78,7 @@ describe.skipIf(!etcdAvailable)("EtcdEdgeRegistry: services sharing one etcd see
   });
 
   it("reloads the fleet when etcd compacted the history its watch would resume from, and writes changes made while cut off", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const [cut, ...others] = cluster.members;
     if (cut === undefined) return ctx.skip();

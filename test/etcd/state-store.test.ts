@@ -2,27 +2,19 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { SystemClock } from "../../src/core/clock.js";
 import { EtcdLeaseStore, EtcdStateStore } from "../../src/etcd/index.js";
 import { EdgeStateObject } from "../../src/state/index.js";
 import { exited } from "../support/processes.js";
-import { etcdAvailable, startEtcdCluster, type EtcdCluster } from "./support/etcd-cluster.js";
+import { etcdAvailable, useEtcdCluster } from "./support/etcd-cluster.js";
 
-if (!etcdAvailable) console.warn("skipping etcd state-store tests: etcd is not on PATH (apt-get install etcd-server)");
-
+const etcd = useEtcdCluster("etcd state-store tests");
 const holder = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "state-holder.ts");
-let cluster: EtcdCluster | undefined;
 const closers: Array<{ close(): Promise<void> }> = [];
-
-beforeAll(async () => {
-  cluster = await startEtcdCluster();
-  if (cluster === undefined && etcdAvailable) console.warn("skipping etcd state-store tests: the 3-member cluster did not become healthy");
-}, 30_000);
 
 afterAll(async () => {
   for (const c of closers.splice(0)) await c.close();
-  await cluster?.stop();
 });
 
 function open<T extends { close(): Promise<void> }>(thing: T): T {
@@ -34,6 +26,7 @@ const record = (count: number) => ({ data: { count }, metadata: { created: 0, la
 
 describe.skipIf(!etcdAvailable)("EtcdStateStore", () => {
   it("saves and loads records, refusing a token older than one that already wrote", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const options = { clock: new SystemClock(), hosts: cluster.hosts, prefix: "statetest/" };
     const a = open(new EtcdStateStore(options));
@@ -54,6 +47,7 @@ describe.skipIf(!etcdAvailable)("EtcdStateStore", () => {
   });
 
   it("an EdgeStateObject survives the loss of the process holding it, with every acknowledged write", async (ctx) => {
+    const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
     const hosts = [...cluster.hosts];
     const prefix = "statefail/";
