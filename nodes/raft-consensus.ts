@@ -1,57 +1,32 @@
 /**
- * The `RaftConsensus` node: proposes to, reads from, writes keys of (ReplicatedKV clusters) and
- * manages a Raft cluster registered in the
- * shared infrastructure under {@link RAFT_CLUSTERS}.
+ * The `RaftConsensus` node: proposes to, reads from, writes keys of and manages a Raft cluster. The
+ * key-value operations (`read`, `put`, `compare_and_set`, `delete`, `status`) run against the
+ * embedded Raft clusters registered in the shared infrastructure under `RAFT_CLUSTERS`, or
+ * against an etcd cluster given in the node's `backend` config.
  *
  * @module
  */
 import { z } from "zod";
-import { CancelledError, ValidationError } from "../src/core/errors.js";
-import { NotLeaderError } from "../src/consensus/errors.js";
-import type { RaftHost } from "../src/consensus/host.js";
-import type { ReplicatedKV } from "../src/consensus/kv.js";
-import { RAFT_CLUSTERS, RaftClusters } from "../src/consensus/registry.js";
-import type { RaftHostStatus } from "../src/consensus/host-types.js";
-import { defineNode, enginePort, fromConfigOrInput, type NodeContext } from "../src/workflow/node.js";
+import { ValidationError } from "../src/core/errors.js";
+import { defineNode, fromConfigOrInput } from "../src/workflow/node.js";
+import {
+  abortable,
+  clustersOf,
+  consensusBackendSchema,
+  consensusKV,
+  consensusStatusSchema,
+  leaderOf,
+  raftOnlyBackendSchema,
+  raftStatus,
+  raftStatusSchema,
+} from "./raft-consensus-backends.js";
 
 const cluster = z.string().min(1).max(256);
 const memberId = z.string().min(1).max(256);
-
-function leaderOf(clusters: RaftClusters, name: string): RaftHost {
-  const leader = clusters.leader(name);
-  if (leader !== undefined) return leader;
-  throw new NotLeaderError(clusters.host(name).leaderId(), `no member of cluster "${name}" in this process is the leader`);
-}
-
-/** The key-value store on the leader of a ReplicatedKV cluster that this process runs. */
-function leaderKv(clusters: RaftClusters, name: string): ReplicatedKV {
-  const leader = leaderOf(clusters, name);
-  const kv = clusters.get(name).kv?.get(leader.id);
-  if (kv === undefined) throw ValidationError.of("cluster", `cluster "${name}" has no key-value store (register it with registerKV)`, "not_kv");
-  return kv;
-}
-
-function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancelledError("RaftConsensus cancelled", { cause: signal.reason }));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function clustersOf(ctx: NodeContext): RaftClusters {
-  return ctx.infrastructure.getOrCreate(RAFT_CLUSTERS, () => new RaftClusters());
-}
+/** Key-value operations run on either backend. */
+const backend = consensusBackendSchema.optional();
+/** The other operations exist only on the embedded Raft. */
+const raftOnly = raftOnlyBackendSchema.optional();
 
 /** A key from the config or the `key` input. */
 function keyOf(operation: string, configured: string | undefined, input: string | undefined): string {
@@ -65,11 +40,14 @@ function valueOf(operation: string, configured: string | null | undefined, input
 }
 
 const key = z.string().min(1);
-const status = z.object({ status: enginePort<RaftHostStatus>("a Raft host status") });
+const raftStatusPort = z.object({ status: raftStatusSchema });
+
+/** The `status` output: which backend answered, and that backend's view of the cluster. */
+export type { ConsensusStatus, ConsensusBackend } from "./raft-consensus-backends.js";
 
 export const RaftConsensus = defineNode({
   type: "RaftConsensus",
-  description: "Proposes entries to, reads linearizably from, and manages the membership and leadership of a Raft cluster.",
+  description: "Proposes entries to, reads linearizably from, writes keys of, and manages the membership and leadership of a Raft cluster (embedded, or etcd for the key-value operations).",
   inputs: z.object({
     /** Data for `propose` when the config has none. */
     data: z.string().min(1).optional(),
@@ -83,6 +61,7 @@ export const RaftConsensus = defineNode({
       description: "Appends an entry through the leader and waits until it is committed and applied.",
       config: z.object({
         cluster,
+        backend: raftOnly,
         /** The entry's data; absent = taken from the `data` input. */
         data: z.string().min(1).optional(),
       }),
@@ -99,15 +78,20 @@ export const RaftConsensus = defineNode({
       },
     },
     read: {
-      description: "A linearizable read barrier on a member, and with a ReplicatedKV cluster the key's value.",
+      description: "A linearizable read barrier, and with a key the key's value.",
       config: z.object({
         cluster,
-        /** Member to read on (any member gives a linearizable read); default: the local leader or first member. */
+        backend,
+        /** Embedded Raft only: the member to read on (any member gives a linearizable read); default: the local leader or first member. */
         member: memberId.optional(),
-        /** With a ReplicatedKV cluster: the key to read; absent = the `key` input, or just the read barrier. */
+        /** The key to read; absent = the `key` input, or just the read barrier. */
         key: key.optional(),
       }),
       outputs: z.object({
+        /**
+         * Where the read is linearized: it reflects every write acknowledged at or below this position
+         * (the Raft read index on the embedded backend, the store revision on etcd).
+         */
         readIndex: z.number().int(),
         /** The key read (absent for a bare barrier). */
         key: z.string().optional(),
@@ -115,21 +99,17 @@ export const RaftConsensus = defineNode({
         value: z.string().nullable().optional(),
       }),
       run: async (ctx, cfg, inputs) => {
-        const clusters = clustersOf(ctx);
-        const host = clusters.host(cfg.cluster, cfg.member);
-        const readIndex = await abortable(ctx.signal, host.read());
         const wanted = cfg.key ?? inputs.key;
-        if (wanted === undefined) return { readIndex };
-        const kv = clusters.get(cfg.cluster).kv?.get(host.id);
-        if (kv === undefined) throw ValidationError.of("key", `cluster "${cfg.cluster}" has no key-value store on "${host.id}"`, "not_kv");
-        return { readIndex, key: wanted, value: kv.localGet(wanted) };
+        const { readIndex, value } = await (await consensusKV(ctx, cfg)).read(wanted);
+        return wanted === undefined ? { readIndex } : { readIndex, key: wanted, value: value ?? null };
       },
     },
     put: {
-      description: "Writes a key of a ReplicatedKV cluster.",
+      description: "Writes a key.",
       config: z.object({
         cluster,
-        /** With a ReplicatedKV cluster: the key to write; absent = the `key` input. */
+        backend,
+        /** The key to write; absent = the `key` input. */
         key: key.optional(),
         /** The value; absent = the `value` input (a non-string value is stored as its JSON text). */
         value: z.string().optional(),
@@ -139,7 +119,7 @@ export const RaftConsensus = defineNode({
         const k = keyOf(cfg.operation, cfg.key, inputs.key);
         const value = valueOf(cfg.operation, cfg.value, inputs.value);
         if (value === null) throw ValidationError.of("value", "put needs a value; use delete to remove a key", "missing_value");
-        const written = await abortable(ctx.signal, leaderKv(clustersOf(ctx), cfg.cluster).put(k, value));
+        const written = await (await consensusKV(ctx, cfg)).put(k, value);
         return { key: k, previous: written.previous, ok: written.ok };
       },
     },
@@ -147,6 +127,7 @@ export const RaftConsensus = defineNode({
       description: "Writes (or deletes) a key only if it holds the expected value.",
       config: z.object({
         cluster,
+        backend,
         key: key.optional(),
         /** The value the key must hold (`null`: absent) for the write to happen. */
         expected: z.string().nullable(),
@@ -156,14 +137,14 @@ export const RaftConsensus = defineNode({
       outputs: z.object({ key: z.string(), ok: z.boolean() }),
       run: async (ctx, cfg, inputs) => {
         const k = keyOf(cfg.operation, cfg.key, inputs.key);
-        const kv = leaderKv(clustersOf(ctx), cfg.cluster);
-        const ok = await abortable(ctx.signal, kv.compareAndSet(k, cfg.expected, valueOf(cfg.operation, cfg.value, inputs.value)));
+        const value = valueOf(cfg.operation, cfg.value, inputs.value);
+        const ok = await (await consensusKV(ctx, cfg)).compareAndSet(k, cfg.expected, value);
         return { key: k, ok };
       },
     },
     delete: {
-      description: "Deletes a key of a ReplicatedKV cluster.",
-      config: z.object({ cluster, key: key.optional() }),
+      description: "Deletes a key.",
+      config: z.object({ cluster, backend, key: key.optional() }),
       outputs: z.object({
         key: z.string(),
         previous: z.string().nullable(),
@@ -172,17 +153,23 @@ export const RaftConsensus = defineNode({
       }),
       run: async (ctx, cfg, inputs) => {
         const k = keyOf(cfg.operation, cfg.key, inputs.key);
-        const deleted = await abortable(ctx.signal, leaderKv(clustersOf(ctx), cfg.cluster).delete(k));
+        const deleted = await (await consensusKV(ctx, cfg)).delete(k);
         return { key: k, previous: deleted.previous, ok: deleted.ok };
       },
     },
     status: {
-      config: z.object({ cluster, member: memberId.optional() }),
-      outputs: status,
-      run: async (ctx, cfg) => ({ status: clustersOf(ctx).host(cfg.cluster, cfg.member).status() }),
+      description: "The cluster as a member sees it: `status.backend` tells the embedded Raft's shape from etcd's.",
+      config: z.object({
+        cluster,
+        backend,
+        /** Embedded Raft only: the member to ask; default: the local leader or first member. */
+        member: memberId.optional(),
+      }),
+      outputs: z.object({ status: consensusStatusSchema }),
+      run: async (ctx, cfg) => ({ status: await (await consensusKV(ctx, cfg)).status() }),
     },
     transfer_leader: {
-      config: z.object({ cluster, target: memberId }),
+      config: z.object({ cluster, backend: raftOnly, target: memberId }),
       outputs: z.object({ leaderId: z.string(), previousLeader: z.string() }),
       run: async (ctx, cfg) => {
         const leader = leaderOf(clustersOf(ctx), cfg.cluster);
@@ -193,24 +180,25 @@ export const RaftConsensus = defineNode({
     add_member: {
       config: z.object({
         cluster,
+        backend: raftOnly,
         memberId,
         /** Promote the learner once it is within this many entries of the leader. */
         maxLag: z.number().int().min(0).default(0),
       }),
-      outputs: status,
+      outputs: raftStatusPort,
       run: async (ctx, cfg) => {
         const leader = leaderOf(clustersOf(ctx), cfg.cluster);
         await abortable(ctx.signal, leader.addMember(cfg.memberId, { maxLag: cfg.maxLag }));
-        return { status: leader.status() };
+        return { status: raftStatus(leader.status()) };
       },
     },
     remove_member: {
-      config: z.object({ cluster, memberId }),
-      outputs: status,
+      config: z.object({ cluster, backend: raftOnly, memberId }),
+      outputs: raftStatusPort,
       run: async (ctx, cfg) => {
         const leader = leaderOf(clustersOf(ctx), cfg.cluster);
         await abortable(ctx.signal, leader.removeMember(cfg.memberId));
-        return { status: leader.status() };
+        return { status: raftStatus(leader.status()) };
       },
     },
   },

@@ -21,7 +21,8 @@ export interface EtcdConnectionOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const schema = z.object({
+/** Schema of the cluster settings in {@link EtcdConnectionOptions} (everything but the clock). */
+export const etcdSettingsSchema = z.object({
   hosts: z.array(z.string().url()).min(1, "must list at least one member"),
   prefix: z.string().min(1).max(512).optional(),
   requestTimeoutMs: z.number().int().positive().max(600_000).optional(),
@@ -31,7 +32,7 @@ const schema = z.object({
 export function parseConnection(options: unknown): { clock: Clock; hosts: string[]; prefix: string; requestTimeoutMs: number } {
   const raw = requireObject(options, "options");
   requireClock(raw["clock"]);
-  const parsed = schema.safeParse({ hosts: raw["hosts"], prefix: raw["prefix"], requestTimeoutMs: raw["requestTimeoutMs"] });
+  const parsed = etcdSettingsSchema.safeParse({ hosts: raw["hosts"], prefix: raw["prefix"], requestTimeoutMs: raw["requestTimeoutMs"] });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw ValidationError.of(`options.${issue?.path.join(".") ?? ""}`, issue?.message ?? "invalid");

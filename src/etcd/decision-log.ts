@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { Etcd3, Range } from "etcd3";
+import { Range } from "etcd3";
 import { z } from "zod";
-import type { Clock } from "../core/clock.js";
-import { ClosedError, ConflictError } from "../core/errors.js";
+import { ConflictError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
-import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
+import type { EtcdCallOptions } from "./call.js";
+import { EtcdClientOwner, parseMaxAttempts } from "./client.js";
+import type { EtcdConnectionOptions } from "./connection.js";
 
 /** One appended decision. */
 export interface EtcdDecision {
@@ -35,22 +35,14 @@ const SEQ_WIDTH = 16;
  * for (const d of await log.read("placement")) console.log(d.seq, d.data);
  * ```
  */
-export class EtcdDecisionLog {
-  private readonly clock: Clock;
-  private readonly client: Etcd3;
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
-  private closed = false;
+export class EtcdDecisionLog extends EtcdClientOwner {
 
   private readonly maxAttempts: number;
 
   constructor(options: EtcdConnectionOptions & { readonly maxAttempts?: number }) {
-    const parsed = parseConnection(options);
-    this.clock = parsed.clock;
-    this.prefix = parsed.prefix;
-    this.timeoutMs = parsed.requestTimeoutMs;
-    this.maxAttempts = parseWith(z.number().int().positive().max(10_000).default(64), options.maxAttempts, "options.maxAttempts");
-    this.client = new Etcd3({ hosts: parsed.hosts, dialTimeout: this.timeoutMs });
+    const maxAttempts = parseMaxAttempts(options.maxAttempts);
+    super("EtcdDecisionLog", options);
+    this.maxAttempts = maxAttempts;
   }
 
   /** Appends `data` to log `name`; retries lost races up to `maxAttempts` times, then `ConflictError`. */
@@ -84,24 +76,8 @@ export class EtcdDecisionLog {
     return response.kvs.map((kv) => ({ seq: Number(kv.key.toString().slice(-SEQ_WIDTH)), revision: Number(kv.mod_revision), data: kv.value.toString() }));
   }
 
-  /** Closes the client's connections. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
-  }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 
-  private open(): void {
-    if (this.closed) throw new ClosedError("EtcdDecisionLog");
-  }
-
-  private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
-  }
 
   private counterKey(name: string): string {
     return `${this.prefix}log/${name}/next`;

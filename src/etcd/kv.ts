@@ -5,14 +5,13 @@
  *
  * @module
  */
-import { Etcd3, type IKeyValue } from "etcd3";
+import type { IKeyValue } from "etcd3";
 import { z } from "zod";
-import type { Clock } from "../core/clock.js";
-import { ClosedError } from "../core/errors.js";
 import { serviceKey, type ServiceKey } from "../core/services.js";
 import { parseWith } from "../core/validation.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
-import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
+import type { EtcdCallOptions } from "./call.js";
+import { EtcdClientOwner } from "./client.js";
+import type { EtcdConnectionOptions } from "./connection.js";
 
 /** Result of a write: the value before it (`null`: absent) and, for deletes, whether the key existed. */
 export interface EtcdWriteResult {
@@ -22,7 +21,19 @@ export interface EtcdWriteResult {
   readonly revision: number;
 }
 
-/** What `status` reports about the member that answered. */
+/** One member of the etcd cluster, as the cluster lists it. */
+export interface EtcdMemberInfo {
+  /** etcd's member id (a 64-bit number in decimal). */
+  readonly id: string;
+  /** Empty while the member has not started. */
+  readonly name: string;
+  readonly clientUrls: readonly string[];
+  readonly peerUrls: readonly string[];
+  /** A learner replicates but does not vote. */
+  readonly isLearner: boolean;
+}
+
+/** What `status` reports about the member that answered, and the cluster's members. */
 export interface EtcdStatus {
   readonly memberId: string;
   readonly leaderId: string;
@@ -32,6 +43,7 @@ export interface EtcdStatus {
   readonly revision: number;
   readonly dbSizeBytes: number;
   readonly version: string;
+  readonly members: readonly EtcdMemberInfo[];
 }
 
 const keySchema = z.string().min(1).max(4096);
@@ -48,19 +60,10 @@ const valueSchema = z.string().max(1_500_000);
  * await kv.compareAndSet("lease/x", null, "owner-1"); // true if it was absent
  * ```
  */
-export class EtcdKV {
-  private readonly clock: Clock;
-  private readonly client: Etcd3;
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
-  private closed = false;
+export class EtcdKV extends EtcdClientOwner {
 
   constructor(options: EtcdConnectionOptions) {
-    const parsed = parseConnection(options);
-    this.clock = parsed.clock;
-    this.prefix = parsed.prefix;
-    this.timeoutMs = parsed.requestTimeoutMs;
-    this.client = new Etcd3({ hosts: parsed.hosts, dialTimeout: this.timeoutMs });
+    super("EtcdKV", options);
   }
 
   /** Writes `value` under `key`. */
@@ -78,6 +81,17 @@ export class EtcdKV {
     const response = await this.call("read", () => this.client.get(this.full(key)).exec(), options.signal);
     const kv = response.kvs[0];
     return { value: kv === undefined ? null : kv.value.toString(), revision: Number(response.header.revision) };
+  }
+
+  /**
+   * A linearizable read barrier: the store revision every write acknowledged before this call is at
+   * or below. Reads nothing but the header.
+   */
+  async revision(options: EtcdCallOptions = {}): Promise<number> {
+    this.open();
+    // A linearizable get of one (normally absent) key is the cheapest request whose header carries it.
+    const response = await this.call("read", () => this.client.get(this.full("")).exec(), options.signal);
+    return Number(response.header.revision);
   }
 
   /**
@@ -106,7 +120,7 @@ export class EtcdKV {
   /** The answering member's view of the cluster. */
   async status(options: EtcdCallOptions = {}): Promise<EtcdStatus> {
     this.open();
-    const s = await this.call("status", () => this.client.maintenance.status(), options.signal);
+    const [s, list] = await this.call("status", () => Promise.all([this.client.maintenance.status(), this.client.cluster.memberList({})]), options.signal);
     return {
       memberId: s.header.member_id,
       leaderId: s.leader,
@@ -116,31 +130,16 @@ export class EtcdKV {
       revision: Number(s.header.revision),
       dbSizeBytes: Number(s.dbSize),
       version: s.version,
+      members: list.members.map((m) => ({ id: m.ID, name: m.name, clientUrls: m.clientURLs, peerUrls: m.peerURLs, isLearner: m.isLearner })),
     };
   }
 
-  /** Closes the client's connections. Idempotent; afterwards every method throws a `ClosedError`. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
-  }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  private open(): void {
-    if (this.closed) throw new ClosedError("EtcdKV");
-  }
 
   private full(key: string): string {
     return `${this.prefix}kv/${key}`;
   }
 
-  private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
-  }
 }
 
 /** `getPrevious` answers a bare header when the key was absent. */

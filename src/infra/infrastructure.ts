@@ -12,7 +12,7 @@ import { TypedEmitter } from "../core/events.js";
 import { serviceKey, ServiceRegistry, type ServiceKey } from "../core/services.js";
 import { parseWith, requireId, requireObject } from "../core/validation.js";
 import { InfrastructureUnavailableError } from "./errors.js";
-import { edgePatchSchema, edgeQuerySchema, edgeSpecSchema, lifecycleStateSchema, healthSchema, partialResourcesSchema } from "./schemas.js";
+import { edgePatchSchema, edgeQuerySchema, edgeRecordSchema, edgeSpecSchema, lifecycleStateSchema, healthSchema, partialResourcesSchema } from "./schemas.js";
 import { matchesQueryChecked } from "./selector.js";
 import type {
   EdgeHealthStatus,
@@ -131,6 +131,32 @@ export class EdgeInfrastructure extends ServiceRegistry {
     this.changed();
     this.events.emit("edge:registered", { edge: record });
     return record;
+  }
+
+  /**
+   * Installs `record` exactly as another registry holds it, revision and `updatedAt` included: how a
+   * replica of a shared registry (such as `EtcdEdgeRegistry` in `edgeflow/etcd`) takes in a change
+   * made elsewhere. Announced as `edge:registered` for a new id, `edge:updated` otherwise.
+   */
+  restoreEdge(record: EdgeRecord): EdgeRecord {
+    const parsed = parseWith(edgeRecordSchema, record, "edge");
+    const capacity = parsed.capacity as Resources;
+    const restored: EdgeRecord = freeze(
+      {
+        ...parsed,
+        capacity,
+        allocated: zeroAllocation(capacity, parsed.allocated, "edge"),
+        capabilities: [...new Set(parsed.capabilities)],
+        complianceZones: [...new Set(parsed.complianceZones)],
+      },
+      true,
+    );
+    const previous = this.records.get(restored.id);
+    if (previous !== undefined) return this.store(restored, previous);
+    this.records.set(restored.id, restored);
+    this.changed();
+    this.events.emit("edge:registered", { edge: restored });
+    return restored;
   }
 
   /** Removes an edge; returns its last snapshot. */

@@ -57,6 +57,21 @@ const edgeFields = {
 
 export const edgeSpecSchema = z.object({ id: nonEmpty, ...edgeFields });
 
+/** An {@link EdgeRecord} as another registry holds it: every field present. */
+export const edgeRecordSchema = z.object({
+  id: nonEmpty,
+  ...edgeFields,
+  allocated: partialResourcesSchema,
+  costPerHour: amount,
+  labels: labelsSchema,
+  capabilities: z.array(nonEmpty),
+  complianceZones: z.array(nonEmpty),
+  health: healthSchema,
+  lifecycleState: lifecycleStateSchema,
+  revision: z.number().int().positive(),
+  updatedAt: z.number().finite(),
+});
+
 export const edgePatchSchema = z
   .object({
     region: edgeFields.region.optional(),

@@ -53,6 +53,7 @@ describe("RaftConsensus node", () => {
   it("reports status, transfers leadership and changes membership", async () => {
     const { c, ctx, clusters } = await setup();
     const { status } = await runOperation(RaftConsensus, "status", { cluster: "config" }, {}, ctx);
+    if (status.backend !== "raft") throw new Error(`expected the embedded Raft's status, got ${status.backend}'s`);
     expect(status.role).toBe("leader");
     await c.run(30);
     const target = ["a", "b", "c"].find((id) => id !== status.id) as string;
@@ -77,5 +78,9 @@ describe("RaftConsensus node", () => {
     await expect(runOperation(RaftConsensus, "propose", { cluster: "f", data: "x" }, {}, testNodeContext({ infrastructure: infra }))).rejects.toBeInstanceOf(NotLeaderError);
     expect(clusters.names()).toEqual(["config"]);
     expect(RaftConsensus.config.safeParse({ operation: "transfer_leader", cluster: "config" }).success).toBe(false);
+    // Proposals, leadership and membership exist only on the embedded Raft.
+    expect(RaftConsensus.config.safeParse({ operation: "propose", cluster: "config", data: "x", backend: { kind: "etcd", hosts: ["http://127.0.0.1:2379"] } }).success).toBe(false);
+    expect(RaftConsensus.config.safeParse({ operation: "put", cluster: "config", backend: { kind: "etcd", hosts: [] } }).success).toBe(false);
+    expect(RaftConsensus.config.safeParse({ operation: "put", cluster: "config", backend: { kind: "etcd", hosts: ["http://127.0.0.1:2379"] } }).success).toBe(true);
   });
 });

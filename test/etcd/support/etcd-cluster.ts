@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { exited, freePort } from "../../support/processes.js";
 
 /** Whether an `etcd` binary is available. */
@@ -104,4 +105,21 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster | undefine
     },
   }));
   return { members, hosts: members.map((m) => m.clientUrl), stop: stopAll };
+}
+
+/**
+ * Starts a cluster before the calling test file's tests and stops it after them. The getter answers
+ * `undefined` when etcd is absent or did not become healthy, after saying once why `what` is skipped.
+ */
+export function useEtcdCluster(what: string): () => EtcdCluster | undefined {
+  let cluster: EtcdCluster | undefined;
+  if (!etcdAvailable) console.warn(`skipping ${what}: etcd is not on PATH (apt-get install etcd-server)`);
+  beforeAll(async () => {
+    cluster = await startEtcdCluster();
+    if (cluster === undefined && etcdAvailable) console.warn(`skipping ${what}: the 3-member cluster did not become healthy`);
+  }, 30_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => cluster;
 }
