@@ -64,6 +64,6 @@ if (swap.status === "completed") console.log(`compare-and-set edge-par-1 → edg
 if (read.status === "completed") console.log(`linearizable read on cp-ap (a follower): ${read.output.key} = ${read.output.value}, read index ${read.output.readIndex}`);
 if (status.status === "completed") {
   const s = status.output.status;
-  console.log(`cluster: leader ${s.leaderId}, term ${s.term}, commit index ${s.commitIndex}, voters ${s.voters.join(", ")}`);
+  if (s.backend === "raft") console.log(`cluster: leader ${s.leaderId}, term ${s.term}, commit index ${s.commitIndex}, voters ${s.voters.join(", ")}`);
 }
 for (const kv of controlPlane) await kv.stop();
