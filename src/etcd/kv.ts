@@ -48,6 +48,10 @@ export interface EtcdStatus {
 
 const keySchema = z.string().min(1).max(4096);
 const valueSchema = z.string().max(1_500_000);
+// Built once: building a zod schema per call cost more than the etcd round trip's client-side work.
+const putArgs = z.object({ key: keySchema, value: valueSchema });
+const keyArgs = z.object({ key: keySchema });
+const casArgs = z.object({ key: keySchema, expected: valueSchema.nullable(), value: valueSchema.nullable() });
 
 /**
  * Keys and values in etcd under a prefix. Reads are linearizable (etcd's default), writes are
@@ -69,7 +73,7 @@ export class EtcdKV extends EtcdClientOwner {
   /** Writes `value` under `key`. */
   async put(key: string, value: string, options: EtcdCallOptions = {}): Promise<EtcdWriteResult> {
     this.open();
-    parseWith(z.object({ key: keySchema, value: valueSchema }), { key, value });
+    parseWith(putArgs, { key, value });
     const response = await this.call("put", () => this.client.put(this.full(key)).value(value).getPrevious(), options.signal);
     return { previous: valueOf(response), ok: true, revision: Number(response.header.revision) };
   }
@@ -77,7 +81,7 @@ export class EtcdKV extends EtcdClientOwner {
   /** The value of `key` (`null`: absent), read linearizably, with the revision it was read at. */
   async read(key: string, options: EtcdCallOptions = {}): Promise<{ value: string | null; revision: number }> {
     this.open();
-    parseWith(z.object({ key: keySchema }), { key });
+    parseWith(keyArgs, { key });
     const response = await this.call("read", () => this.client.get(this.full(key)).exec(), options.signal);
     const kv = response.kvs[0];
     return { value: kv === undefined ? null : kv.value.toString(), revision: Number(response.header.revision) };
@@ -100,7 +104,7 @@ export class EtcdKV extends EtcdClientOwner {
    */
   async compareAndSet(key: string, expected: string | null, value: string | null, options: EtcdCallOptions = {}): Promise<boolean> {
     this.open();
-    parseWith(z.object({ key: keySchema, expected: valueSchema.nullable(), value: valueSchema.nullable() }), { key, expected, value });
+    parseWith(casArgs, { key, expected, value });
     const k = this.full(key);
     const guard = expected === null ? this.client.if(k, "Create", "==", 0) : this.client.if(k, "Value", "==", expected);
     const write = value === null ? this.client.delete().key(k) : this.client.put(k).value(value);
@@ -111,7 +115,7 @@ export class EtcdKV extends EtcdClientOwner {
   /** Deletes `key`; `ok` says whether it existed. */
   async delete(key: string, options: EtcdCallOptions = {}): Promise<EtcdWriteResult> {
     this.open();
-    parseWith(z.object({ key: keySchema }), { key });
+    parseWith(keyArgs, { key });
     const response = await this.call("delete", () => this.client.kv.deleteRange({ key: Buffer.from(this.full(key)), prev_kv: true }), options.signal);
     const before = response.prev_kvs[0];
     return { previous: before === undefined ? null : before.value.toString(), ok: Number(response.deleted) > 0, revision: Number(response.header.revision) };
