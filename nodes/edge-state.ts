@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { EDGE_INFRASTRUCTURE } from "../src/infra/infrastructure.js";
 import { InMemoryLeaseStore, LEASE_STORE } from "../src/lifecycle/lease-store.js";
+import { MIGRATION_ADAPTER, MIGRATION_SERVICE, MigrationService } from "../src/migration/service.js";
 import { EDGE_STATES, EdgeStates, STATE_STORE } from "../src/state/states.js";
 import { InMemoryStateStore } from "../src/state/store.js";
 import { jsonValueSchema, stateMetadataSchema, type JsonValue } from "../src/state/types.js";
@@ -34,11 +35,15 @@ function states(ctx: NodeContext): EdgeStates {
   const registry = ctx.infrastructure;
   return registry.getOrCreate(EDGE_STATES, () => {
     const infrastructure = registry.tryGet(EDGE_INFRASTRUCTURE);
+    // The migration engine is present when the application registered one for the EdgeMigration
+    // node; state objects then move through their own engine instance over the state adapter.
+    const engine = registry.tryGet(MIGRATION_SERVICE) ?? registry.tryGet(MIGRATION_ADAPTER);
     return new EdgeStates({
       clock: ctx.clock,
       leases: registry.getOrCreate(LEASE_STORE, () => new InMemoryLeaseStore({ clock: ctx.clock })),
       store: registry.getOrCreate(STATE_STORE, () => new InMemoryStateStore()),
       ...(infrastructure === undefined ? {} : { infrastructure }),
+      ...(engine === undefined ? {} : { migrations: (adapter) => new MigrationService({ clock: ctx.clock, adapter }) }),
     });
   });
 }
@@ -146,14 +151,24 @@ export const EdgeState = defineNode({
       },
     },
     migrate: {
-      /** Direct ownership transfer: the old home persists, releases its lease, the new one takes it. */
+      /**
+       * Through the migration engine when one is registered (`path: "migration"`, with its id; a
+       * failure rolls back and throws `state.migration_failed`), otherwise a direct ownership
+       * transfer (`path: "transfer"`); `path: "none"` when the object already lives on `to`.
+       */
       config: z.object({ stateId, to: z.string().trim().min(1) }),
-      outputs: z.object({ from: z.string().nullable(), home: z.string(), version: z.number().int() }),
+      outputs: z.object({
+        from: z.string().nullable(),
+        home: z.string(),
+        version: z.number().int(),
+        path: z.enum(["migration", "transfer", "none"]),
+        migrationId: z.string().nullable(),
+      }),
       run: async (ctx, cfg) => {
         const registry = states(ctx);
         const from = (await registry.where(cfg.stateId)).home;
-        const to = await registry.migrate(cfg.stateId, cfg.to);
-        return { from, home: to.edgeId, version: (await to.metadata()).version };
+        const moved = await registry.migrate(cfg.stateId, cfg.to, { signal: ctx.signal });
+        return { from, home: moved.object.edgeId, version: (await moved.object.metadata()).version, path: moved.path, migrationId: moved.migrationId };
       },
     },
     where: {

@@ -85,3 +85,21 @@ export class StateConflictError extends EdgeflowError {
     this.stored = stored;
   }
 }
+
+/**
+ * A migration of a state object that did not complete. The engine rolled it back: the object keeps
+ * its old home, its data and a working lease.
+ */
+export class StateMigrationFailedError extends EdgeflowError {
+  /** The migration's id in the migration engine. */
+  readonly migrationId: string;
+  /** Where the migration ended (`rolled_back`, or `paused` when someone paused it). */
+  readonly phase: string;
+
+  constructor(stateId: string, migrationId: string, phase: string, reason: string | null) {
+    super("state.migration_failed", `migration ${migrationId} of state "${stateId}" ended ${phase}${reason === null ? "" : `: ${reason}`}`);
+    this.name = "StateMigrationFailedError";
+    this.migrationId = migrationId;
+    this.phase = phase;
+  }
+}

@@ -13,7 +13,7 @@ import { parseWith } from "../core/validation.js";
 import { LeaseConflictError } from "../lifecycle/errors.js";
 import type { LeaseStore } from "../lifecycle/lease-store.js";
 import type { Lease } from "../lifecycle/types.js";
-import { StateLockedError, StateRedirectError, StateWrongTypeError } from "./errors.js";
+import { StateConflictError, StateLockedError, StateRedirectError, StateWrongTypeError } from "./errors.js";
 import type { StateStore } from "./store.js";
 import { jsonValueSchema, type JsonValue, type StateLock, type StateMetadata, type StoredState } from "./types.js";
 
@@ -81,6 +81,8 @@ export class EdgeStateObject {
   private state: StoredState | undefined;
   private lease: Lease | undefined;
   private lockState: StateLock | undefined;
+  /** Set while a migration holds the object still for its final copy: writes are refused. */
+  private drainedBy: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -218,6 +220,92 @@ export class EdgeStateObject {
     });
   }
 
+  /**
+   * The object's record as this home holds it (a copy; not counted as an access). For a migration's
+   * copy of the object; throws `state.redirect` when this instance is not the home.
+   */
+  async snapshot(): Promise<StoredState> {
+    return this.serial(async () => structuredClone(await this.primary()));
+  }
+
+  /**
+   * Refuses writes (`state.locked`, naming `owner`) until {@link EdgeStateObject.undrain}, once the
+   * writes already queued have finished; reads are still served. A migration's cutover uses it so the
+   * last copy to the target is the last difference.
+   */
+  async drain(owner: string): Promise<void> {
+    const who = key(owner, "owner");
+    await this.serial(async () => {
+      this.drainedBy = who;
+    });
+  }
+
+  /** Accepts writes again after {@link EdgeStateObject.drain}. */
+  async undrain(): Promise<void> {
+    await this.serial(async () => {
+      this.drainedBy = undefined;
+    });
+  }
+
+  /** Whether writes are refused by {@link EdgeStateObject.drain}. */
+  get drained(): boolean {
+    return this.drainedBy !== undefined;
+  }
+
+  /**
+   * Gives up the home lease (fenced on its token) so another edge can take the object. Afterwards
+   * this instance answers `state.redirect` to whoever holds it, or takes it back on its next
+   * operation if nobody did.
+   */
+  async resign(): Promise<void> {
+    await this.serial(async () => {
+      const lease = this.lease;
+      this.lease = undefined;
+      this.state = undefined;
+      this.lockState = undefined;
+      if (lease !== undefined) await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
+    });
+  }
+
+  /**
+   * Becomes the home with a record copied from the previous home: takes the lease (a new fencing
+   * token) and claims the object in the store with `copy`, which must carry the stored version
+   * (`state.conflict` otherwise: the copy is stale). The stored access count is kept, since reads
+   * are only counted in the store by writes. On failure the lease is given back and nothing changed.
+   */
+  async adopt(copy: Pick<StoredState, "data"> & { readonly metadata: Omit<StateMetadata, "accessCount"> }): Promise<number> {
+    return this.serial(async () => {
+      const resource = stateLeaseResource(this.id);
+      let lease: Lease;
+      try {
+        lease = await this.leases.acquire(resource, this.edgeId, this.ttlMs);
+      } catch (error) {
+        if (error instanceof LeaseConflictError) throw new StateRedirectError(this.id, this.edgeId, error.holder);
+        throw error;
+      }
+      try {
+        const stored = await this.store.load(this.id);
+        const storedVersion = stored?.metadata.version ?? 0;
+        if (copy.metadata.version !== storedVersion) throw new StateConflictError(this.id, copy.metadata.version, storedVersion);
+        const record: StoredState = {
+          data: structuredClone(copy.data),
+          metadata: { ...copy.metadata, accessCount: stored?.metadata.accessCount ?? 0 },
+        };
+        await this.store.save(this.id, record, lease.token);
+        this.state = record;
+        this.lease = lease;
+        this.lockState = undefined;
+        this.drainedBy = undefined;
+        return lease.token;
+      } catch (error) {
+        this.state = undefined;
+        this.lease = undefined;
+        await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
   /** Gives up the lease (if held). The data stays in the store. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -284,6 +372,7 @@ export class EdgeStateObject {
     const lockOwner = options.lockOwner === undefined ? undefined : key(options.lockOwner, "options.lockOwner");
     return this.serial(async () => {
       const state = await this.primary();
+      if (this.drainedBy !== undefined) throw new StateLockedError(this.id, this.drainedBy, this.lease?.expiresAt ?? this.clock.now());
       const held = this.liveLock();
       if (held !== undefined && held.owner !== lockOwner) throw new StateLockedError(this.id, held.owner, held.expiresAt);
       const data = change(state.data);

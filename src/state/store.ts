@@ -21,6 +21,11 @@ export interface StateStore {
   load(id: string): Promise<StoredState | undefined>;
   /** Persists `record` under fencing token `token`. */
   save(id: string, record: StoredState, token: number): Promise<void>;
+  /**
+   * The members holding copies of the records (Raft voters, etcd members), when the store is
+   * replicated; absent for a process-local store.
+   */
+  replicas?(): Promise<readonly string[]>;
   /** Releases resources; later calls throw {@link ClosedError}. */
   close(): Promise<void>;
   /** Same as `close`, for `await using`. */

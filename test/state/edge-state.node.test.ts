@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { ServiceRegistry } from "../../src/core/services.js";
 import { EdgeInfrastructure } from "../../src/infra/infrastructure.js";
+import { InMemoryWorkloadAdapter } from "../../src/migration/memory-adapter.js";
+import { MIGRATION_SERVICE, MigrationService } from "../../src/migration/service.js";
 import { WorkflowBuilder } from "../../src/workflow/builder.js";
 import { NodeRegistry } from "../../src/workflow/registry.js";
 import { runOperation } from "../../src/workflow/run-node.js";
@@ -41,10 +43,22 @@ describe("EdgeState node", () => {
     expect((await runOperation(EdgeState, "set", { stateId: "doc", key: "k", value: 1, edgeId: "fra" }, {}, ctx)).home).toBe("fra");
     const where = await runOperation(EdgeState, "where", { stateId: "doc" }, {}, ctx);
     expect(where).toEqual({ home: "fra", leaseExpiresAt: 10_000, replicas: [] });
-    expect(await runOperation(EdgeState, "migrate", { stateId: "doc", to: "nyc" }, {}, ctx)).toEqual({ from: "fra", home: "nyc", version: 1 });
+    expect(await runOperation(EdgeState, "migrate", { stateId: "doc", to: "nyc" }, {}, ctx)).toEqual({ from: "fra", home: "nyc", version: 1, path: "transfer", migrationId: null });
     await expect(runOperation(EdgeState, "get", { stateId: "doc", edgeId: "fra" }, {}, ctx)).rejects.toMatchObject({ code: "state.redirect", owner: "nyc" });
     expect((await runOperation(EdgeState, "get", { stateId: "doc", key: "k" }, {}, ctx)).value).toBe(1);
     expect(infrastructure.edges()).toHaveLength(2);
+  });
+
+  it("migrates through the migration engine when one is registered", async () => {
+    const { ctx, infrastructure, clock } = context();
+    infrastructure.register(MIGRATION_SERVICE, new MigrationService({ clock, adapter: new InMemoryWorkloadAdapter({ clock, edges: ["fra", "nyc"] }) }));
+    await runOperation(EdgeState, "append", { stateId: "doc", key: "log", value: "a", edgeId: "fra" }, {}, ctx);
+    const moved = await runOperation(EdgeState, "migrate", { stateId: "doc", to: "nyc" }, {}, ctx);
+    expect(moved).toMatchObject({ from: "fra", home: "nyc", version: 1, path: "migration" });
+    expect(moved.migrationId).toMatch(/^mig-/);
+    expect((await runOperation(EdgeState, "get", { stateId: "doc", key: "log" }, {}, ctx)).value).toEqual(["a"]);
+    await expect(runOperation(EdgeState, "set", { stateId: "doc", key: "k", value: 1, edgeId: "fra" }, {}, ctx)).rejects.toMatchObject({ code: "state.redirect", owner: "nyc" });
+    expect(await runOperation(EdgeState, "migrate", { stateId: "doc", to: "nyc" }, {}, ctx)).toMatchObject({ path: "none", migrationId: null });
   });
 
   it("runs in a workflow with typed outputs per operation", async () => {
