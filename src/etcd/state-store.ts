@@ -8,8 +8,7 @@ import type { IKeyValue } from "etcd3";
 import { z } from "zod";
 import { ConflictError, ValidationError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
-import { StateFencedError } from "../state/errors.js";
-import type { StateStore } from "../state/store.js";
+import { checkSuccession, type StateStore } from "../state/store.js";
 import { jsonValueSchema, stateMetadataSchema, type StoredState } from "../state/types.js";
 import type { EtcdCallOptions } from "./call.js";
 import { EtcdClientOwner, parseMaxAttempts } from "./client.js";
@@ -26,11 +25,12 @@ const storedSchema = z.object({
   record: z.object({ data: z.record(z.string(), jsonValueSchema), metadata: stateMetadataSchema }),
 });
 const idSchema = z.string().min(1).max(1024);
+const saveArgsSchema = z.object({ id: idSchema, record: storedSchema.shape.record, token: z.number().int() });
 
 /**
  * Each object is one key, `<prefix>state/<id>`, holding `{ token, record }`. A save reads the key,
- * refuses a token older than the stored one, and writes in a transaction guarded by the mod revision
- * it read, so the fencing check and the write are atomic even when a deposed home races its successor.
+ * applies the fencing and succession rules to what it read, and writes in a transaction guarded by the
+ * mod revision it read, so the checks and the write are atomic even when a deposed home races its successor.
  *
  * @example
  * ```ts
@@ -55,29 +55,37 @@ export class EtcdStateStore extends EtcdClientOwner implements StateStore {
     return (await this.read(id, options.signal))?.stored.record;
   }
 
-  /** Persists `record` under fencing token `token`; `state.fenced` when a newer token already wrote. */
+  /**
+   * Persists `record` under fencing token `token`: `state.fenced` when a newer token already wrote,
+   * `state.conflict` when the record does not follow the stored one (see {@link checkSuccession}).
+   * The check is made against the value read and the write is guarded by that value's mod revision,
+   * so check and write are one etcd transaction; a lost race reads again and checks again.
+   */
   async save(id: string, record: StoredState, token: number, options: EtcdCallOptions = {}): Promise<void> {
     this.open();
-    parseWith(z.object({ id: idSchema, record: storedSchema.shape.record, token: z.number().int() }), { id, record, token });
+    parseWith(saveArgsSchema, { id, record, token });
     const key = this.keyOf(id);
     const value = JSON.stringify({ token, record });
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const current = await this.read(id, options.signal);
-      if (current !== undefined && token < current.stored.token) throw new StateFencedError(id, token, current.stored.token);
+      checkSuccession(id, current?.stored, record, token);
       const guard = current === undefined ? this.client.if(key, "Create", "==", 0) : this.client.if(key, "Mod", "==", current.kv.mod_revision);
       const result = await this.call("save state", () => guard.then(this.client.put(key).value(value)).commit(), options.signal);
-      // Lost a race with another write: read again and check the fence against it.
       if (result.succeeded) return;
     }
     throw new ConflictError(`saving state "${id}" lost ${this.maxAttempts} compare-and-swap races in a row`);
   }
 
-
+  /** The cluster's voting members (names, or ids for unnamed ones), as `where` reports replicas. */
+  async replicas(options: EtcdCallOptions = {}): Promise<readonly string[]> {
+    this.open();
+    const list = await this.call("list members", () => this.client.cluster.memberList({}), options.signal);
+    return list.members.filter((m) => !m.isLearner).map((m) => (m.name === "" ? m.ID : m.name)).sort();
+  }
 
   private keyOf(id: string): string {
     return `${this.prefix}state/${id}`;
   }
-
 
   private async read(id: string, signal: AbortSignal | undefined): Promise<{ stored: z.output<typeof storedSchema>; kv: IKeyValue } | undefined> {
     const response = await this.call("load state", () => this.client.get(this.keyOf(id)).exec(), signal);

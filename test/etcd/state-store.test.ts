@@ -37,13 +37,48 @@ describe.skipIf(!etcdAvailable)("EtcdStateStore", () => {
     await b.save("cart:1", record(2), 9);
     await expect(a.save("cart:1", record(3), 8)).rejects.toMatchObject({ code: "state.fenced", token: 8, current: 9 });
     expect(await a.load("cart:1")).toEqual(record(2));
-    // Racing saves with distinct tokens: the newest token's write is the one left standing.
-    await Promise.all([10, 11, 12, 13].map((t, i) => (i % 2 === 0 ? a : b).save("cart:1", record(t), t).catch((e: unknown) => e)));
-    expect(await a.load("cart:1")).toEqual(record(13));
+    // Racing saves of the next version with distinct tokens: the newest token's write is the one left standing.
+    const next = (t: number) => ({ data: { count: t }, metadata: { created: 0, lastModified: 0, accessCount: 3, version: 3 } });
+    await Promise.all([10, 11, 12, 13].map((t, i) => (i % 2 === 0 ? a : b).save("cart:1", next(t), t).catch((e: unknown) => e)));
+    expect(await a.load("cart:1")).toEqual(next(13));
     await expect(a.save("", record(1), 1)).rejects.toMatchObject({ code: "validation" });
+    await expect(a.save("cart:1", record(1), 1.5)).rejects.toMatchObject({ code: "validation" });
+    expect(await a.load("cart:1")).toEqual(next(13));
     const aborted = new AbortController();
     aborted.abort();
     await expect(a.load("cart:1", { signal: aborted.signal })).rejects.toMatchObject({ code: "cancelled" });
+  });
+
+  it("checks succession in the transaction: a skipped or stale version is refused and nothing changes", async (ctx) => {
+    const cluster = etcd();
+    if (cluster === undefined) return ctx.skip();
+    const options = { clock: new SystemClock(), hosts: cluster.hosts, prefix: "statesucc/" };
+    const a = open(new EtcdStateStore(options));
+    const b = open(new EtcdStateStore({ ...options, hosts: [...cluster.hosts].reverse() }));
+    await expect(a.save("s", record(2), 1)).rejects.toMatchObject({ code: "state.conflict", stored: 0 });
+    expect(await a.load("s")).toBeUndefined();
+    await a.save("s", record(1), 1);
+    await a.save("s", record(2), 1);
+    await expect(b.save("s", record(4), 2)).rejects.toMatchObject({ code: "state.conflict", basedOn: 3, stored: 2 });
+    await expect(b.save("s", record(1), 2)).rejects.toMatchObject({ code: "state.conflict", stored: 2 });
+    expect(await b.load("s")).toEqual(record(2));
+    // A claim (same version, newer token), then a change by the claimant.
+    await b.save("s", record(2), 2);
+    await expect(a.save("s", record(3), 1)).rejects.toMatchObject({ code: "state.fenced", current: 2 });
+    await b.save("s", record(3), 2);
+    // Racing writers of version 4: the first lands as a change; the others land as claims of the
+    // same version or lose the race to a conflict, so the version never skips past 4.
+    const outcomes = await Promise.all([a, b, a, b].map((store, i) => store.save("s", { ...record(4), data: { count: 40 + i } }, 3).then(() => "ok", (e: unknown) => (e as { code: string }).code)));
+    expect(outcomes.every((o) => o === "ok" || o === "state.conflict")).toBe(true);
+    expect(outcomes).toContain("ok");
+    expect((await a.load("s"))?.metadata.version).toBe(4);
+  });
+
+  it("reports the cluster's voting members as replicas", async (ctx) => {
+    const cluster = etcd();
+    if (cluster === undefined) return ctx.skip();
+    const store = open(new EtcdStateStore({ clock: new SystemClock(), hosts: cluster.hosts, prefix: "statereplicas/" }));
+    expect(await store.replicas()).toEqual(cluster.members.map((m) => m.name).sort());
   });
 
   it("an EdgeStateObject survives the loss of the process holding it, with every acknowledged write", async (ctx) => {
