@@ -59,6 +59,12 @@ export class ReplicatedStateStore implements StateStore {
     }
   }
 
+  /** The Raft cluster's voters, as the member written through sees the configuration. */
+  async replicas(): Promise<readonly string[]> {
+    if (this.closed) throw new ClosedError("ReplicatedStateStore");
+    return [...this.kv().host.status().voters].sort();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

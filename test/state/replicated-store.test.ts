@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReplicatedKV } from "../../src/consensus/kv.js";
 import { InMemoryLeaseStore } from "../../src/lifecycle/lease-store.js";
-import { EdgeStateObject, ReplicatedStateStore, StateFencedError } from "../../src/state/index.js";
+import { EdgeStateObject, EdgeStates, ReplicatedStateStore, StateFencedError } from "../../src/state/index.js";
 import { KvCluster } from "../consensus/support/kv-cluster.js";
 
 let cluster: KvCluster | undefined;
@@ -41,5 +41,23 @@ describe("ReplicatedStateStore", () => {
     await expect(c.until(store.save("cart", stale, 1))).rejects.toBeInstanceOf(StateFencedError);
     await expect(c.until(home.set("owner", "eve"))).rejects.toMatchObject({ code: "state.redirect", owner: "edge-b" });
     expect((await c.until(successor.get("owner"))).value).toBe("ann");
+  });
+
+  it("reports the Raft voters as the replicas of where, following membership changes", async () => {
+    const c = new KvCluster(["a", "b", "c"]);
+    cluster = c;
+    await c.startAll();
+    await c.waitForLeader();
+    const store = new ReplicatedStateStore({ kv: () => leaderOf(c) });
+    const states = new EdgeStates({ clock: c.clock, leases: new InMemoryLeaseStore({ clock: c.clock }), store });
+    await c.until((await states.object("cart", { edgeId: "edge-a" })).set("k", 1));
+    expect(await states.where("cart")).toMatchObject({ home: "edge-a", replicas: ["a", "b", "c"] });
+    const leader = leaderOf(c);
+    const removed = ["a", "b", "c"].find((id) => id !== leader.host.status().id) ?? "c";
+    await c.until(leader.host.changeMembership({ type: "remove", memberId: removed }));
+    expect((await states.where("cart")).replicas).toEqual(["a", "b", "c"].filter((id) => id !== removed));
+    // The option overrides what the store reports.
+    const pinned = new EdgeStates({ clock: c.clock, leases: new InMemoryLeaseStore({ clock: c.clock }), store, replicas: ["x"] });
+    expect((await pinned.where("cart")).replicas).toEqual(["x"]);
   });
 });
