@@ -178,7 +178,7 @@ export class StateMigrationAdapter implements WorkloadAdapter {
 
   async drain(ref: WorkloadRef): Promise<void> {
     const object = this.home(ref);
-    if (object !== undefined) await object.drain(`migration to another edge`);
+    if (object !== undefined) await object.drain("migration to another edge");
   }
 
   async undrain(ref: WorkloadRef): Promise<void> {

@@ -61,6 +61,29 @@ describe("EdgeState node", () => {
     expect(await runOperation(EdgeState, "migrate", { stateId: "doc", to: "nyc" }, {}, ctx)).toMatchObject({ path: "none", migrationId: null });
   });
 
+  it("refuses bad config per field, naming it, and changes nothing", async () => {
+    const { ctx } = context();
+    await runOperation(EdgeState, "set", { stateId: "doc", key: "k", value: 1, edgeId: "fra" }, {}, ctx);
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["get", { stateId: "" }, "stateId"],
+      ["set", { stateId: "doc", key: "", value: 1 }, "key"],
+      ["set", { stateId: "doc", key: "k", value: Number.NaN }, "value"],
+      ["set", { stateId: "doc", key: "k", value: 2, lockOwner: " " }, "lockOwner"],
+      ["set", { stateId: "doc", key: "k", value: 2, edgeId: "" }, "edgeId"],
+      ["increment", { stateId: "doc", key: "k", by: Number.POSITIVE_INFINITY }, "by"],
+      ["lock", { stateId: "doc", owner: "a", timeoutMs: 0 }, "timeoutMs"],
+      ["unlock", { stateId: "doc", owner: "" }, "owner"],
+      ["migrate", { stateId: "doc", to: "" }, "to"],
+      ["where", {}, "stateId"],
+    ];
+    for (const [operation, config, field] of cases) {
+      const error = await runOperation(EdgeState, operation as "get", config as { stateId: string }, {}, ctx).catch((e: unknown) => e);
+      expect(error, `${operation} ${field}`).toMatchObject({ code: "validation" });
+      expect(String((error as Error).message), `${operation} ${field}`).toContain(field);
+    }
+    expect(await runOperation(EdgeState, "get", { stateId: "doc" }, {}, ctx)).toMatchObject({ value: { k: 1 }, version: 1, home: "fra" });
+  });
+
   it("runs in a workflow with typed outputs per operation", async () => {
     const clock = new ManualClock(0);
     const infrastructure = new ServiceRegistry();
