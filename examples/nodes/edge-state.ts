@@ -40,7 +40,9 @@ const move = new WorkflowBuilder(registry, { name: "move" })
   .addNode("EdgeState", "migrate", { operation: "migrate", stateId: "cart:alice", to: "edge-fra-1" })
   .build();
 const migrated = (await runtime.execute(move)).results.migrate;
-if (migrated.status === "completed") console.log(`moved from ${migrated.output.from} to ${migrated.output.home} at version ${migrated.output.version}`);
+// With a migration engine registered (MIGRATION_SERVICE, as for the EdgeMigration node) the move is a
+// live migration with rollback (path "migration" and its id); without one, a direct handover.
+if (migrated.status === "completed") console.log(`moved from ${migrated.output.from} to ${migrated.output.home} at version ${migrated.output.version} (${migrated.output.path}${migrated.output.migrationId === null ? "" : ` ${migrated.output.migrationId}`})`);
 
 const look = new WorkflowBuilder(registry, { name: "look" })
   .addNode("EdgeState", "all", { operation: "get", stateId: "cart:alice" })

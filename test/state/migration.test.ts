@@ -105,6 +105,31 @@ describe("EdgeStates.migrate through the migration engine", () => {
     expect((await moved.object.metadata()).version).toBe(4);
   });
 
+  it("refuses writes at the source while the cutover copies and verifies, so none is lost", async () => {
+    const attempts: unknown[] = [];
+    const registry: { states?: EdgeStates } = {};
+    const ctx = await setup({
+      adapter: (adapter) =>
+        new Proxy(adapter, {
+          get(target, prop, receiver) {
+            const value: unknown = Reflect.get(target, prop, receiver);
+            if (prop !== "checksum") return typeof value === "function" ? value.bind(target) : value;
+            return async (ref: { workloadId: string; edgeId: string }) => {
+              const states = registry.states;
+              if (states !== undefined && ref.edgeId === "e1") attempts.push(await (await states.object("cart")).set("during", 1).catch((e: unknown) => e));
+              return adapter.checksum(ref);
+            };
+          },
+        }),
+    });
+    registry.states = ctx.states;
+    const moved = await ctx.states.migrate("cart", "e2");
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const a of attempts) expect(a).toMatchObject({ code: "state.locked" });
+    expect((await moved.object.get("during")).value).toBeUndefined();
+    expect((await moved.object.metadata()).version).toBe(3);
+  });
+
   // handovers: how many times the lease changed hands (each a new fencing token).
   const failures: Array<{ name: string; faults: Faults; handovers: number }> = [
     { name: "a checksum mismatch at verify", faults: { adapter: failing("checksum", "e2") }, handovers: 0 },
