@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import type { ReplicaInfo, SnapshotPage, StateEntry, WorkloadAdapter, WorkloadRef } from "../migration/adapter.js";
 import { ValidationError } from "../core/errors.js";
+import { parseWith } from "../core/validation.js";
 import type { EdgeStateObject } from "./object.js";
 import { jsonValueSchema, type JsonValue, type StateMetadata, type StoredState } from "./types.js";
 
@@ -60,7 +61,7 @@ function recordOf(stateId: string, view: View): { data: Record<string, JsonValue
     throw ValidationError.of(`state "${stateId}" copy`, "has malformed metadata", "corrupt_record");
   }
   const data: Record<string, JsonValue> = {};
-  for (const [k, raw] of view) if (k.startsWith(DATA)) data[k.slice(DATA.length)] = jsonValueSchema.parse(JSON.parse(raw));
+  for (const [k, raw] of view) if (k.startsWith(DATA)) data[k.slice(DATA.length)] = parseWith(jsonValueSchema, JSON.parse(raw), `state "${stateId}" copy.${k}`);
   return { data, metadata: { created, lastModified, version } };
 }
 
