@@ -12,6 +12,9 @@ import { parsesToFreshObject } from "./node-output.js";
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
 export interface RunPlan {
   readonly nodeCount: number;
+  /** Node ids by index, and back. */
+  readonly ids: readonly string[];
+  readonly indexOf: ReadonlyMap<string, number>;
   /** Nodes with no incoming edge, in index order. */
   readonly sources: Int32Array;
   /** Incoming edges of node `i` are `inStart[i]` up to `inStart[i + 1]`. */
@@ -85,5 +88,7 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   const inputSchemas = graph.nodes.map((node) => compiledSchema(node.definition.inputs));
   const outputSchemas = graph.nodes.map((node) => compiledSchema(node.outputs));
   const freshOutputs = Uint8Array.from(graph.nodes, (node) => (parsesToFreshObject(node.outputs) ? 1 : 0));
-  return { nodeCount: count, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, freshOutputs };
+  const ids = graph.nodes.map((node) => node.id);
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, freshOutputs };
 }

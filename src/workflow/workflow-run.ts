@@ -19,6 +19,7 @@ import type { CompiledGraph, CompiledNode } from "./graph.js";
 import { runGuardedNode } from "./guarded-node.js";
 import { isolatedOutput } from "./node-output.js";
 import type { RunPlan } from "./run-plan.js";
+import { resultsView } from "./run-results.js";
 import type { ErrorPolicy, NodeResult, RunResult, RunStatus, RuntimeEvents } from "./types.js";
 
 /** What every run of one runtime shares. */
@@ -396,8 +397,9 @@ export class WorkflowRun {
   }
 
   private snapshot(status: RunStatus): RunResult {
-    const results: Record<string, NodeResult> = {};
-    for (let i = 0; i < this.count; i++) results[(this.nodes[i] as CompiledNode).id] = this.resultOf(i);
+    // Nothing changes a node's state once the run has settled, so the view can read it later.
+    const plan = this.plan;
+    const results = resultsView({ ids: plan.ids, indexOf: plan.indexOf, resultOf: (index) => this.resultOf(index) });
     return {
       runId: this.request.runId,
       status,
