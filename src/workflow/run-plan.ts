@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { compiledSchema } from "./compiled-schema.js";
 import type { CompiledGraph } from "./graph.js";
-import { parsesToFreshObject } from "./node-output.js";
+import { outputShapeOf, type OutputShape } from "./node-output.js";
 
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
 export interface RunPlan {
@@ -31,8 +31,8 @@ export interface RunPlan {
   /** Per node: its input and output schemas, compiled. */
   readonly inputSchemas: readonly z.ZodType[];
   readonly outputSchemas: readonly z.ZodType[];
-  /** Per node: 1 when parsing its output always builds a new object (see `parsesToFreshObject`). */
-  readonly freshOutputs: Uint8Array;
+  /** Per node: what parsing its output hands back (see `outputShapeOf`). */
+  readonly outputShapes: readonly OutputShape[];
 }
 
 // A workflow is immutable once built, and one workflow is typically run many times.
@@ -87,8 +87,8 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   });
   const inputSchemas = graph.nodes.map((node) => compiledSchema(node.definition.inputs));
   const outputSchemas = graph.nodes.map((node) => compiledSchema(node.outputs));
-  const freshOutputs = Uint8Array.from(graph.nodes, (node) => (parsesToFreshObject(node.outputs) ? 1 : 0));
+  const outputShapes = graph.nodes.map((node) => outputShapeOf(node.outputs));
   const ids = graph.nodes.map((node) => node.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
-  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, freshOutputs };
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, outputShapes };
 }

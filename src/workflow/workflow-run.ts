@@ -13,11 +13,12 @@ import type { TypedEmitter } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { ServiceRegistry } from "../core/services.js";
 import { zodIssues } from "../core/validation.js";
+import { z } from "zod";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
 import type { CompiledGraph, CompiledNode } from "./graph.js";
 import { runGuardedNode } from "./guarded-node.js";
-import { isolatedOutput } from "./node-output.js";
+import { OutputShape, isolatedOutput } from "./node-output.js";
 import type { RunPlan } from "./run-plan.js";
 import { resultsView } from "./run-results.js";
 import type { ErrorPolicy, NodeResult, RunResult, RunStatus, RuntimeEvents } from "./types.js";
@@ -192,7 +193,17 @@ export class WorkflowRun {
   /** Validates and isolates an attempt's output; throws a {@link ValidationError} when it is wrong. */
   checkOutput(node: CompiledNode, output: unknown): unknown {
     const plan = this.plan;
-    return isolatedOutput(plan.outputSchemas[node.index] ?? node.outputs, plan.freshOutputs[node.index] === 1, output, this.env.validateIO);
+    return isolatedOutput(plan.outputSchemas[node.index] ?? node.outputs, plan.outputShapes[node.index] ?? OutputShape.General, output, this.env.validateIO);
+  }
+
+  /**
+   * Node `index`'s output, frozen, for whoever sees it whole (results, listeners). A flat output is
+   * frozen only here: its consumers read primitives from its ports and never hold the object.
+   */
+  private exposedOutput(index: number): unknown {
+    const output = this.outcome[index];
+    if (this.plan.outputShapes[index] === OutputShape.Flat && this.env.validateIO) Object.freeze(output);
+    return output;
   }
 
   private pump(): void {
@@ -212,13 +223,15 @@ export class WorkflowRun {
     this.nodeStartedAt[index] = stamp === stamp ? stamp : this.env.clock.now();
     let inputs: unknown = this.assembleInputs(index);
     if (this.env.validateIO) {
-      const parsed = (this.plan.inputSchemas[index] ?? node.definition.inputs).safeParse(inputs);
-      if (!parsed.success) {
+      try {
+        // `parse` rather than `safeParse`: on the common, valid path it allocates no result wrapper.
+        inputs = (this.plan.inputSchemas[index] ?? node.definition.inputs).parse(inputs);
+      } catch (error) {
+        const cause = error instanceof z.core.$ZodError ? new ValidationError(zodIssues(error as z.ZodError, "inputs")) : error;
         // Settled without pumping: launch runs inside pump's loop, which goes on by itself.
-        this.settleFailed(index, this.nodeError(node, new ValidationError(zodIssues(parsed.error, "inputs")), 1, false), 1);
+        this.settleFailed(index, this.nodeError(node, cause, 1, false), 1);
         return;
       }
-      inputs = parsed.data;
     }
     if (this.plan.guarded[index] === 1) {
       runGuardedNode(this, node, inputs).then(
@@ -289,7 +302,7 @@ export class WorkflowRun {
     // Checked first: on trivial nodes, building unused event payloads is a measurable share of the cost.
     if (events.listenerCount("node:complete") > 0) {
       const nodeId = (this.nodes[index] as CompiledNode).id;
-      events.emit("node:complete", { runId: this.request.runId, nodeId, output, attempts, durationMs: finishedAt - (this.nodeStartedAt[index] ?? 0) });
+      events.emit("node:complete", { runId: this.request.runId, nodeId, output: this.exposedOutput(index), attempts, durationMs: finishedAt - (this.nodeStartedAt[index] ?? 0) });
       if (this.settled) return;
     } else {
       this.stamp = finishedAt;
@@ -417,7 +430,7 @@ export class WorkflowRun {
     const finishedAt = this.nodeFinishedAt[index] ?? 0;
     switch (this.state[index]) {
       case COMPLETED:
-        return { status: "completed", output: outcome, attempts, startedAt, finishedAt };
+        return { status: "completed", output: this.exposedOutput(index), attempts, startedAt, finishedAt };
       case FAILED:
         return { status: "failed", error: outcome as NodeExecutionError, attempts, startedAt, finishedAt };
       case SKIPPED:
