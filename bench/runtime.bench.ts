@@ -2,11 +2,13 @@
  * LocalRuntime overhead on 10,000 trivial nodes, against a hand-written async loop over the same
  * functions and against the DAG runners Node developers already use (async.auto, p-graph), all in
  * this process. Each runtime sample is taken right after a hand-loop sample, so both see the same
- * load on a shared machine; the ratio is of their medians. Run: `npx tsx bench/runtime.bench.ts`.
+ * load on a shared machine; ratios are per pair, reported as min and median, with CPU time beside
+ * wall time. Run: `npx tsx bench/runtime.bench.ts` (`BENCH_ASYNC_AUTO=1` adds async.auto, minutes a run).
  */
 import asyncLib from "async";
 import { PGraph } from "p-graph";
 import { z } from "zod";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { defineNode } from "../src/workflow/node.js";
 import { NodeRegistry } from "../src/workflow/registry.js";
@@ -15,7 +17,7 @@ import { LocalRuntime } from "../src/workflow/runtime.js";
 import { table, time } from "./support/timing.js";
 
 const N = Number(process.env["BENCH_NODES"] ?? 10_000);
-const RUNS = 9;
+const RUNS = 21;
 const WARMUP = 8;
 
 const step = async (a: number, b = 0, c = 0, d = 0): Promise<number> => a + b + c + d + 1;
@@ -106,37 +108,49 @@ async function pGraph(shape: Shape): Promise<number> {
   return values[shape.length - 1] ?? 0;
 }
 
-/** Medians of `runs` alternating samples of `baseline` and `candidate`, after `warmup` of each. */
-async function timePaired(baseline: () => Promise<void>, candidate: () => Promise<void>, runs: number, warmup: number): Promise<{ baselineMs: number; candidateMs: number }> {
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** Wall and CPU time (user + system, of this process) of one call. */
+async function sample(fn: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await fn();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/**
+ * `runs` pairs of samples, each pair a baseline run right before a candidate run, after `warmup`
+ * pairs: the ratio of each pair compares two runs that saw the same load from other processes.
+ */
+async function paired(baseline: () => Promise<void>, candidate: () => Promise<void>, runs: number, warmup: number): Promise<Array<{ base: Sample; cand: Sample }>> {
   for (let i = 0; i < warmup; i++) {
     await baseline();
     await candidate();
   }
-  const base: number[] = [];
-  const cand: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let start = performance.now();
-    await baseline();
-    base.push(performance.now() - start);
-    start = performance.now();
-    await candidate();
-    cand.push(performance.now() - start);
-  }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-  return { baselineMs: median(base), candidateMs: median(cand) };
+  const pairs: Array<{ base: Sample; cand: Sample }> = [];
+  for (let i = 0; i < runs; i++) pairs.push({ base: await sample(baseline), cand: await sample(candidate) });
+  return pairs;
 }
+
+const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+const minOf = (xs: readonly number[]): number => sorted(xs)[0] ?? Number.NaN;
+const medianOf = (xs: readonly number[]): number => sorted(xs)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 async function main(): Promise<void> {
   const rows: Array<Record<string, string | number>> = [];
   const nodes = N.toLocaleString("en-US");
+  const autoToo = process.env["BENCH_ASYNC_AUTO"] === "1";
   for (const [name, shape] of [["chain", chain(N)], ["fan-out/fan-in", fanOutFanIn(N)]] as const) {
     const buildStart = performance.now();
     const workflow = buildWorkflow(shape);
     const buildMs = performance.now() - buildStart;
     const build = await time(() => buildWorkflow(shape), 5, 1);
     const expected = await handLoop(shape);
-    const validated = new LocalRuntime({ concurrency: Number.POSITIVE_INFINITY });
-    const unvalidated = new LocalRuntime({ concurrency: Number.POSITIVE_INFINITY, validateIO: false });
     const check = async (got: Promise<number>): Promise<void> => {
       const value = await got;
       if (value !== expected) throw new Error(`${name}: runner computed ${value}, expected ${expected}`);
@@ -147,31 +161,59 @@ async function main(): Promise<void> {
       return last?.status === "completed" ? (last.output as { value: number }).value : Number.NaN;
     };
     const hand = (): Promise<void> => check(handLoop(shape));
-    const work = (runner: string): string => `${runner}, ${nodes}-node ${name}`;
-    const row = (runner: string, ms: number, handMs: number): void => {
-      rows.push({ work: work(runner), "ms/run": ms, "µs/node": (ms * 1000) / N, "× hand loop": ms / handMs });
+    const runtimeRow = (validateIO: boolean, concurrency: number): [string, () => Promise<void>, number] => {
+      const runtime = new LocalRuntime({ concurrency, validateIO });
+      const label = `LocalRuntime, validation ${validateIO ? "on" : "off"}, concurrency ${concurrency === Number.POSITIVE_INFINITY ? "∞" : concurrency}`;
+      return [label, () => check(runtimeValue(runtime)), RUNS];
     };
-    // Steady state: every runner gets the same generous warm-up so the JIT has settled.
-    const handAlone = await time(hand, RUNS, WARMUP);
-    console.error(`  ${name} / hand loop: ${handAlone.medianMs.toFixed(2)} ms`);
-    row("hand-written async loop", handAlone.medianMs, handAlone.medianMs);
-    const paired: Array<[string, () => Promise<void>]> = [
-      ["LocalRuntime", () => check(runtimeValue(validated))],
-      ["LocalRuntime (validation off)", () => check(runtimeValue(unvalidated))],
-      ["p-graph", () => check(pGraph(shape))],
+    const candidates: Array<[string, () => Promise<void>, number]> = [
+      runtimeRow(true, Number.POSITIVE_INFINITY),
+      runtimeRow(false, Number.POSITIVE_INFINITY),
+      runtimeRow(true, 32),
+      runtimeRow(false, 32),
+      // Around a second a run: a few pairs say enough.
+      ["p-graph", () => check(pGraph(shape)), 3],
     ];
-    for (const [runner, fn] of paired) {
-      const t = await timePaired(hand, fn, RUNS * 3, WARMUP);
-      console.error(`  ${name} / ${runner}: ${t.candidateMs.toFixed(2)} ms (hand loop beside it: ${t.baselineMs.toFixed(2)} ms)`);
-      row(runner, t.candidateMs, t.baselineMs);
+    for (const [runner, fn, runs] of candidates) {
+      const pairs = await paired(hand, fn, runs, runs === RUNS ? WARMUP : 1);
+      const perNode = pairs.map((p) => (p.cand.wallMs * 1000) / N);
+      const wallRatio = pairs.map((p) => p.cand.wallMs / p.base.wallMs);
+      const cpuRatio = pairs.map((p) => p.cand.cpuMs / p.base.cpuMs);
+      console.error(`  ${name} / ${runner}: median ${medianOf(pairs.map((p) => p.cand.wallMs)).toFixed(2)} ms (hand loop beside it: ${medianOf(pairs.map((p) => p.base.wallMs)).toFixed(2)} ms)`);
+      rows.push({
+        work: `${nodes}-node ${name}: ${runner}`,
+        "µs/node min": minOf(perNode),
+        "µs/node med": medianOf(perNode),
+        "× hand min": minOf(wallRatio),
+        "× hand med": medianOf(wallRatio),
+        "CPU ms/run med": medianOf(pairs.map((p) => p.cand.cpuMs)),
+        "hand CPU ms med": medianOf(pairs.map((p) => p.base.cpuMs)),
+        "CPU × hand med": medianOf(cpuRatio),
+        pairs: runs,
+      });
     }
-    // async.auto rescans its task list on every completion (quadratic): one timed run is plenty.
-    const auto = await time(() => check(asyncAuto(shape)), 1, 0);
-    console.error(`  ${name} / async.auto: ${auto.medianMs.toFixed(1)} ms`);
-    row("async.auto", auto.medianMs, handAlone.medianMs);
+    if (autoToo) {
+      // async.auto rescans its task list on every completion (quadratic): one run takes minutes.
+      const [pair] = await paired(hand, () => check(asyncAuto(shape)), 1, 0);
+      if (pair !== undefined) {
+        rows.push({
+          work: `${nodes}-node ${name}: async.auto`,
+          "µs/node min": (pair.cand.wallMs * 1000) / N,
+          "µs/node med": (pair.cand.wallMs * 1000) / N,
+          "× hand min": pair.cand.wallMs / pair.base.wallMs,
+          "× hand med": pair.cand.wallMs / pair.base.wallMs,
+          "CPU ms/run med": pair.cand.cpuMs,
+          "hand CPU ms med": pair.base.cpuMs,
+          "CPU × hand med": pair.cand.cpuMs / pair.base.cpuMs,
+          pairs: 1,
+        });
+      }
+    }
     console.log(`${name}: ${N} nodes validated and built in ${build.medianMs.toFixed(1)} ms (median of 5; first build ${buildMs.toFixed(1)} ms)`);
   }
   console.log(table(rows));
+  console.log(`Each row: pairs of (hand-written async loop, runner) runs in alternation; "× hand" is each pair's wall-time ratio, min and median over the pairs; CPU is this process's user + system time per run, so load from other processes shows as wall time above CPU time.${autoToo ? "" : " async.auto (minutes per run) only with BENCH_ASYNC_AUTO=1."}`);
+  console.log(`Load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(", ")}`);
 }
 
 await main();
