@@ -54,3 +54,39 @@ describe("a run's results", () => {
     expect(printed).toContain("value: 3");
   });
 });
+
+describe("a run stopped part-way", () => {
+  it("cancelled mid-chain: the results show the completed prefix and the cancelled rest", async () => {
+    const builder = WorkflowBuilder.untyped(testRegistry());
+    const length = 50;
+    for (let i = 0; i < length; i++) {
+      builder.addNode("Sum", `n${i}`, { weight: 1 });
+      if (i > 0) builder.connect(`n${i - 1}`, "value", `n${i}`, "p0");
+    }
+    const runtime = new LocalRuntime({ clock: new ManualClock() });
+    const controller = new AbortController();
+    runtime.events.on("node:complete", (event) => {
+      if (event.nodeId === "n9") controller.abort();
+    });
+    const error = (await runtime.execute(builder.build(), { signal: controller.signal }).catch((e: unknown) => e)) as { result: { status: string; results: Record<string, { status: string }> } };
+    expect(error.result.status).toBe("cancelled");
+    const statuses = Object.values(error.result.results).map((r) => r.status);
+    expect(statuses.slice(0, 10).every((s) => s === "completed")).toBe(true);
+    expect(statuses.slice(10).every((s) => s === "cancelled")).toBe(true);
+    expect(statuses).toHaveLength(length);
+  });
+
+  it("an async node rejecting fails the run, its dependents skipped, under the continue policy", async () => {
+    const workflow = new WorkflowBuilder(testRegistry())
+      .addNode("Flaky", "bad", { failTimes: 1 })
+      .addNode("Sum", "after", { weight: 1 })
+      .addNode("Sum", "other", { weight: 1 })
+      .connect("bad", "value", "after", "p0")
+      .build();
+    const run = await new LocalRuntime({ clock: new ManualClock(), errorPolicy: "continue" }).execute(workflow);
+    expect(run.status).toBe("failed");
+    expect(run.results.bad.status).toBe("failed");
+    expect(run.results.after.status).toBe("skipped");
+    expect(run.results.other.status).toBe("completed");
+  });
+});
