@@ -21,6 +21,12 @@ export interface EtcdDecision {
   readonly data: string;
 }
 
+/** Settings of an {@link EtcdDecisionLog}. */
+export interface EtcdDecisionLogOptions extends EtcdConnectionOptions {
+  /** Appends that lose a race retry up to this many times, then fail with a `ConflictError` (default 64). */
+  readonly maxAttempts?: number;
+}
+
 const nameSchema = z.string().min(1).max(256).regex(/^[^/]+$/, "must not contain '/'");
 // Built once: building a zod schema costs more than parsing with it.
 const appendArgs = z.object({ name: nameSchema, data: z.string().max(1_500_000) });
@@ -42,7 +48,7 @@ export class EtcdDecisionLog extends EtcdClientOwner {
 
   private readonly maxAttempts: number;
 
-  constructor(options: EtcdConnectionOptions & { readonly maxAttempts?: number }) {
+  constructor(options: EtcdDecisionLogOptions) {
     const maxAttempts = parseMaxAttempts(options.maxAttempts);
     super("EtcdDecisionLog", options);
     this.maxAttempts = maxAttempts;
