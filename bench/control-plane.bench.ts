@@ -19,26 +19,37 @@
  * process issuing the calls) measures the backend's own cost more steadily than throughput does on a
  * shared machine.
  *
+ * The etcd backend's overhead over the bare client is measured twice. Against the cluster, in a phase
+ * of its own: bare client and `EtcdKV` sending the same requests, OVERHEAD_ROUNDS short rounds taking
+ * turns, medians of per-round ratios (what a user sees, but a few % of noise on a shared machine). And
+ * in process, with the client's transport mocked (bench/support/client-overhead.ts): the CPU `EtcdKV`
+ * adds to each call, which divided by the bare client's CPU per call against the cluster is the
+ * overhead free of network and cluster noise.
+ *
  * Targets: embedded write throughput within 1.5x of etcd's; the etcd backend's overhead over the bare
  * client at most 10 %.
  *
- * Run: npx tsx bench/control-plane.bench.ts   (about 2.5 minutes)
- *   OPS=2000 operations a row, ROUNDS=5, BUDGET_MS=10000 (no call starts later in a round)
+ * Run: npx tsx bench/control-plane.bench.ts   (about 3.5 minutes)
+ *   OPS=2000 operations a row, ROUNDS=5, BUDGET_MS=10000 (no call starts later in a round),
+ *   OVERHEAD_OPS=1000, OVERHEAD_ROUNDS=10
  */
 import { Etcd3 } from "etcd3";
 import { SystemClock } from "../src/core/clock.js";
 import { EtcdKV, EtcdLeaseStore } from "../src/etcd/index.js";
 import { startEtcdCluster, type EtcdCluster } from "../test/etcd/support/etcd-cluster.js";
 import { KEYS, measure, median, VALUE, type Measurement } from "./support/control-plane-workload.js";
+import { measureClientCost, type ClientCost } from "./support/client-overhead.js";
 import { startEmbeddedRaft, type EmbeddedRaft } from "./support/embedded-raft.js";
 
 const OPS = Number(process.env["OPS"] ?? 2_000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 5);
 const BUDGET_MS = Number(process.env["BUDGET_MS"] ?? 10_000);
+const OVERHEAD_OPS = Number(process.env["OVERHEAD_OPS"] ?? 1_000);
+const OVERHEAD_ROUNDS = Number(process.env["OVERHEAD_ROUNDS"] ?? 10);
 
 /** One backend doing one workload; `fsyncs` reads its cluster-wide WAL sync counter. */
 interface Contender {
-  readonly workload: "write" | "read" | "lease acquire+renew";
+  readonly workload: "write" | "read" | "lease acquire+renew" | "overhead write" | "overhead read";
   readonly backend: string;
   readonly run: (round: number) => Promise<Measurement>;
   readonly fsyncs?: () => Promise<number>;
@@ -64,9 +75,9 @@ async function etcdCounter(cluster: EtcdCluster, metric: string): Promise<number
  * Runs the contenders ROUNDS times, taking turns (in reverse order every other round, so a drift in
  * the machine's load does not favour whoever goes first), and returns each one's median row.
  */
-async function compete(contenders: readonly Contender[]): Promise<Row[]> {
+async function compete(contenders: readonly Contender[], rounds = ROUNDS): Promise<Row[]> {
   const results = contenders.map(() => ({ rounds: [] as Measurement[], fsyncs: 0 }));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     const order = [...contenders.keys()];
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
@@ -99,7 +110,13 @@ const throughput = (m: Measurement): number => m.opsPerSec;
 
 function etcdContenders(cluster: EtcdCluster, bare: Etcd3, kv: EtcdKV, leases: EtcdLeaseStore): Contender[] {
   const fsyncs = (): Promise<number> => etcdCounter(cluster, "etcd_disk_wal_fsync_duration_seconds_count");
+  // Same requests as the write and read rows, on keys of their own, in shorter and more rounds.
+  const o = (round: number): number => 1_000 + round;
   return [
+    { workload: "overhead write", backend: "etcd, bare etcd3 client", run: (round) => measure(OVERHEAD_OPS, (i) => bare.put(`bench/bare/${o(round)}/k${i % KEYS}`).value(VALUE).getPrevious(), BUDGET_MS) },
+    { workload: "overhead write", backend: "etcd, EtcdKV.put", run: (round) => measure(OVERHEAD_OPS, (i) => kv.put(`${o(round)}/k${i % KEYS}`, VALUE), BUDGET_MS) },
+    { workload: "overhead read", backend: "etcd, bare etcd3 client", run: (round) => measure(OVERHEAD_OPS, (i) => bare.get(`bench/bare/${o(round)}/k${i % KEYS}`).exec(), BUDGET_MS) },
+    { workload: "overhead read", backend: "etcd, EtcdKV.read", run: (round) => measure(OVERHEAD_OPS, (i) => kv.read(`${o(round)}/k${i % KEYS}`), BUDGET_MS) },
     { workload: "write", backend: "etcd, bare etcd3 client", fsyncs, run: (round) => measure(OPS, (i) => bare.put(`bench/bare/${round}/k${i % KEYS}`).value(VALUE).getPrevious(), BUDGET_MS) },
     { workload: "write", backend: "etcd, EtcdKV.put", fsyncs, run: (round) => measure(OPS, (i) => kv.put(`${round}/k${i % KEYS}`, VALUE), BUDGET_MS) },
     { workload: "read", backend: "etcd, bare etcd3 client", run: (round) => measure(OPS, (i) => bare.get(`bench/bare/${round}/k${i % KEYS}`).exec(), BUDGET_MS) },
@@ -124,11 +141,11 @@ function embeddedContenders(raft: EmbeddedRaft): Contender[] {
   ];
 }
 
-function report(rows: readonly Row[]): void {
+function report(rows: readonly Row[], cost: ClientCost): void {
   console.log(`3 members on loopback each side, ${OPS} ops a row from 64 concurrent clients, 100-byte values, median of ${ROUNDS} rounds`);
   console.log("| workload | backend | ops/s | p50 ms | p99 ms | WAL fsyncs/write | caller CPU µs/op | completed | failed |");
   console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-  for (const r of rows) {
+  for (const r of rows.filter((row) => !row.workload.startsWith("overhead"))) {
     const fsyncs = r.fsyncsPerWrite === undefined ? "" : r.fsyncsPerWrite.toFixed(3);
     console.log(`| ${[r.workload, r.backend, r.m.opsPerSec.toFixed(0), r.m.p50.toFixed(2), r.m.p99.toFixed(2), fsyncs, r.m.cpuMicrosPerOp.toFixed(0), String(r.m.completed), String(r.m.failed)].join(" | ")} |`);
   }
@@ -148,7 +165,14 @@ function report(rows: readonly Row[]): void {
   console.log(`embedded / etcd read throughput:  ${times(find("read", "embedded"), find("read", "etcd, EtcdKV"))} against EtcdKV`);
   console.log(`embedded / etcd lease throughput: ${times(find("lease acquire+renew", "embedded"), find("lease acquire+renew", "etcd"))}`);
   console.log(`EtcdKV overhead over the bare etcd3 client (same requests, target <= 10 %):`);
-  console.log(`  writes ${overhead(find("write", "etcd, bare"), find("write", "etcd, EtcdKV"))}; reads ${overhead(find("read", "etcd, bare"), find("read", "etcd, EtcdKV"))}`);
+  console.log(`  against the cluster, ${OVERHEAD_ROUNDS} rounds of ${OVERHEAD_OPS}: writes ${overhead(find("overhead write", "etcd, bare"), find("overhead write", "etcd, EtcdKV"))}; reads ${overhead(find("overhead read", "etcd, bare"), find("overhead read", "etcd, EtcdKV"))}`);
+  const bareCpu = (workload: string): number => {
+    const cpu = find(workload, "etcd, bare").rounds.map((m) => m.cpuMicrosPerOp).sort((a, b) => a - b);
+    return cpu[Math.floor(cpu.length / 2)] ?? Number.NaN;
+  };
+  const added = (kvMicros: number, bareMicros: number, workload: string): string =>
+    `+${(kvMicros - bareMicros).toFixed(1)} µs (${bareMicros.toFixed(1)} -> ${kvMicros.toFixed(1)}) = ${(((kvMicros - bareMicros) / bareCpu(workload)) * 100).toFixed(1)} % of the bare client's ${bareCpu(workload).toFixed(0)} µs`;
+  console.log(`  CPU EtcdKV adds per call, transport mocked (median of alternating rounds): writes ${added(cost.kvWrite, cost.bareWrite, "overhead write")}; reads ${added(cost.kvRead, cost.bareRead, "overhead read")}`);
 }
 
 const cluster = await startEtcdCluster();
@@ -169,7 +193,9 @@ try {
   const contenders = [...etcdContenders(cluster, bare, kv, leases), ...embeddedContenders(raft)];
   const rows: Row[] = [];
   for (const workload of ["write", "read", "lease acquire+renew"] as const) rows.push(...(await compete(contenders.filter((c) => c.workload === workload))));
-  report(rows);
+  for (const workload of ["overhead write", "overhead read"] as const) rows.push(...(await compete(contenders.filter((c) => c.workload === workload), OVERHEAD_ROUNDS)));
+  const cost = await measureClientCost(clock, cluster.hosts);
+  report(rows, cost);
 } finally {
   await raft?.stop();
   await leases.close();

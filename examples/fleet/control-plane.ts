@@ -15,7 +15,7 @@ import {
   SimNetwork,
   membershipMessageSchema,
   raftMessageSchema,
-  type LeaseKV,
+  type VersionedLeaseKV,
   type ManualClock,
   type MembershipMessage,
   type Random,
@@ -117,7 +117,7 @@ export class ControlPlane {
   }
 
   /** Writes go to whichever member leads now, so leases survive a change of leader. */
-  private leaderKV(): LeaseKV {
+  private leaderKV(): VersionedLeaseKV {
     const current = (): ReplicatedKV => {
       const leader = this.leader();
       if (leader === undefined) throw new NotLeaderError(null, "the control plane has no leader right now");
@@ -126,6 +126,9 @@ export class ControlPlane {
     return {
       get: (key) => current().get(key),
       compareAndSet: (key, expected, value) => current().compareAndSet(key, expected, value),
+      read: (key) => current().read(key),
+      compareAndSwap: (key, expected, value) => current().compareAndSwap(key, expected, value),
+      keys: (prefix) => current().keys(prefix),
     };
   }
 

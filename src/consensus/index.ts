@@ -43,5 +43,5 @@ export { decodeKvCommand, encodeKvCommand, KvStateMachine, kvCommandSchema, type
 export { RaftHost, type RaftHostEvents } from "./host.js";
 export type { ProposalResult, RaftCallOptions, RaftWaitOptions, RaftEngineSettings, RaftHostLimits, RaftHostMetrics, RaftHostOptions, RaftHostStatus } from "./host-types.js";
 export { ProposalOutcomeUnknownError } from "./errors.js";
-export { ReplicatedKV, type KvReadOptions, type KvWriteOptions, type ReplicatedKVOptions, type RequestId } from "./kv.js";
+export { ReplicatedKV, type KvReadOptions, type KvSwapResult, type KvVersionedValue, type KvWriteOptions, type ReplicatedKVOptions, type RequestId } from "./kv.js";
 export { RaftClusters, RAFT_CLUSTERS, type RaftClusterEntry } from "./registry.js";

@@ -1,7 +1,8 @@
 /**
  * The deterministic state machine behind {@link ReplicatedKV}: applies encoded commands in log
  * order, remembers the last answer per client session so a retried request is applied once, and
- * snapshots to a string.
+ * snapshots to a string. Each key also remembers its revision: the log index of the entry that last
+ * wrote it, which only grows across the whole store (etcd's mod revision, for the same uses).
  *
  * @module
  */
@@ -40,9 +41,11 @@ const sessionSchema = z.object({ seq: z.number().int().min(0), result: z.object(
  * object property names (a `"__proto__"` property does not survive every parser).
  */
 const snapshotSchema = z.object({
-  v: z.literal(2),
+  v: z.union([z.literal(2), z.literal(3)]),
   data: z.array(z.tuple([z.string(), z.string()])),
   sessions: z.array(z.tuple([z.string(), sessionSchema])),
+  /** Since v3: `[key, revision]`; a v2 snapshot's keys read as revision 0 (written before it was kept). */
+  revisions: z.array(z.tuple([z.string(), z.number().int().min(0)])).optional(),
 });
 
 /** The earlier format, `{ data: {key: value}, sessions: {client: session} }`, read without rebuilding objects. */
@@ -140,10 +143,16 @@ function isCommand(v: unknown): v is KvCommand {
 
 export class KvStateMachine {
   private data = new Map<string, string>();
+  private revisions = new Map<string, number>();
   private sessions = new Map<string, { seq: number; result: KvWriteResult }>();
 
   get(key: string): string | null {
     return this.data.get(key) ?? null;
+  }
+
+  /** The log index of the entry that last wrote `key` (0: never written, or absent since). */
+  revision(key: string): number {
+    return this.revisions.get(key) ?? 0;
   }
 
   size(): number {
@@ -154,8 +163,11 @@ export class KvStateMachine {
     return [...this.data.keys()];
   }
 
-  /** Applies a command (already decoded). Returns the remembered answer for a retried request. */
-  apply(cmd: KvCommand): KvWriteResult {
+  /**
+   * Applies a command (already decoded) found at log `index`. Returns the remembered answer for a
+   * retried request.
+   */
+  apply(cmd: KvCommand, index = 0): KvWriteResult {
     if (cmd.client !== undefined && cmd.seq !== undefined) {
       const session = this.sessions.get(cmd.client);
       if (session !== undefined && cmd.seq <= session.seq) {
@@ -167,16 +179,16 @@ export class KvStateMachine {
     let ok = true;
     switch (cmd.op) {
       case "put":
-        this.data.set(cmd.key, cmd.value);
+        this.set(cmd.key, cmd.value, index);
         break;
       case "delete":
-        ok = this.data.delete(cmd.key);
+        ok = this.remove(cmd.key);
         break;
       case "cas":
         ok = previous === cmd.expected;
         if (ok) {
-          if (cmd.value === null) this.data.delete(cmd.key);
-          else this.data.set(cmd.key, cmd.value);
+          if (cmd.value === null) this.remove(cmd.key);
+          else this.set(cmd.key, cmd.value, index);
         }
         break;
     }
@@ -190,24 +202,25 @@ export class KvStateMachine {
    * host) changes nothing and answers `ok: false`: every replica decodes it the same way, and a throw
    * here would stop every member on the same entry, again on each restart.
    */
-  applyEncoded(data: string): KvWriteResult {
+  applyEncoded(data: string, index = 0): KvWriteResult {
     let cmd: KvCommand;
     try {
       cmd = decodeKvCommand(data);
     } catch {
       return { previous: null, ok: false };
     }
-    return this.apply(cmd);
+    return this.apply(cmd, index);
   }
 
   snapshot(): string {
-    return JSON.stringify({ v: 2, data: [...this.data], sessions: [...this.sessions] });
+    return JSON.stringify({ v: 3, data: [...this.data], sessions: [...this.sessions], revisions: [...this.revisions] });
   }
 
   /** Replaces the state with a snapshot's; on a malformed snapshot it throws and keeps the current state. */
   restore(snapshot: string): void {
     if (snapshot === "") {
       this.data = new Map();
+      this.revisions = new Map();
       this.sessions = new Map();
       return;
     }
@@ -217,8 +230,19 @@ export class KvStateMachine {
     } catch (error) {
       throw ValidationError.of("snapshot", `is not JSON: ${String(error)}`, "invalid_snapshot");
     }
-    const parsed = typeof raw === "object" && raw !== null && "v" in raw ? parseWith(snapshotSchema, raw, "snapshot") : parseLegacySnapshot(raw);
+    const parsed: z.output<typeof snapshotSchema> = typeof raw === "object" && raw !== null && "v" in raw ? parseWith(snapshotSchema, raw, "snapshot") : { v: 2, ...parseLegacySnapshot(raw) };
     this.data = new Map(parsed.data);
+    this.revisions = new Map(parsed.revisions);
     this.sessions = new Map(parsed.sessions);
+  }
+
+  private set(key: string, value: string, index: number): void {
+    this.data.set(key, value);
+    this.revisions.set(key, index);
+  }
+
+  private remove(key: string): boolean {
+    this.revisions.delete(key);
+    return this.data.delete(key);
   }
 }

@@ -41,6 +41,22 @@ export interface KvReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A value with its revision: the log index of the entry that last wrote it (0: absent). */
+export interface KvVersionedValue {
+  readonly value: string | null;
+  readonly revision: number;
+}
+
+/** What {@link ReplicatedKV.compareAndSwap} answers. */
+export interface KvSwapResult {
+  /** Whether the key held the expected value and was written. */
+  readonly ok: boolean;
+  /** The value found: on a miss, the value the key holds (as of the swap's place in the log). */
+  readonly previous: string | null;
+  /** The log index of the swap's entry: on success, the key's new revision. */
+  readonly revision: number;
+}
+
 /** A write's options, also in the earlier form: a bare request id. */
 function writeOptions(options: RequestId | KvWriteOptions | undefined): KvWriteOptions {
   if (options === undefined) return {};
@@ -70,7 +86,7 @@ export class ReplicatedKV {
     this.clientId = `${options.id}:${options.random.fork("kv-client").nextUint32().toString(36)}.${options.clock.now().toString(36)}`;
     this.host = new RaftHost<KvWriteResult>({
       ...options,
-      apply: (entry: LogEntry) => this.machine.applyEncoded(entry.data),
+      apply: (entry: LogEntry) => this.machine.applyEncoded(entry.data, entry.index),
       snapshot: () => this.machine.snapshot(),
       restore: (data) => this.machine.restore(data),
     });
@@ -123,6 +139,34 @@ export class ReplicatedKV {
     if (expected !== null && typeof expected !== "string") throw ValidationError.of("expected", "must be a string or null (absent)", "invalid_type");
     if (value !== null && typeof value !== "string") throw ValidationError.of("value", "must be a string or null (delete)", "invalid_type");
     return (await this.write({ op: "cas", key, expected, value }, writeOptions(options))).result.ok;
+  }
+
+  /** The value under `key` with its revision, linearizably. */
+  async read(key: string, options?: KvReadOptions): Promise<KvVersionedValue> {
+    checkKey(key);
+    await this.host.read(options);
+    return { value: this.machine.get(key), revision: this.machine.revision(key) };
+  }
+
+  /**
+   * {@link ReplicatedKV.compareAndSet} that also answers the value it found and the log index it was
+   * decided at, so a caller that lost the race learns the winner's value without reading again.
+   */
+  async compareAndSwap(key: string, expected: string | null, value: string | null, options: KvReadOptions = {}): Promise<KvSwapResult> {
+    checkKey(key);
+    if (expected !== null && typeof expected !== "string") throw ValidationError.of("expected", "must be a string or null (absent)", "invalid_type");
+    if (value !== null && typeof value !== "string") throw ValidationError.of("value", "must be a string or null (delete)", "invalid_type");
+    // A fresh request id, never a caller's: a deduplicated retry would answer the first attempt's
+    // result under this entry's index.
+    const { index, result } = await this.write({ op: "cas", key, expected, value }, { ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return { ok: result.ok, previous: result.previous, revision: index };
+  }
+
+  /** The keys starting with `prefix`, sorted, linearizably. */
+  async keys(prefix: string, options?: KvReadOptions): Promise<string[]> {
+    if (typeof prefix !== "string") throw ValidationError.of("prefix", "must be a string", "invalid_type");
+    await this.host.read(options);
+    return this.machine.keys().filter((k) => k.startsWith(prefix)).sort();
   }
 
   /** The local replica's value, without a read barrier (may be stale). */

@@ -9,8 +9,8 @@ import { z } from "zod";
 import type { Clock } from "../core/clock.js";
 import { ClosedError } from "../core/errors.js";
 import { parseWith } from "../core/validation.js";
-import { boundedCall } from "./call.js";
 import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
+import { RequestDeadlines } from "./deadlines.js";
 
 /** Base of the etcd backends: validates the connection options and owns the client. */
 export abstract class EtcdClientOwner {
@@ -19,6 +19,7 @@ export abstract class EtcdClientOwner {
   /** The key prefix every key of this backend starts with. */
   protected readonly prefix: string;
   protected readonly timeoutMs: number;
+  private readonly deadlines: RequestDeadlines;
   private readonly ownerName: string;
   private closed = false;
 
@@ -29,6 +30,7 @@ export abstract class EtcdClientOwner {
     this.clock = parsed.clock;
     this.prefix = parsed.prefix;
     this.timeoutMs = parsed.requestTimeoutMs;
+    this.deadlines = new RequestDeadlines(this.clock, this.timeoutMs);
     this.client = new Etcd3({ hosts: parsed.hosts, dialTimeout: this.timeoutMs });
   }
 
@@ -50,7 +52,7 @@ export abstract class EtcdClientOwner {
 
   /** Runs one request bounded by the request timeout and `signal`, with etcd's errors typed. */
   protected call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
+    return this.deadlines.run(what, request, signal);
   }
 }
 

@@ -21,7 +21,16 @@ export interface EtcdDecision {
   readonly data: string;
 }
 
+/** Settings of an {@link EtcdDecisionLog}. */
+export interface EtcdDecisionLogOptions extends EtcdConnectionOptions {
+  /** Appends that lose a race retry up to this many times, then fail with a `ConflictError` (default 64). */
+  readonly maxAttempts?: number;
+}
+
 const nameSchema = z.string().min(1).max(256).regex(/^[^/]+$/, "must not contain '/'");
+// Built once: building a zod schema costs more than parsing with it.
+const appendArgs = z.object({ name: nameSchema, data: z.string().max(1_500_000) });
+const readArgs = z.object({ name: nameSchema, fromSeq: z.number().int().positive().optional(), limit: z.number().int().positive().optional() });
 const SEQ_WIDTH = 16;
 
 /**
@@ -39,7 +48,7 @@ export class EtcdDecisionLog extends EtcdClientOwner {
 
   private readonly maxAttempts: number;
 
-  constructor(options: EtcdConnectionOptions & { readonly maxAttempts?: number }) {
+  constructor(options: EtcdDecisionLogOptions) {
     const maxAttempts = parseMaxAttempts(options.maxAttempts);
     super("EtcdDecisionLog", options);
     this.maxAttempts = maxAttempts;
@@ -48,7 +57,7 @@ export class EtcdDecisionLog extends EtcdClientOwner {
   /** Appends `data` to log `name`; retries lost races up to `maxAttempts` times, then `ConflictError`. */
   async append(name: string, data: string, options: EtcdCallOptions = {}): Promise<EtcdDecision> {
     this.open();
-    parseWith(z.object({ name: nameSchema, data: z.string().max(1_500_000) }), { name, data });
+    parseWith(appendArgs, { name, data });
     const counter = this.counterKey(name);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const current = (await this.call("read log head", () => this.client.get(counter).exec(), options.signal)).kvs[0];
@@ -66,7 +75,7 @@ export class EtcdDecisionLog extends EtcdClientOwner {
   /** Decisions of log `name` with `seq >= fromSeq` (default 1), in order, at most `limit` of them. */
   async read(name: string, options: EtcdCallOptions & { readonly fromSeq?: number; readonly limit?: number } = {}): Promise<readonly EtcdDecision[]> {
     this.open();
-    parseWith(z.object({ name: nameSchema, fromSeq: z.number().int().positive().optional(), limit: z.number().int().positive().optional() }), { name, fromSeq: options.fromSeq, limit: options.limit });
+    parseWith(readArgs, { name, fromSeq: options.fromSeq, limit: options.limit });
     const from = this.entryKey(name, options.fromSeq ?? 1);
     const end = `${this.prefix}log/${name}/entries0`; // '0' follows '/', so this bounds the entries
     const response = await this.call("read log", () => {
@@ -75,9 +84,6 @@ export class EtcdDecisionLog extends EtcdClientOwner {
     }, options.signal);
     return response.kvs.map((kv) => ({ seq: Number(kv.key.toString().slice(-SEQ_WIDTH)), revision: Number(kv.mod_revision), data: kv.value.toString() }));
   }
-
-
-
 
   private counterKey(name: string): string {
     return `${this.prefix}log/${name}/next`;

@@ -16,7 +16,7 @@ export { EtcdCompactedError, EtcdUnavailableError, translateEtcdError } from "./
 export { EtcdLeaseStore, type EtcdLeaseStoreOptions } from "./lease-kv.js";
 export { EtcdClusters, ETCD_CLUSTERS, EtcdKV, type EtcdMemberInfo, type EtcdStatus, type EtcdWriteResult } from "./kv.js";
 export { EtcdConnections, ETCD_CONNECTIONS, etcdClusterSettingsSchema, type EtcdClusterSettings } from "./connections.js";
-export { EtcdDecisionLog, type EtcdDecision } from "./decision-log.js";
+export { EtcdDecisionLog, type EtcdDecision, type EtcdDecisionLogOptions } from "./decision-log.js";
 export { etcdSettingsSchema, type EtcdConnectionOptions } from "./connection.js";
 export { EtcdEdgeRegistry, ETCD_EDGE_REGISTRY, type EtcdEdgeRegistryEvents, type EtcdEdgeRegistryOptions } from "./registry.js";
 export { EtcdStateStore, type EtcdStateStoreOptions } from "./state-store.js";

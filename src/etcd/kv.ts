@@ -52,6 +52,7 @@ const valueSchema = z.string().max(1_500_000);
 const putArgs = z.object({ key: keySchema, value: valueSchema });
 const keyArgs = z.object({ key: keySchema });
 const casArgs = z.object({ key: keySchema, expected: valueSchema.nullable(), value: valueSchema.nullable() });
+const clusterNameArgs = z.object({ name: z.string().min(1).max(256) });
 
 /**
  * Keys and values in etcd under a prefix. Reads are linearizable (etcd's default), writes are
@@ -157,7 +158,7 @@ export class EtcdClusters {
 
   /** Makes `kv` selectable as `name`. */
   register(name: string, kv: EtcdKV): this {
-    parseWith(z.object({ name: z.string().min(1).max(256) }), { name });
+    parseWith(clusterNameArgs, { name });
     this.byName.set(name, kv);
     return this;
   }

@@ -9,6 +9,12 @@
  * in the creating transaction gives the same guarantee but makes every acquire in the cluster race on
  * one key: 64 concurrent acquirers on distinct resources starved each other in the benchmark.)
  *
+ * Round trips: an acquire is a lease grant and one transaction that creates the key if absent and
+ * otherwise reads it back (no read first). A renewal through the store that acquired the lease, with
+ * its TTL unchanged, is a keep-alive of its etcd lease and, at the same time, a transaction rewriting
+ * the record if the key still carries the token and that etcd lease; otherwise it moves the lease to a
+ * fresh etcd lease as before (read, grant, transaction, revoke).
+ *
  * @module
  */
 import { freeze } from "immer";
@@ -21,7 +27,8 @@ import { requireObject } from "../core/validation.js";
 import { LeaseConflictError, LeaseNotHeldError, StaleFencingTokenError } from "../lifecycle/errors.js";
 import { assertLeaseStoreOpen, parseLeaseArgs, requireClock, type LeaseStore } from "../lifecycle/lease-store.js";
 import type { Lease, LeaseEvents } from "../lifecycle/types.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
+import type { EtcdCallOptions } from "./call.js";
+import { RequestDeadlines } from "./deadlines.js";
 
 /** Settings of an {@link EtcdLeaseStore}. */
 export interface EtcdLeaseStoreOptions {
@@ -71,9 +78,12 @@ export class EtcdLeaseStore implements LeaseStore {
   private readonly client: Etcd3;
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  private readonly deadlines: RequestDeadlines;
   private readonly maxAttempts: number;
   /** Leases handed out through this store and not released by it, to notice their loss. */
   private readonly mine = new Map<string, Lease>();
+  /** The etcd lease each of {@link EtcdLeaseStore.mine} is attached to, to renew it by keep-alive. */
+  private readonly etcdLeaseOf = new Map<string, { readonly token: number; readonly id: string; readonly ttlSeconds: number }>();
   private readonly watcher: Promise<Watcher | undefined>;
   private closed = false;
 
@@ -88,6 +98,7 @@ export class EtcdLeaseStore implements LeaseStore {
     this.clock = options.clock;
     this.prefix = parsed.data.prefix ?? "edgeflow/";
     this.timeoutMs = parsed.data.requestTimeoutMs ?? 5_000;
+    this.deadlines = new RequestDeadlines(this.clock, this.timeoutMs);
     this.maxAttempts = parsed.data.maxAttempts ?? 64;
     this.client = new Etcd3({ hosts: [...parsed.data.hosts], dialTimeout: this.timeoutMs });
     this.watcher = this.watchLosses();
@@ -100,27 +111,28 @@ export class EtcdLeaseStore implements LeaseStore {
     let granted: string | undefined;
     try {
       for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-        const current = await this.read(resource, signal);
-        if (current !== undefined) {
-          if (current.lease.holder !== holder) throw new LeaseConflictError(resource, current.lease.holder, current.lease.expiresAt);
-          const extended = await this.extend(current.lease, current.kv, ttlMs, signal);
-          if (extended !== undefined) return extended;
-          continue;
-        }
         granted ??= await this.grant(ttlMs, signal);
         const now = this.clock.now();
         const record = { holder, ttlMs, acquiredAt: now, expiresAt: now + ttlMs };
         const leaseId = granted;
+        const key = this.leaseKey(resource);
+        // Create if absent, else read what is there: one round trip either way.
         const result = await this.call("acquire", () =>
-          this.client.if(this.leaseKey(resource), "Create", "==", 0).then(this.client.put(this.leaseKey(resource)).value(JSON.stringify(record)).lease(leaseId)).commit(), signal);
+          this.client.if(key, "Create", "==", 0).then(this.client.put(key).value(JSON.stringify(record)).lease(leaseId)).else(this.client.get(key)).commit(), signal);
         if (result.succeeded) {
           granted = undefined;
           // The put is the transaction's only write, so its revision is the key's create revision.
           const lease: Lease = freeze({ resource, token: Number(result.header.revision), ...record });
-          this.mine.set(resource, lease);
+          this.remember(lease, leaseId);
           this.events.emit("lease:acquired", lease);
           return lease;
         }
+        const kv = result.responses[0]?.response_range.kvs[0];
+        if (kv === undefined) continue; // gone between the compare and the read
+        const current = this.decode(resource, kv);
+        if (current.holder !== holder) throw new LeaseConflictError(resource, current.holder, current.expiresAt);
+        const extended = await this.extend(current, kv, ttlMs, signal);
+        if (extended !== undefined) return extended;
       }
       throw new ConflictError(`acquiring "${resource}" lost ${this.maxAttempts} compare-and-swap races in a row`);
     } finally {
@@ -131,6 +143,8 @@ export class EtcdLeaseStore implements LeaseStore {
   async renew(resource: string, holder: string, token: number, ttlMs?: number, options: EtcdCallOptions = {}): Promise<Lease> {
     assertLeaseStoreOpen(this.closed, "EtcdLeaseStore");
     parseLeaseArgs({ resource, holder, token, ttlMs }, ["ttlMs"]);
+    const kept = await this.renewByKeepAlive(resource, holder, token, ttlMs, options.signal);
+    if (kept !== undefined) return kept;
     const current = await this.held(resource, holder, token, options.signal);
     const extended = await this.extend(current.lease, current.kv, ttlMs ?? current.lease.ttlMs, options.signal);
     if (extended === undefined) throw new LeaseNotHeldError(resource, holder, token, "the lease changed while it was being renewed");
@@ -142,7 +156,7 @@ export class EtcdLeaseStore implements LeaseStore {
     parseLeaseArgs({ resource, holder, token });
     const current = await this.held(resource, holder, token, options.signal);
     // Forget it first so the watcher does not report our own delete as a loss.
-    this.mine.delete(resource);
+    this.forget(resource);
     const result = await this.call("release", () =>
       this.client.if(this.leaseKey(resource), "Mod", "==", current.kv.mod_revision).then(this.client.delete().key(this.leaseKey(resource))).commit(), options.signal);
     if (!result.succeeded) throw new LeaseNotHeldError(resource, holder, token, "the lease changed while it was being released");
@@ -187,7 +201,7 @@ export class EtcdLeaseStore implements LeaseStore {
   }
 
   private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
+    return this.deadlines.run(what, request, signal);
   }
 
   private decode(resource: string, kv: IKeyValue): Lease {
@@ -212,7 +226,7 @@ export class EtcdLeaseStore implements LeaseStore {
   }
 
   private async grant(ttlMs: number, signal: AbortSignal | undefined): Promise<string> {
-    const response = await this.call("grant lease", () => this.client.leaseClient.leaseGrant({ TTL: Math.ceil(ttlMs / 1000), ID: 0 }), signal);
+    const response = await this.call("grant lease", () => this.client.leaseClient.leaseGrant({ TTL: ttlSeconds(ttlMs), ID: 0 }), signal);
     return response.ID;
   }
 
@@ -238,9 +252,63 @@ export class EtcdLeaseStore implements LeaseStore {
       this.revoke(succeeded ? kv.lease : id);
     }
     if (!succeeded) return undefined;
-    this.mine.set(current.resource, lease);
+    this.remember(lease, id);
     this.events.emit("lease:renewed", lease);
     return lease;
+  }
+
+  private remember(lease: Lease, etcdLeaseId: string): void {
+    this.mine.set(lease.resource, lease);
+    this.etcdLeaseOf.set(lease.resource, { token: lease.token, id: etcdLeaseId, ttlSeconds: ttlSeconds(lease.ttlMs) });
+  }
+
+  private forget(resource: string): void {
+    this.mine.delete(resource);
+    this.etcdLeaseOf.delete(resource);
+  }
+
+  /**
+   * The cheap renewal, when this store attached the lease to its etcd lease with the same TTL: a
+   * keep-alive of that etcd lease alongside a transaction that rewrites the record only if the key
+   * still has this token and etcd lease. `undefined` when it does not apply; the caller takes the
+   * general path, which also says why a lease is not held.
+   */
+  private async renewByKeepAlive(resource: string, holder: string, token: number, ttlMs: number | undefined, signal: AbortSignal | undefined): Promise<Lease | undefined> {
+    const known = this.etcdLeaseOf.get(resource);
+    const mine = this.mine.get(resource);
+    if (known === undefined || mine === undefined || known.token !== token || mine.holder !== holder) return undefined;
+    const ttl = ttlMs ?? mine.ttlMs;
+    if (ttlSeconds(ttl) !== known.ttlSeconds) return undefined;
+    const lease: Lease = freeze({ ...mine, ttlMs: ttl, expiresAt: this.clock.now() + ttl });
+    const key = this.leaseKey(resource);
+    const [alive, rewrite] = await Promise.all([
+      this.keepAlive(known.id, signal),
+      this.call("renew", () =>
+        this.client.if(key, "Create", "==", token).and(key, "Lease", "==", known.id).then(this.client.put(key).value(encode(lease)).lease(known.id)).commit(), signal),
+    ]);
+    if (!alive || !rewrite.succeeded) return undefined;
+    this.mine.set(resource, lease);
+    this.events.emit("lease:renewed", lease);
+    return lease;
+  }
+
+  /** One keep-alive of etcd lease `id`; false when etcd no longer has it. */
+  private keepAlive(id: string, signal: AbortSignal | undefined): Promise<boolean> {
+    return this.call("keep lease alive", async () => {
+      // gRPC's own deadline (real time) only reclaims a stream left behind by a request bound that fired.
+      const stream = await this.client.leaseClient.leaseKeepAlive({ deadline: Date.now() + this.timeoutMs });
+      try {
+        const answer = await new Promise<{ TTL: string }>((resolve, reject) => {
+          stream.on("data", resolve);
+          stream.on("error", reject);
+          stream.on("end", () => reject(new Error("keep-alive stream ended without an answer")));
+          stream.write({ ID: id });
+        });
+        return Number(answer.TTL) > 0;
+      } finally {
+        stream.end();
+      }
+    }, signal);
   }
 
   private async watchLosses(): Promise<Watcher | undefined> {
@@ -250,7 +318,7 @@ export class EtcdLeaseStore implements LeaseStore {
         const resource = kv.key.toString().slice(this.leaseKey("").length);
         const lost = this.mine.get(resource);
         if (lost === undefined) return;
-        this.mine.delete(resource);
+        this.forget(resource);
         this.events.emit("lease:expired", lost);
       });
       // Reconnects are the client's business; an error here must not crash the process.
@@ -260,6 +328,11 @@ export class EtcdLeaseStore implements LeaseStore {
       return undefined;
     }
   }
+}
+
+/** etcd counts lease TTLs in whole seconds; rounding up keeps a lease at least as long as asked. */
+function ttlSeconds(ttlMs: number): number {
+  return Math.ceil(ttlMs / 1000);
 }
 
 function encode(lease: Lease): string {

@@ -14,7 +14,8 @@ import { serviceKey, type ServiceKey } from "../core/services.js";
 import { parseWith } from "../core/validation.js";
 import { EdgeInfrastructure } from "../infra/infrastructure.js";
 import type { EdgeRecord } from "../infra/types.js";
-import { boundedCall, type EtcdCallOptions } from "./call.js";
+import type { EtcdCallOptions } from "./call.js";
+import { RequestDeadlines } from "./deadlines.js";
 import { parseConnection, type EtcdConnectionOptions } from "./connection.js";
 import { EtcdCompactedError, translateEtcdError } from "./errors.js";
 
@@ -83,6 +84,7 @@ export class EtcdEdgeRegistry {
   private readonly client: Etcd3;
   private readonly prefix: string;
   private readonly timeoutMs: number;
+  private readonly deadlines: RequestDeadlines;
   private readonly retryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   /** Per edge, the etcd mod revision of the version the infrastructure holds (absent: not in etcd as far as we know). */
@@ -123,6 +125,7 @@ export class EtcdEdgeRegistry {
     this.clock = parsed.clock;
     this.prefix = `${parsed.prefix}edges/`;
     this.timeoutMs = parsed.requestTimeoutMs;
+    this.deadlines = new RequestDeadlines(this.clock, this.timeoutMs);
     this.retryDelayMs = retry.retryDelayMs;
     this.maxRetryDelayMs = retry.maxRetryDelayMs;
     this.infrastructure.register(ETCD_EDGE_REGISTRY, this);
@@ -174,7 +177,7 @@ export class EtcdEdgeRegistry {
   }
 
   private call<T>(what: string, request: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return boundedCall(this.clock, what, this.timeoutMs, request, signal);
+    return this.deadlines.run(what, request, signal);
   }
 
   private keyOf(id: string): string {

@@ -3,4 +3,4 @@ export { edgeLifecycleMachine, LIFECYCLE_TRANSITIONS, type LifecycleContext, typ
 export { InMemoryLeaseStore, LEASE_STORE, type LeaseStore } from "./lease-store.js";
 export { InvalidTransitionError, LeaseConflictError, LeaseNotHeldError, StaleFencingTokenError } from "./errors.js";
 export * from "./types.js";
-export { ReplicatedLeaseStore, type LeaseKV, type ReplicatedLeaseStoreOptions } from "./replicated-lease-store.js";
+export { ReplicatedLeaseStore, type LeaseKV, type ReplicatedLeaseStoreOptions, type VersionedLeaseKV } from "./replicated-lease-store.js";

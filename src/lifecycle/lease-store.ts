@@ -71,18 +71,28 @@ export function assertLeaseStoreOpen(closed: boolean, what: string): void {
 }
 
 const leaseArgSchemas = { resource: nonEmpty, holder: nonEmpty, token: tokenSchema, ttlMs: ttlSchema } as const;
+type LeaseArgName = keyof typeof leaseArgSchemas;
+/** Object schemas by the argument names they check (a handful of combinations), built on first use. */
+const leaseArgObjects = new Map<string, z.ZodType>();
 
 /**
  * Validates lease arguments; shared by every implementation so they refuse the same input. Every key
  * present in `args` is required, even when its value is `undefined`, except those named in `optional`.
  */
-export function parseLeaseArgs(args: { resource: string; holder?: string; token?: number; ttlMs?: number }, optional: ReadonlyArray<keyof typeof leaseArgSchemas> = []): void {
-  const shape: Partial<Record<keyof typeof leaseArgSchemas, z.ZodType>> = {};
-  for (const key of Object.keys(args) as Array<keyof typeof leaseArgSchemas>) {
-    const schema = leaseArgSchemas[key];
-    shape[key] = optional.includes(key) ? schema.optional() : schema;
+export function parseLeaseArgs(args: { resource: string; holder?: string; token?: number; ttlMs?: number }, optional: readonly LeaseArgName[] = []): void {
+  const names = Object.keys(args) as LeaseArgName[];
+  const id = `${names.join(",")}|${optional.join(",")}`;
+  let schema = leaseArgObjects.get(id);
+  if (schema === undefined) {
+    const shape: Partial<Record<LeaseArgName, z.ZodType>> = {};
+    for (const key of names) {
+      const field = leaseArgSchemas[key];
+      shape[key] = optional.includes(key) ? field.optional() : field;
+    }
+    schema = z.object(shape);
+    leaseArgObjects.set(id, schema);
   }
-  parseWith(z.object(shape), args);
+  parseWith(schema, args);
 }
 
 /**

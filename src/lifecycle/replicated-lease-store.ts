@@ -3,12 +3,18 @@
  * with compare-and-set — in practice Raft's `ReplicatedKV` — so leases and their fencing tokens survive
  * the loss of a minority of the cluster.
  *
- * Each lease is one key (`<prefix>lease/<resource>`, JSON); fencing tokens come from one counter key
- * advanced by compare-and-set, so they strictly increase across the whole cluster; every change is a
- * compare-and-set against the value just read, so two holders can never both win. A released or
- * expired lease leaves a tombstone (the lease marked `ended`) rather than deleting the key: a key never
- * returns to an earlier value, so a compare-and-set prepared before others came and went cannot
- * succeed (no ABA), and every lease granted on a resource carries a larger token than the one before.
+ * Each lease is one key (`<prefix>lease/<resource>`, JSON); every change is a compare-and-set against
+ * the value just read, so two holders can never both win. A released or expired lease leaves a
+ * tombstone (the lease marked `ended`) rather than deleting the key: a key never returns to an earlier
+ * value, so a compare-and-set prepared before others came and went cannot succeed (no ABA).
+ *
+ * Fencing tokens, on a store that reports revisions ({@link VersionedLeaseKV}, which `ReplicatedKV`
+ * is): the token of a lease is the log index of the entry that granted it. The acquiring
+ * compare-and-set is the only write, the state machine decides it, and log indexes only grow, so
+ * tokens strictly increase across the whole cluster; many acquirers on one key cost one log entry each
+ * and the losers learn the winner from their failed compare-and-set, without retrying. On a plain
+ * {@link LeaseKV}, tokens come from one counter key advanced by compare-and-set (every acquire in the
+ * cluster races on it). Stores sharing one key space must all use the same kind of key-value store.
  *
  * Time: expiry is judged on each member's injected clock. Members' clocks must agree to within a small
  * bound, and holders should renew well before `expiresAt` (e.g. at half the TTL) to stay clear of it.
@@ -33,9 +39,22 @@ export interface LeaseKV {
   compareAndSet(key: string, expected: string | null, value: string | null): Promise<boolean>;
 }
 
+/**
+ * A {@link LeaseKV} that also reports revisions (`ReplicatedKV` has exactly this): with it, a lease
+ * decision is one log entry and tokens are log indexes.
+ */
+export interface VersionedLeaseKV extends LeaseKV {
+  /** Linearizable read with the revision of the value: the log index of its write (0: absent). */
+  read(key: string): Promise<{ readonly value: string | null; readonly revision: number }>;
+  /** Compare-and-set answering the value found and the log index the swap was decided at. */
+  compareAndSwap(key: string, expected: string | null, value: string | null): Promise<{ readonly ok: boolean; readonly previous: string | null; readonly revision: number }>;
+  /** Linearizable list of the keys starting with `prefix`. */
+  keys(prefix: string): Promise<readonly string[]>;
+}
+
 export interface ReplicatedLeaseStoreOptions {
   /** The replicated store; on a Raft cluster, a member able to accept writes (the leader, or a router to it). */
-  readonly kv: LeaseKV;
+  readonly kv: LeaseKV | VersionedLeaseKV;
   readonly clock: Clock;
   /** Key prefix, so several lease spaces can share one store (default `"edgeflow/"`). */
   readonly prefix?: string;
@@ -46,7 +65,10 @@ export interface ReplicatedLeaseStoreOptions {
 const leaseSchema = z.object({
   resource: z.string(),
   holder: z.string(),
-  token: z.number().int().positive(),
+  /** Absent on a record written by an acquire on a versioned store: its token is the record's revision. */
+  token: z.number().int().positive().optional(),
+  /** On such a record, the revision of the value it replaced, so two grants never write the same text. */
+  replaces: z.number().int().min(0).optional(),
   ttlMs: z.number().int().positive(),
   acquiredAt: z.number(),
   expiresAt: z.number(),
@@ -54,8 +76,8 @@ const leaseSchema = z.object({
   ended: z.enum(["released", "expired"]).optional(),
 });
 
-/** A lease key's value: the lease, or its tombstone. */
-type StoredLease = z.output<typeof leaseSchema>;
+/** A lease key's value (the lease, or its tombstone), its token resolved. */
+type StoredLease = z.output<typeof leaseSchema> & { readonly token: number };
 const indexSchema = z.array(z.string());
 
 /**
@@ -71,6 +93,8 @@ const indexSchema = z.array(z.string());
 export class ReplicatedLeaseStore implements LeaseStore {
   readonly events = new TypedEmitter<LeaseEvents>();
   private readonly kv: LeaseKV;
+  /** The same store when it reports revisions: then tokens are log indexes (see the module notes). */
+  private readonly versioned: VersionedLeaseKV | undefined;
   private readonly clock: Clock;
   private readonly prefix: string;
   private readonly maxAttempts: number;
@@ -82,6 +106,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
     if (typeof options.kv?.get !== "function" || typeof options.kv.compareAndSet !== "function") throw ValidationError.of("options.kv", "kv must have get and compareAndSet", "invalid_type");
     requireClock(options.clock);
     this.kv = options.kv;
+    this.versioned = isVersioned(options.kv) ? options.kv : undefined;
     this.clock = options.clock;
     this.prefix = options.prefix === undefined ? "edgeflow/" : requireString(options.prefix, "options.prefix", 1024);
     this.maxAttempts = options.maxAttempts === undefined ? 16 : requireNumber(options.maxAttempts, "options.maxAttempts", { integer: true, min: 1, max: 1_000 });
@@ -90,10 +115,10 @@ export class ReplicatedLeaseStore implements LeaseStore {
   async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
     assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource, holder, ttlMs });
+    if (this.versioned !== undefined) return this.acquireVersioned(this.versioned, resource, holder, ttlMs);
     await this.index(resource);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const raw = await this.kv.get(this.key(resource));
-      const stored = decode(raw);
+      const { raw, stored } = await this.load(resource);
       const now = this.clock.now();
       const current = liveLease(stored, now);
       if (current !== undefined) {
@@ -110,6 +135,36 @@ export class ReplicatedLeaseStore implements LeaseStore {
         if (stored !== undefined && stored.ended === undefined) this.events.emit("lease:expired", plain(stored));
         return this.granted(lease, "lease:acquired");
       }
+    }
+    throw new ConflictError(`resource "${resource}" is contended: ${this.maxAttempts} compare-and-set attempts failed`);
+  }
+
+  /**
+   * One read and one compare-and-set: the grant carries no token, its log index is the token. A
+   * caller that loses the race reads the winner from the failed compare-and-set and is refused at
+   * once; it tries again only if what it lost to is not a live lease of someone else.
+   */
+  private async acquireVersioned(kv: VersionedLeaseKV, resource: string, holder: string, ttlMs: number): Promise<Lease> {
+    const key = this.key(resource);
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { raw, stored, revision } = await this.load(resource);
+      const now = this.clock.now();
+      const current = liveLease(stored, now);
+      if (current !== undefined) {
+        if (current.holder !== holder) throw new LeaseConflictError(resource, current.holder, current.expiresAt);
+        const extended: Lease = freeze({ ...current, ttlMs, expiresAt: now + ttlMs });
+        if (await this.kv.compareAndSet(key, raw, JSON.stringify(extended))) return this.granted(extended, "lease:renewed");
+        continue;
+      }
+      const grant = { resource, holder, replaces: revision, ttlMs, acquiredAt: now, expiresAt: now + ttlMs };
+      const swap = await kv.compareAndSwap(key, raw, JSON.stringify(grant));
+      if (swap.ok) {
+        if (stored !== undefined && stored.ended === undefined) this.events.emit("lease:expired", plain(stored));
+        return this.granted(freeze({ resource, holder, token: swap.revision, ttlMs, acquiredAt: now, expiresAt: now + ttlMs }), "lease:acquired");
+      }
+      // The winner's token is unknown here (its revision was not returned), and not needed to refuse.
+      const winner = liveLease(decode(swap.previous, Number.MAX_SAFE_INTEGER), this.clock.now());
+      if (winner !== undefined && winner.holder !== holder) throw new LeaseConflictError(resource, winner.holder, winner.expiresAt);
     }
     throw new ConflictError(`resource "${resource}" is contended: ${this.maxAttempts} compare-and-set attempts failed`);
   }
@@ -143,13 +198,14 @@ export class ReplicatedLeaseStore implements LeaseStore {
   async get(resource: string): Promise<Lease | undefined> {
     assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
     parseLeaseArgs({ resource });
-    return liveLease(decode(await this.kv.get(this.key(resource))), this.clock.now());
+    return liveLease((await this.load(resource)).stored, this.clock.now());
   }
 
   /** Live leases on every resource ever leased through this key space, by resource. */
   async list(): Promise<readonly Lease[]> {
     assertLeaseStoreOpen(this.closed, "ReplicatedLeaseStore");
-    const resources = parseIndex(await this.kv.get(this.indexKey()));
+    const resources =
+      this.versioned === undefined ? parseIndex(await this.kv.get(this.indexKey())) : (await this.versioned.keys(this.key(""))).map((k) => k.slice(this.key("").length));
     const out: Lease[] = [];
     for (const resource of [...resources].sort()) {
       const lease = await this.get(resource);
@@ -175,9 +231,19 @@ export class ReplicatedLeaseStore implements LeaseStore {
     await this.close();
   }
 
+  /** The key's value and what it decodes to, with its revision when the store reports them (else 0). */
+  private async load(resource: string): Promise<{ raw: string | null; stored: StoredLease | undefined; revision: number }> {
+    if (this.versioned === undefined) {
+      const raw = await this.kv.get(this.key(resource));
+      return { raw, stored: decode(raw, 0), revision: 0 };
+    }
+    const { value, revision } = await this.versioned.read(this.key(resource));
+    return { raw: value, stored: decode(value, revision), revision };
+  }
+
   private async held(resource: string, holder: string, token: number): Promise<{ raw: string; lease: Lease }> {
-    const raw = await this.kv.get(this.key(resource));
-    const lease = liveLease(decode(raw), this.clock.now());
+    const { raw, stored } = await this.load(resource);
+    const lease = liveLease(stored, this.clock.now());
     if (raw === null || lease === undefined) {
       throw new LeaseNotHeldError(resource, holder, token, "no live lease (expired or released)");
     }
@@ -208,8 +274,7 @@ export class ReplicatedLeaseStore implements LeaseStore {
   }
 
   private async expire(lease: Lease): Promise<void> {
-    const raw = await this.kv.get(this.key(lease.resource));
-    const current = decode(raw);
+    const { raw, stored: current } = await this.load(lease.resource);
     if (current === undefined || current.ended !== undefined || current.token !== lease.token || this.clock.now() < current.expiresAt) return;
     if (await this.kv.compareAndSet(this.key(lease.resource), raw, JSON.stringify({ ...current, ended: "expired" }))) {
       this.events.emit("lease:expired", plain(current));
@@ -262,11 +327,21 @@ function parseJson(raw: string): unknown {
   }
 }
 
-/** A malformed value reads as no lease; any write still has to compare-and-set against it. */
-function decode(raw: string | null): StoredLease | undefined {
+/**
+ * A malformed value reads as no lease; any write still has to compare-and-set against it. A record
+ * without a token takes `revision`, the log index of the entry that wrote it (0: unknown, so invalid).
+ */
+function decode(raw: string | null, revision: number): StoredLease | undefined {
   if (raw === null) return undefined;
   const parsed = leaseSchema.safeParse(parseJson(raw));
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const token = parsed.data.token ?? revision;
+  return token > 0 ? { ...parsed.data, token } : undefined;
+}
+
+function isVersioned(kv: LeaseKV): kv is VersionedLeaseKV {
+  const v = kv as Partial<VersionedLeaseKV>;
+  return typeof v.read === "function" && typeof v.compareAndSwap === "function" && typeof v.keys === "function";
 }
 
 /** The lease as its holder sees it, without the tombstone marker. */

@@ -54,6 +54,21 @@ describe.skipIf(!etcdAvailable)("EtcdLeaseStore on a 3-member cluster", () => {
     expect(next.token).toBeGreaterThan(lease.token);
   });
 
+  it("the acquiring store renews by keep-alive: the record moves on; a lease released and taken over meanwhile is not renewed", async (ctx) => {
+    if (cluster === undefined) return ctx.skip();
+    const prefix = freshPrefix();
+    const a = store(prefix);
+    const b = store(prefix, cluster.hosts.slice(1));
+    const lease = await a.acquire("edge:kept", "alice", 5_000);
+    const renewed = await a.renew("edge:kept", "alice", lease.token);
+    expect(renewed.token).toBe(lease.token);
+    expect((await b.get("edge:kept"))?.expiresAt).toBe(renewed.expiresAt);
+    await b.release("edge:kept", "alice", lease.token);
+    const bob = await b.acquire("edge:kept", "bob", 5_000);
+    await expect(a.renew("edge:kept", "alice", lease.token)).rejects.toMatchObject({ code: "conflict" });
+    expect(await b.get("edge:kept")).toMatchObject({ holder: "bob", token: bob.token });
+  });
+
   it("validates input without touching etcd", async (ctx) => {
     if (cluster === undefined) return ctx.skip();
     const a = store(freshPrefix());

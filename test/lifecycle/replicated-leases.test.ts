@@ -7,7 +7,7 @@ import { ReplicatedLeaseStore } from "../../src/lifecycle/replicated-lease-store
 import type { Lease } from "../../src/lifecycle/types.js";
 import { MemoryStorage } from "../../src/storage/memory.js";
 import { SimNetwork } from "../../src/transport/sim-network.js";
-import { simSeed, withSeed } from "../support/sim.js";
+import { simRuns, simSeed, withSeed } from "../support/sim.js";
 
 /** Three ReplicatedKV members on a simulated network and virtual time. */
 async function cluster(seed: number) {
@@ -81,7 +81,8 @@ describe("ReplicatedLeaseStore on ReplicatedKV", () => {
       const first = await c.leader();
       const storeA = new ReplicatedLeaseStore({ kv: first, clock: c.clock });
       const lease: Lease = await c.until(storeA.acquire("edge:edge-1", "migrator-a", 2_000));
-      expect(lease.token).toBe(1);
+      // The token is the log index of the granting entry: after the leader's own first entry.
+      expect(lease.token).toBeGreaterThan(0);
       storeA.close();
 
       await c.crash(first);
@@ -128,5 +129,37 @@ describe("ReplicatedLeaseStore on ReplicatedKV", () => {
       two.close();
       await c.stopAll();
     });
+  });
+
+  it("64 acquirers on one hot key: one log entry each, one winner, the rest refused at once; tokens rise round after round", async () => {
+    const runs = simRuns(2);
+    for (let r = 0; r < runs; r++) {
+      await withSeed(simSeed(8) + r, async (seed) => {
+        const c = await cluster(seed);
+        const leader = await c.leader();
+        const stores = Array.from({ length: 64 }, () => new ReplicatedLeaseStore({ kv: leader, clock: c.clock }));
+        let lastToken = 0;
+        for (let round = 0; round < 3; round++) {
+          const entriesBefore = leader.host.status().lastIndex;
+          const outcomes = await c.until(Promise.allSettled(stores.map((store, i) => store.acquire("hot", `holder-${i}`, 5_000))));
+          const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+          const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+          expect(won).toHaveLength(1);
+          // Refused because another holds it, never given up on contention (a bare ConflictError).
+          expect(refused.filter((e) => e instanceof LeaseConflictError)).toHaveLength(63);
+          // Each acquirer wrote at most one entry: no retry storm, no shared counter or index key.
+          expect(leader.host.status().lastIndex - entriesBefore).toBeLessThanOrEqual(64);
+          const winner = won[0] as Lease;
+          expect(winner.token).toBeGreaterThan(lastToken);
+          if (lastToken > 0) await expect(c.until(stores[0]?.checkFence("hot", lastToken) ?? Promise.resolve())).rejects.toBeInstanceOf(StaleFencingTokenError);
+          await c.until(stores[0]?.checkFence("hot", winner.token) ?? Promise.reject(new Error("no store")));
+          lastToken = winner.token;
+          const holder = Number(winner.holder.slice("holder-".length));
+          await c.until(stores[holder]?.release("hot", winner.holder, winner.token) ?? Promise.reject(new Error("no store")));
+        }
+        for (const store of stores) await store.close();
+        await c.stopAll();
+      });
+    }
   });
 });
