@@ -28,7 +28,7 @@ export { EdgeStateMachine } from "./edge-state-machine.js";
 export { EdgeState } from "./edge-state.js";
 export { GlobalOrdering } from "./global-ordering.js";
 export { PartitionDetection } from "./partition-detection.js";
-export { RaftConsensus } from "./raft-consensus.js";
+export { RaftConsensus, type ConsensusBackend, type ConsensusStatus } from "./raft-consensus.js";
 export { Merge } from "./merge.js";
 export { EdgeWarming, warmerFor } from "./edge-warming.js";
 export { ResourceOptimizer } from "./resource-optimizer.js";
