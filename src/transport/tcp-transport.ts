@@ -50,8 +50,9 @@ type State = "new" | "listening" | "closing" | "closed";
  *   one connection, so there are never two connections to reconcile.
  * - **Authentication**: a shared-secret HMAC challenge-response or mutual TLS (see {@link TcpAuth});
  *   only configured peers are accepted, and nothing reaches `onMessage` before the handshake succeeds.
- *   In shared-secret mode every later batch of frames carries an HMAC tag under a per-connection key,
- *   over an implicit sequence number, and is delivered only once verified: a frame injected,
+ *   In shared-secret mode every later batch of frames carries a MAC tag (AES-256-GCM's GMAC by
+ *   default, HMAC-SHA256 where negotiated) under a per-connection key, over an implicit sequence
+ *   number, and is delivered only once verified: a frame injected,
  *   modified, replayed, reordered or dropped by a man in the middle closes the connection with an
  *   `"integrity"` error. Peers speaking an older wire
  *   protocol are refused at the handshake with a `"protocol_version"` error.
@@ -123,7 +124,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     this.backoff = this.options.reconnect;
     const auth = this.options.auth;
     this.tls = auth.kind === "tls" ? auth : undefined;
-    const connectionAuth: ConnectionAuth = auth.kind === "secret" ? { kind: "secret", secret: Buffer.from(auth.secret) } : { kind: "tls" };
+    const connectionAuth: ConnectionAuth = auth.kind === "secret" ? { kind: "secret", secret: Buffer.from(auth.secret), suites: auth.suites } : { kind: "tls" };
     for (const [id, address] of Object.entries(this.options.peers)) this.addPeer(id, address);
     this.host = this.connectionHost(connectionAuth);
   }
