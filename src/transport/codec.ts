@@ -79,8 +79,12 @@ export interface EncodedFrame {
   readonly owned: boolean;
 }
 
-/** From this size on an encoded frame gets memory of its own, so the send queue keeps it without another copy. */
-export const OWNED_FRAME_BYTES = 16 * 1024;
+/**
+ * From this size on an encoded frame gets memory of its own, so the send queue keeps it without
+ * another copy. Smaller frames are copied into the send queue's recycled slabs, which is cheaper
+ * than a fresh buffer even for one copy more: first writes to fresh memory cost far more than copies.
+ */
+export const OWNED_FRAME_BYTES = 1024 * 1024;
 
 /**
  * Encodes `message` as a whole frame: the 4-byte big-endian length, then the body, written straight

@@ -115,9 +115,11 @@ export class Connection {
 
   /**
    * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
-   * returns `false` when the socket asks the caller to wait for `drain`.
+   * returns `false` when the socket asks the caller to wait for `drain`. `written` is called once
+   * the socket is done with every buffer of the batch, and only if it wrote them all: after an
+   * error the socket may still hold them, so they must not be reused.
    */
-  write(frames: readonly Buffer[]): boolean {
+  write(frames: readonly Buffer[], written?: () => void): boolean {
     let buffers = frames;
     if (this.sealer !== undefined) {
       try {
@@ -128,10 +130,16 @@ export class Connection {
         return true;
       }
     }
-    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
+    // Stream callbacks run in order, so the last buffer's says the whole batch is written.
+    const onLast = written === undefined ? undefined : (error?: Error | null): void => {
+      if (error === undefined || error === null) written();
+    };
+    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer, onLast);
     this.socket.cork();
     let ok = true;
-    for (const buffer of buffers) ok = this.socket.write(buffer) && ok;
+    const last = buffers.length - 1;
+    for (let i = 0; i < last; i++) ok = this.socket.write(buffers[i] as Buffer) && ok;
+    ok = this.socket.write(buffers[last] as Buffer, onLast) && ok;
     this.socket.uncork();
     return ok;
   }

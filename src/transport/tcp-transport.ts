@@ -385,10 +385,12 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private flush(peer: PeerLink): void {
     const connection = peer.connection;
     if (connection === undefined || !connection.isOpen || peer.waitingDrain || peer.queue.messages === 0) return;
-    const { buffers, bytes, messages } = peer.queue.take();
+    const { buffers, bytes, messages, slabs } = peer.queue.take();
     this.counters.framesOut += messages;
     this.counters.bytesOut += bytes;
-    if (!connection.write(buffers)) peer.waitingDrain = true;
+    const queue = peer.queue;
+    const written = slabs.length === 0 ? undefined : (): void => queue.release(slabs);
+    if (!connection.write(buffers, written)) peer.waitingDrain = true;
   }
 
   private onFrame(connection: Connection, payload: Buffer): void {
