@@ -110,7 +110,9 @@ export function decodeMessage(payload: Uint8Array, peer?: NodeId): { ok: true; v
   try {
     // The common case takes msgpackr's fast object path; only payloads that may hold a `__proto__`
     // key are decoded as maps and rebuilt with own properties.
-    const hasProtoKey = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).indexOf(PROTO_KEY) !== -1;
+    // Payloads from the frame decoder are Buffers already: no view is made for them per message.
+    const bytes = payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const hasProtoKey = bytes.indexOf(PROTO_KEY) !== -1;
     const value: unknown = hasProtoKey ? mapsToObjects(mapsUnpackr.unpack(payload)) : objectsUnpackr.unpack(payload);
     return { ok: true, value };
   } catch (error) {
