@@ -17,8 +17,8 @@ import { SlabPool } from "./slab-pool.js";
 
 /** Slab size: the largest frame copied into a slab rather than kept in its own buffer. */
 export const SLAB_BYTES = OWNED_FRAME_BYTES;
-/** Idle slabs a queue's pool keeps: 16 MiB. */
-const SLABS_KEPT = 16;
+/** Idle slabs a transport's pool keeps: 16 MiB. */
+export const SLABS_KEPT = 16;
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {

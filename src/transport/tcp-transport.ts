@@ -19,7 +19,8 @@ import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { Connection, type ConnectionAuth, type ConnectionHost } from "./tcp-connection.js";
-import { SendQueue } from "./tcp-send-queue.js";
+import { SendQueue, SLAB_BYTES, SLABS_KEPT } from "./tcp-send-queue.js";
+import { SlabPool } from "./slab-pool.js";
 import { tcpOptionsSchema, type PeerAddress, type TcpAuth, type TcpTransportEvent, type TcpTransportMetrics, type TcpTransportOptions } from "./tcp-options.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
 
@@ -99,6 +100,8 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private readonly peers = new Map<NodeId, PeerLink>();
   private readonly connections = new Set<Connection>();
   private readonly nonces = new NonceLedger();
+  /** Send slabs, shared by every peer's queue so that idle memory is bounded per transport, not per peer. */
+  private readonly slabs = new SlabPool(SLAB_BYTES, SLABS_KEPT);
   private readonly messageHandlers = new HandlerList<MessageHandler<M>>();
   private readonly errorHandlers = new HandlerList<TransportErrorHandler>();
   private readonly eventHandlers = new HandlerList<(event: TcpTransportEvent) => void>();
@@ -196,7 +199,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       existing.address = address ?? existing.address;
       return;
     }
-    const peer: PeerLink = { id, address, queue: new SendQueue(), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
+    const peer: PeerLink = { id, address, queue: new SendQueue(this.slabs), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
     this.peers.set(id, peer);
     this.dial(peer);
   }
