@@ -1,21 +1,27 @@
 /**
- * Transport throughput: TcpTransport against bare node:net sockets, both over loopback in this
- * process, measured in alternating rounds so both see the same machine; the cost of HMAC-SHA256
- * alone, which bounds any transport that authenticates every byte; the wire codec candidates
- * (JSON, msgpackr, cbor-x) against each other; and SimNetwork's zero-latency delivery against
- * calling the handler directly.
+ * Transport throughput: TcpTransport against bare node:net sockets over loopback, measured in
+ * alternating rounds so both see the same machine, each round's ratio kept; the minimum and median
+ * ratio are printed for each row of issue 20's table, per frame-protection suite (shared-secret mode
+ * with AES-256-GCM as GMAC, and with HMAC-SHA256), with both ends in this process and with the
+ * receiving end in a child process (one core each). Then what the MACs alone cost, which bounds any
+ * transport that authenticates every byte; the wire codec candidates (JSON, msgpackr, cbor-x) against
+ * each other; and SimNetwork's zero-latency delivery against calling the handler directly.
  *
  * Run: npx tsx bench/transport.bench.ts            (quick)
- *      BENCH_SCALE=4 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
+ *      BENCH_SCALE=4 BENCH_ROUNDS=21 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
  * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
-import { createHmac } from "node:crypto";
+import { fork, type ChildProcess } from "node:child_process";
+import { createCipheriv, createHmac } from "node:crypto";
+import { once } from "node:events";
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Packr } from "msgpackr";
 import { ManualClock } from "../src/core/clock.js";
 import { Random } from "../src/core/random.js";
 import { decodeMessage, encodeMessage, encodeMessageFrame } from "../src/transport/codec.js";
-import { FrameOpener, FrameSealer, TAG_INTERVAL_BYTES } from "../src/transport/frame-auth.js";
+import { FRAME_SUITES, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES, type FrameSuite } from "../src/transport/frame-auth.js";
 import { FrameDecoder } from "../src/transport/frame.js";
 import { SendQueue } from "../src/transport/tcp-send-queue.js";
 import { SimNetwork } from "../src/transport/index.js";
@@ -23,6 +29,8 @@ import { TcpTransport } from "../src/tcp.js";
 
 const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 5;
+/** Alternating rounds of bare sockets and TcpTransport per row. */
+const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
 const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
@@ -43,14 +51,23 @@ async function bare(mode: Mode, count: number, size: number): Promise<Result> {
   let serverReceived = 0;
   let serverDone: () => void = () => undefined;
   const serverFinished = new Promise<void>((resolve) => (serverDone = resolve));
-  const server: Server = createServer((socket) =>
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       if (mode === "echo") socket.write(chunk);
       else if ((serverReceived += chunk.length) >= total) serverDone();
-    }),
-  );
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const ms = await bareClient(mode, count, size, port, serverFinished);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return result(count, size, ms);
+}
+
+/** The client half of {@link bare}: milliseconds until `count` messages were counted by the server, or echoed. */
+async function bareClient(mode: Mode, count: number, size: number, port: number, serverFinished: Promise<unknown>): Promise<number> {
+  const total = count * size;
   const client: Socket = connect({ port, host: "127.0.0.1" });
   client.setNoDelay(true);
   await new Promise<void>((resolve) => client.once("connect", resolve));
@@ -67,8 +84,7 @@ async function bare(mode: Mode, count: number, size: number): Promise<Result> {
   await (mode === "echo" ? echoed : serverFinished);
   const ms = performance.now() - start;
   client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return result(count, size, ms);
+  return ms;
 }
 
 /** What a message carries: bytes (a snapshot chunk, migration data) or text. */
@@ -81,15 +97,16 @@ function message(s: number, size: number, body: Body): { s: number; d: Uint8Arra
   return { s, d: body === "bytes" ? new Uint8Array(length).fill(120) : "x".repeat(length) };
 }
 
+type BenchMessage = { s: number; d: Uint8Array | string };
+
+function transportOptions(count: number, size: number, suite: FrameSuite) {
+  return { auth: { kind: "secret" as const, secret, suites: [suite] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
+}
+
 /** TcpTransport in shared-secret mode: `a` sends; `b` counts the messages, or echoes each back through its own `send`. */
-async function transport(mode: Mode, count: number, size: number, body: Body): Promise<Result> {
-  const options = { auth: { kind: "secret" as const, secret }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
-  const a = new TcpTransport<{ s: number; d: Uint8Array | string }>({ localId: "a", ...options });
-  const b = new TcpTransport<{ s: number; d: Uint8Array | string }>({ localId: "b", ...options });
-  const pa = await a.start();
-  const pb = await b.start();
-  b.addPeer("a", pa);
-  a.addPeer("b", pb);
+async function transport(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite): Promise<Result> {
+  const options = transportOptions(count, size, suite);
+  const b = new TcpTransport<BenchMessage>({ localId: "b", ...options });
   let sunk = 0;
   let sinkDone: () => void = () => undefined;
   const sinkFinished = new Promise<void>((resolve) => (sinkDone = resolve));
@@ -97,6 +114,18 @@ async function transport(mode: Mode, count: number, size: number, body: Body): P
     if (mode === "echo" || m.s < 0) b.send(from, m);
     else if (++sunk === count) sinkDone();
   });
+  const pb = await b.start();
+  b.addPeer("a");
+  const ms = await transportSender(mode, count, size, body, suite, pb.port, sinkFinished);
+  await b.close();
+  return result(count, size, ms);
+}
+
+/** The sending half of {@link transport}, node `a`: milliseconds until `count` messages were counted by `b`, or echoed. */
+async function transportSender(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite, port: number, sinkFinished: Promise<unknown>): Promise<number> {
+  const a = new TcpTransport<BenchMessage>({ localId: "a", ...transportOptions(count, size, suite) });
+  await a.start();
+  a.addPeer("b", { host: "127.0.0.1", port });
   // Warm the connection up (handshake) outside the measurement.
   await new Promise<void>((resolve) => {
     const off = a.onMessage(() => {
@@ -116,19 +145,74 @@ async function transport(mode: Mode, count: number, size: number, body: Body): P
   for (let s = 0; s < count; s++) a.send("b", { s, d: template.d });
   await (mode === "echo" ? done : sinkFinished);
   const ms = performance.now() - start;
-  await Promise.all([a.close(), b.close()]);
-  return result(count, size, ms);
+  await a.close();
+  return ms;
+}
+
+/** The receiving end in a child process (`bench/support/transport-peer.ts`). */
+class RemotePeer {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(): Promise<RemotePeer> {
+    const script = join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts");
+    const child = fork(script, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    await once(child, "spawn");
+    return new RemotePeer(child);
+  }
+
+  /** Sends a command; resolves with the first reply that has `key`. */
+  private ask<T>(command: object, key: string): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const listener = (reply: Record<string, unknown>): void => {
+        if (!(key in reply)) return;
+        this.child.off("message", listener);
+        resolve(reply[key] as T);
+      };
+      this.child.on("message", listener);
+      this.child.send(command);
+    });
+  }
+
+  /** Listens for the next command's `done`. */
+  private doneSignal(): Promise<unknown> {
+    return new Promise((resolve) => {
+      const listener = (reply: Record<string, unknown>): void => {
+        if (!("done" in reply)) return;
+        this.child.off("message", listener);
+        resolve(undefined);
+      };
+      this.child.on("message", listener);
+    });
+  }
+
+  async bare(mode: Mode, count: number, size: number): Promise<Result> {
+    const port = await this.ask<number>({ kind: "bare", mode, total: count * size }, "port");
+    const ms = await bareClient(mode, count, size, port, mode === "one way" ? this.doneSignal() : Promise.resolve());
+    await this.ask({ kind: "end" }, "ended");
+    return result(count, size, ms);
+  }
+
+  async transport(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite): Promise<Result> {
+    const port = await this.ask<number>({ kind: "transport", mode, count, size, suite, secret }, "port");
+    const ms = await transportSender(mode, count, size, body, suite, port, mode === "one way" ? this.doneSignal() : Promise.resolve());
+    await this.ask({ kind: "end" }, "ended");
+    return result(count, size, ms);
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
 }
 
 /**
  * The transport's framing, codec and integrity work alone, without sockets: encode into the send
  * queue, tag, decode frames from 64 KiB chunks, check tags, decode.
  */
-function codecOnly(count: number, size: number, body: Body): Result {
+function codecOnly(count: number, size: number, body: Body, suite: FrameSuite): Result {
   const template = message(0, size, body);
   const key = Buffer.alloc(32, 1);
-  const sealer = new FrameSealer(key);
-  const opener = new FrameOpener(key, 1 << 30);
+  const sealer = new FrameSealer(key, suite);
+  const opener = new FrameOpener(key, 1 << 30, suite);
   const queue = new SendQueue();
   const decoder = new FrameDecoder(16 * 1024 * 1024);
   let decoded = 0;
@@ -136,7 +220,8 @@ function codecOnly(count: number, size: number, body: Body): Result {
   const batch = Math.max(1, Math.floor((1024 * 1024) / size));
   for (let sent = 0; sent < count; sent += batch) {
     for (let s = sent; s < Math.min(count, sent + batch); s++) queue.pushEncoded(encodeMessageFrame({ s, d: template.d }), Number.MAX_SAFE_INTEGER);
-    for (const buffer of sealer.seal(queue.take().buffers)) {
+    const taken = queue.take();
+    for (const buffer of sealer.seal(taken.buffers)) {
       // Loopback reads arrive in 64 KiB chunks.
       for (let at = 0; at < buffer.length; at += 65_536) {
         decoder.push(buffer.subarray(at, at + 65_536));
@@ -146,6 +231,7 @@ function codecOnly(count: number, size: number, body: Body): Result {
         }
       }
     }
+    queue.release(taken.slabs);
   }
   const ms = performance.now() - start;
   if (decoded !== count) throw new Error(`codec decoded ${decoded} of ${count}`);
@@ -153,24 +239,38 @@ function codecOnly(count: number, size: number, body: Body): Result {
 }
 
 /**
- * HMAC-SHA256 alone over the same bytes, twice (the sender tags, the receiver checks), one tag per
+ * The MAC alone over the same bytes, twice (the sender tags, the receiver checks), one tag per
  * {@link TAG_INTERVAL_BYTES} as the transport does: what authenticating every byte costs by itself.
  */
-function hashingOnly(count: number, size: number): Result {
+function macOnly(count: number, size: number, suite: FrameSuite): Result {
   const key = Buffer.alloc(32, 1);
   const bytes = Buffer.alloc(size, 120);
   const perTag = Math.max(1, Math.floor(TAG_INTERVAL_BYTES / size));
+  const open = (): { update(b: Buffer): void; digest(): void } => {
+    if (suite === "hmac-sha256") {
+      const hmac = createHmac("sha256", key);
+      return { update: (b) => hmac.update(b), digest: () => hmac.digest() };
+    }
+    const gcm = createCipheriv("aes-256-gcm", key, Buffer.alloc(12));
+    return {
+      update: (b) => gcm.setAAD(b),
+      digest: () => {
+        gcm.final();
+        gcm.getAuthTag();
+      },
+    };
+  };
   const start = performance.now();
   for (let side = 0; side < 2; side++) {
-    let hmac = createHmac("sha256", key);
+    let mac = open();
     for (let i = 0; i < count; i++) {
-      hmac.update(bytes);
+      mac.update(bytes);
       if ((i + 1) % perTag === 0) {
-        hmac.digest();
-        hmac = createHmac("sha256", key);
+        mac.digest();
+        mac = open();
       }
     }
-    hmac.digest();
+    mac.digest();
   }
   return result(count, size, performance.now() - start);
 }
@@ -282,17 +382,39 @@ function percent(part: number, whole: number): string {
   return `${((part / whole) * 100).toFixed(0)} %`;
 }
 
-/** Runs the two in alternating rounds and keeps each one's best, so both see the same machine. */
-async function alternating(baseline: () => Promise<Result>, measured: () => Promise<Result>): Promise<{ baseline: Result; measured: Result }> {
-  let bestBaseline: Result | undefined;
-  let bestMeasured: Result | undefined;
-  for (let round = 0; round < ROUNDS; round++) {
-    const b = await baseline();
-    const m = await measured();
-    if (bestBaseline === undefined || b.mbPerSec > bestBaseline.mbPerSec) bestBaseline = b;
-    if (bestMeasured === undefined || m.mbPerSec > bestMeasured.mbPerSec) bestMeasured = m;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[sorted.length >> 1] as number;
+}
+
+interface Paired {
+  readonly baseline: Result;
+  readonly measured: Result;
+  /** measured / baseline of each round, by throughput. */
+  readonly ratios: readonly number[];
+}
+
+/** Runs the two in alternating rounds (order swapped every round), keeping each round's ratio and the medians. */
+async function alternating(baseline: () => Promise<Result>, measured: () => Promise<Result>): Promise<Paired> {
+  const baselines: Result[] = [];
+  const measures: Result[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < TRANSPORT_ROUNDS; round++) {
+    let b: Result;
+    let m: Result;
+    if (round % 2 === 0) {
+      b = await baseline();
+      m = await measured();
+    } else {
+      m = await measured();
+      b = await baseline();
+    }
+    baselines.push(b);
+    measures.push(m);
+    ratios.push(m.mbPerSec / b.mbPerSec);
   }
-  return { baseline: bestBaseline as Result, measured: bestMeasured as Result };
+  const byRate = (list: Result[]): Result => [...list].sort((x, y) => x.mbPerSec - y.mbPerSec)[list.length >> 1] as Result;
+  return { baseline: byRate(baselines), measured: byRate(measures), ratios };
 }
 
 async function best(run: () => Promise<Result> | Result): Promise<Result> {
@@ -304,53 +426,78 @@ async function best(run: () => Promise<Result> | Result): Promise<Result> {
   return top as Result;
 }
 
-const cases: ReadonlyArray<{ readonly row: string; readonly mode: Mode; readonly size: number; readonly body: Body; readonly count: number; readonly target: number }> = [
-  { row: "TcpTransport, 64 KiB messages, one way", mode: "one way", size: 65_536, body: "bytes", count: Math.round(1_000 * scale), target: 80 },
-  { row: "TcpTransport, 100 B messages, echo", mode: "echo", size: 100, body: "text", count: Math.round(100_000 * scale), target: 50 },
-  { row: "TcpTransport, 64 KiB text messages, one way", mode: "one way", size: 65_536, body: "text", count: Math.round(1_000 * scale), target: 0 },
-  { row: "TcpTransport, 100 B messages, one way", mode: "one way", size: 100, body: "text", count: Math.round(100_000 * scale), target: 0 },
+interface Case {
+  readonly row: string;
+  readonly mode: Mode;
+  readonly size: number;
+  readonly body: Body;
+  readonly count: number;
+  readonly target: number;
+  readonly suites: readonly FrameSuite[];
+  readonly ends: ReadonlyArray<"one process" | "two processes">;
+}
+
+const bothEnds = ["one process", "two processes"] as const;
+const cases: readonly Case[] = [
+  { row: "64 KiB messages, one way", mode: "one way", size: 65_536, body: "bytes", count: Math.round(1_000 * scale), target: 80, suites: FRAME_SUITES, ends: bothEnds },
+  { row: "100 B messages, echo", mode: "echo", size: 100, body: "text", count: Math.round(50_000 * scale), target: 50, suites: FRAME_SUITES, ends: bothEnds },
+  { row: "64 KiB text messages, one way", mode: "one way", size: 65_536, body: "text", count: Math.round(1_000 * scale), target: 0, suites: ["aes-256-gcm"], ends: ["one process"] },
+  { row: "100 B messages, one way", mode: "one way", size: 100, body: "text", count: Math.round(100_000 * scale), target: 0, suites: ["aes-256-gcm"], ends: ["one process"] },
 ];
 
-console.log(`transport throughput over loopback, both ends in this process, shared-secret mode (every byte under HMAC-SHA256);`);
-console.log(`best of ${ROUNDS} alternating rounds (node ${process.version}); 64 KiB messages carry a Uint8Array unless "text"`);
-console.log("| work | TcpTransport | bare node:net, same run | % of bare | target |");
-console.log("|---|---|---|---|---|");
-const notes: string[] = [];
+console.log(`TcpTransport over loopback in shared-secret mode (every byte under the suite's MAC) against bare node:net sockets;`);
+console.log(`${TRANSPORT_ROUNDS} alternating rounds per row (node ${process.version}); "% of bare" is each round's ratio, min and median; rates are medians`);
+console.log(`64 KiB messages carry a Uint8Array unless "text"; "two processes": the receiving (or echoing) end runs in a child process`);
+console.log("| TcpTransport | suite | ends | TcpTransport | bare node:net, same rounds | % of bare: min | median | target |");
+console.log("|---|---|---|---|---|---|---|---|");
+const remote = await RemotePeer.start();
 for (const c of cases) {
-  const { baseline, measured } = await alternating(
-    () => bare(c.mode, c.count, c.size),
-    () => transport(c.mode, c.count, c.size, c.body),
-  );
-  console.log(`| ${c.row} | ${fmt(measured)} | ${fmt(baseline)} | ${percent(measured.mbPerSec, baseline.mbPerSec)} | ${c.target > 0 ? `>= ${c.target} %` : "-"} |`);
-  if (c.mode === "one way" && c.size === 65_536 && c.body === "bytes") {
-    const hashing = await best(() => hashingOnly(c.count, c.size));
-    const codec = await best(() => codecOnly(c.count, c.size, c.body));
-    // Bare sockets plus hashing, per byte: the most a transport hashing every byte twice in this process can reach.
-    const ceiling = 1 / (1 / baseline.mbPerSec + 1 / hashing.mbPerSec);
-    notes.push(
-      `64 KiB one way: HMAC-SHA256 alone (sender and receiver) ${hashing.mbPerSec.toFixed(0)} MB/s, i.e. hashing takes ${percent(baseline.mbPerSec, hashing.mbPerSec)} of the bare socket's time per byte;`,
-      `  bare sockets + hashing alone would reach ${ceiling.toFixed(0)} MB/s = ${percent(ceiling, baseline.mbPerSec)} of bare, the ceiling with HMAC-SHA256 on; TcpTransport reaches ${percent(measured.mbPerSec, ceiling)} of that ceiling;`,
-      `  framing, codec and hashing without sockets: ${codec.mbPerSec.toFixed(0)} MB/s (${percent(codec.mbPerSec, baseline.mbPerSec)} of bare).`,
-    );
-  }
-  if (c.mode === "echo") {
-    // An echo encodes and decodes every message twice (there and back), all in this one process.
-    const template = message(0, c.size, c.body);
-    let codecRate = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const start = performance.now();
-      for (let s = 0; s < c.count; s++) decodeMessage(encodeMessage({ s, d: template.d }));
-      codecRate = Math.max(codecRate, c.count / ((performance.now() - start) / 1000));
+  for (const ends of c.ends) {
+    for (const suite of c.suites) {
+      const paired =
+        ends === "one process"
+          ? await alternating(() => bare(c.mode, c.count, c.size), () => transport(c.mode, c.count, c.size, c.body, suite))
+          : await alternating(() => remote.bare(c.mode, c.count, c.size), () => remote.transport(c.mode, c.count, c.size, c.body, suite));
+      const ratios = paired.ratios;
+      console.log(
+        `| ${c.row} | ${suite} | ${ends} | ${fmt(paired.measured)} | ${fmt(paired.baseline)} | ${(Math.min(...ratios) * 100).toFixed(0)} % | ${(median(ratios) * 100).toFixed(0)} % | ${c.target > 0 ? `>= ${c.target} %` : "-"} |`,
+      );
     }
-    const pipeline = await best(() => codecOnly(c.count, c.size, c.body));
-    const ceiling = (perMessage: number): number => 1 / (1 / baseline.msgsPerSec + 2 / perMessage);
-    notes.push(
-      `100 B echo: msgpackr encode + decode alone ${(1e6 / codecRate).toFixed(2)} µs a message, twice per echo: bare sockets + that alone would reach ${percent(ceiling(codecRate), baseline.msgsPerSec)} of bare;`,
-      `  with framing and hashing too (${(1e6 / pipeline.msgsPerSec).toFixed(2)} µs a message without sockets): ${percent(ceiling(pipeline.msgsPerSec), baseline.msgsPerSec)} of bare, the ceiling here; TcpTransport reaches ${percent(measured.msgsPerSec, ceiling(pipeline.msgsPerSec))} of it.`,
-    );
   }
 }
-for (const note of notes) console.log(note);
+remote.stop();
+
+// What the MACs and the rest of the pipeline cost without sockets, beside a bare socket's rate measured now.
+const big = cases[0] as Case;
+const small = cases[1] as Case;
+const bareBig = await best(() => bare(big.mode, big.count, big.size));
+const bareEcho = await best(() => bare(small.mode, small.count, small.size));
+for (const suite of FRAME_SUITES) {
+  const mac = await best(() => macOnly(big.count, big.size, suite));
+  const codec = await best(() => codecOnly(big.count, big.size, big.body, suite));
+  // Bare sockets plus the MAC alone, per byte: the most a transport authenticating every byte twice in one process can reach.
+  const ceiling = 1 / (1 / bareBig.mbPerSec + 1 / mac.mbPerSec);
+  console.log(
+    `64 KiB, ${suite}: the MAC alone (sender and receiver) ${mac.mbPerSec.toFixed(0)} MB/s, ${percent(bareBig.mbPerSec, mac.mbPerSec)} of a bare socket's time per byte (bare ${bareBig.mbPerSec.toFixed(0)} MB/s);` +
+      ` bare + MAC alone would reach ${percent(ceiling, bareBig.mbPerSec)} of bare in one process; framing, codec and MAC without sockets ${codec.mbPerSec.toFixed(0)} MB/s (${percent(codec.mbPerSec, bareBig.mbPerSec)} of bare).`,
+  );
+}
+{
+  // An echo encodes and decodes every message twice (there and back), all in one process.
+  const template = message(0, small.size, small.body);
+  let codecRate = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    for (let s = 0; s < small.count; s++) decodeMessage(encodeMessage({ s, d: template.d }));
+    codecRate = Math.max(codecRate, small.count / ((performance.now() - start) / 1000));
+  }
+  const pipeline = await best(() => codecOnly(small.count, small.size, small.body, "aes-256-gcm"));
+  const ceiling = (perMessage: number): number => 1 / (1 / bareEcho.msgsPerSec + 2 / perMessage);
+  console.log(
+    `100 B echo: msgpackr encode + decode alone ${(1e6 / codecRate).toFixed(2)} µs a message, twice per echo: bare sockets (${Math.round(bareEcho.msgsPerSec).toLocaleString("en-US")} msg/s) + that alone would reach ${percent(ceiling(codecRate), bareEcho.msgsPerSec)} of bare in one process;` +
+      ` with framing and GMAC too (${(1e6 / pipeline.msgsPerSec).toFixed(2)} µs a message without sockets): ${percent(ceiling(pipeline.msgsPerSec), bareEcho.msgsPerSec)} of bare.`,
+  );
+}
 
 await compareCodecs();
 

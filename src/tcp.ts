@@ -15,4 +15,4 @@
 export { TcpTransport } from "./transport/tcp-transport.js";
 export type { PeerAddress, Pem, TcpAuth, TcpTransportEvent, TcpTransportMetrics, TcpTransportOptions } from "./transport/tcp-options.js";
 export { decodeMessage, encodeMessage } from "./transport/codec.js";
-export { FRAME_TAG_BYTES } from "./transport/frame-auth.js";
+export { FRAME_SUITES, FRAME_TAG_BYTES, type FrameSuite } from "./transport/frame-auth.js";

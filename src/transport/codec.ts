@@ -79,8 +79,12 @@ export interface EncodedFrame {
   readonly owned: boolean;
 }
 
-/** From this size on an encoded frame gets memory of its own, so the send queue keeps it without another copy. */
-export const OWNED_FRAME_BYTES = 16 * 1024;
+/**
+ * From this size on an encoded frame gets memory of its own, so the send queue keeps it without
+ * another copy. Smaller frames are copied into the send queue's recycled slabs, which is cheaper
+ * than a fresh buffer even for one copy more: first writes to fresh memory cost far more than copies.
+ */
+export const OWNED_FRAME_BYTES = 1024 * 1024;
 
 /**
  * Encodes `message` as a whole frame: the 4-byte big-endian length, then the body, written straight
@@ -106,7 +110,9 @@ export function decodeMessage(payload: Uint8Array, peer?: NodeId): { ok: true; v
   try {
     // The common case takes msgpackr's fast object path; only payloads that may hold a `__proto__`
     // key are decoded as maps and rebuilt with own properties.
-    const hasProtoKey = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).indexOf(PROTO_KEY) !== -1;
+    // Payloads from the frame decoder are Buffers already: no view is made for them per message.
+    const bytes = payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const hasProtoKey = bytes.indexOf(PROTO_KEY) !== -1;
     const value: unknown = hasProtoKey ? mapsToObjects(mapsUnpackr.unpack(payload)) : objectsUnpackr.unpack(payload);
     return { ok: true, value };
   } catch (error) {

@@ -3,15 +3,19 @@
  *
  * ```
  * dialer                                   listener
- *   hello     { id, to, nonce: Nd }   ─────▶  checks `to`, that `id` is a known peer, that Nd is fresh
- *             ◀─────  challenge { id, nonce: Nl, proof: HMAC(k, "listener" | Nd | Nl | id_d | id_l) }   (secret mode)
- *   auth      { proof: HMAC(k, "dialer" | Nd | Nl | id_d | id_l) }  ─────▶  constant-time compare
+ *   hello     { id, to, nonce: Nd, suites: S }   ─────▶  checks `to`, that `id` is a known peer, that Nd is fresh
+ *             ◀─────  challenge { id, nonce: Nl, suite: s, proof: HMAC(k, "listener" | Nd | Nl | id_d | id_l | S | s) }   (secret mode)
+ *   auth      { proof: HMAC(k, "dialer" | Nd | Nl | id_d | id_l | S | s) }  ─────▶  constant-time compare
  *             ◀─────  welcome { id }
  * ```
  *
  * With a shared secret both sides prove they hold it without sending it; the role labels stop one
  * side's proof from being reflected as the other's, and the listener's fresh nonce stops a recorded
- * `auth` from being replayed. Listeners also remember recent dialer nonces and refuse a repeat. With
+ * `auth` from being replayed. The dialer offers the frame-protection suites it accepts (`S`, most
+ * preferred first) and the listener picks one (`s`, its own most preferred among them); both proofs
+ * cover the offer and the pick exactly as each side saw them, so a man in the middle who strips the
+ * stronger suite from the offer, or swaps the pick, makes the proofs disagree and the handshake fail:
+ * nobody can force the weaker suite on two peers that both accept the stronger one. Listeners also remember recent dialer nonces and refuse a repeat. With
  * mutual TLS the certificates authenticate both sides and the handshake is `hello` then `welcome`,
  * with the listener checking that the certificate names the claimed id.
  *
@@ -24,13 +28,15 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { PeerCertificate } from "node:tls";
 import { z } from "zod";
+import { FRAME_SUITES, type FrameSuite } from "./frame-auth.js";
 import type { NodeId } from "./types.js";
 
 /**
- * Protocol version carried in `hello`. Version 2: MessagePack frames, each carrying an integrity tag
- * in shared-secret mode. Version 1 (JSON frames, untagged) is refused with a clear error.
+ * Protocol version carried in `hello`. Version 3: MessagePack frames, batches tagged in shared-secret
+ * mode under a suite negotiated in the handshake. Version 2 (HMAC-SHA256 tags, no negotiation) and
+ * version 1 (JSON frames, untagged) are refused with a clear error.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Maximum size of a frame before the peer is authenticated. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
 
@@ -38,9 +44,13 @@ const nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "nonce must be 32 bytes o
 const id = z.string().min(1).max(256);
 const proof = z.string().regex(/^[0-9a-f]{64}$/, "proof must be a hex HMAC-SHA256");
 
-export const helloSchema = z.object({ t: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), id, to: id, nonce }).strict();
+/** Suite names are free text on the wire: a newer peer may offer suites this one does not know. */
+const offered = z.array(z.string().min(1).max(32)).min(1).max(8);
+const suite = z.enum(FRAME_SUITES as [FrameSuite, ...FrameSuite[]]);
 
-export const challengeSchema = z.object({ t: z.literal("challenge"), id, nonce, proof }).strict();
+export const helloSchema = z.object({ t: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), id, to: id, nonce, suites: offered }).strict();
+
+export const challengeSchema = z.object({ t: z.literal("challenge"), id, nonce, suite, proof }).strict();
 export const authSchema = z.object({ t: z.literal("auth"), proof }).strict();
 export const welcomeSchema = z.object({ t: z.literal("welcome"), id }).strict();
 
@@ -54,15 +64,23 @@ export function newNonce(): string {
   return randomBytes(32).toString("base64");
 }
 
-/** The proof a side sends: HMAC-SHA256 over its role, both nonces and both ids. */
-export function handshakeProof(
-  secret: Buffer,
-  role: "dialer" | "listener",
-  fields: { dialerNonce: string; listenerNonce: string; dialerId: NodeId; listenerId: NodeId },
-): string {
+/** What both proofs of a shared-secret handshake cover. */
+export interface HandshakeTranscript {
+  readonly dialerNonce: string;
+  readonly listenerNonce: string;
+  readonly dialerId: NodeId;
+  readonly listenerId: NodeId;
+  /** The suites the dialer offered, in its order. */
+  readonly offered: readonly string[];
+  /** The suite the listener picked. */
+  readonly suite: FrameSuite;
+}
+
+/** The proof a side sends: HMAC-SHA256 over its role, both nonces, both ids, the offer and the pick. */
+export function handshakeProof(secret: Buffer, role: "dialer" | "listener", fields: HandshakeTranscript): string {
   const hmac = createHmac("sha256", secret);
-  // Length-prefixed fields, so no two different field tuples serialize the same.
-  for (const part of [`edgeflow-handshake-v${PROTOCOL_VERSION}`, role, fields.dialerNonce, fields.listenerNonce, fields.dialerId, fields.listenerId]) {
+  // Length-prefixed fields, so no two different field tuples serialize the same (the offer as JSON, so neither do two lists).
+  for (const part of [`edgeflow-handshake-v${PROTOCOL_VERSION}`, role, fields.dialerNonce, fields.listenerNonce, fields.dialerId, fields.listenerId, JSON.stringify(fields.offered), fields.suite]) {
     const bytes = Buffer.from(part, "utf8");
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32BE(bytes.length, 0);
@@ -70,6 +88,11 @@ export function handshakeProof(
     hmac.update(bytes);
   }
   return hmac.digest("hex");
+}
+
+/** The listener's pick: its own most preferred suite that the dialer offered, if any. */
+export function pickSuite(preferred: readonly FrameSuite[], offer: readonly string[]): FrameSuite | undefined {
+  return preferred.find((candidate) => offer.includes(candidate));
 }
 
 /** Constant-time comparison of two hex proofs. */

@@ -9,7 +9,7 @@ import { TLSSocket } from "node:tls";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { safeParseWith } from "../core/validation.js";
 import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
-import { deriveFrameKeys, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES } from "./frame-auth.js";
+import { deriveFrameKeys, FRAME_SUITES, FrameOpener, FrameSealer, SequenceExhaustedError, TAG_INTERVAL_BYTES, type FrameSuite } from "./frame-auth.js";
 import {
   authSchema,
   certificateNames,
@@ -18,15 +18,17 @@ import {
   handshakeProof,
   helloSchema,
   newNonce,
+  pickSuite,
   proofsEqual,
   PROTOCOL_VERSION,
   welcomeSchema,
   type Hello,
+  type HandshakeTranscript,
 } from "./handshake.js";
 import { TransportError, type NodeId } from "./types.js";
 
 /** Authentication as the connection needs it. */
-export type ConnectionAuth = { readonly kind: "secret"; readonly secret: Buffer } | { readonly kind: "tls" };
+export type ConnectionAuth = { readonly kind: "secret"; readonly secret: Buffer; readonly suites: readonly FrameSuite[] } | { readonly kind: "tls" };
 
 /** What a connection needs from its transport. */
 export interface ConnectionHost {
@@ -53,7 +55,7 @@ type Phase =
   | { readonly name: "connecting" }
   | { readonly name: "await_hello" }
   | { readonly name: "await_challenge"; readonly nonce: string }
-  | { readonly name: "await_auth"; readonly hello: Hello; readonly nonce: string }
+  | { readonly name: "await_auth"; readonly hello: Hello; readonly nonce: string; readonly suite: FrameSuite }
   | { readonly name: "await_welcome" }
   | { readonly name: "open" }
   | { readonly name: "closed" };
@@ -104,7 +106,7 @@ export class Connection {
     if (this.role !== "dialer" || this.phase.name !== "connecting" || this.peerId === undefined) return;
     const nonce = newNonce();
     this.phase = this.host.auth.kind === "secret" ? { name: "await_challenge", nonce } : { name: "await_welcome" };
-    this.sendControl({ t: "hello", v: PROTOCOL_VERSION, id: this.host.localId, to: this.peerId, nonce });
+    this.sendControl({ t: "hello", v: PROTOCOL_VERSION, id: this.host.localId, to: this.peerId, nonce, suites: this.offeredSuites() });
   }
 
   get isOpen(): boolean {
@@ -113,14 +115,31 @@ export class Connection {
 
   /**
    * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
-   * returns `false` when the socket asks the caller to wait for `drain`.
+   * returns `false` when the socket asks the caller to wait for `drain`. `written` is called once
+   * the socket is done with every buffer of the batch, and only if it wrote them all: after an
+   * error the socket may still hold them, so they must not be reused.
    */
-  write(frames: readonly Buffer[]): boolean {
-    const buffers = this.sealer === undefined ? frames : this.sealer.seal(frames);
-    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
+  write(frames: readonly Buffer[], written?: () => void): boolean {
+    let buffers = frames;
+    if (this.sealer !== undefined) {
+      try {
+        buffers = this.sealer.seal(frames);
+      } catch (error) {
+        if (!(error instanceof SequenceExhaustedError)) throw error;
+        this.fail(new TransportError("integrity", `connection ${this.describe()}: ${error.message}`, { peer: this.peerId }));
+        return true;
+      }
+    }
+    // Stream callbacks run in order, so the last buffer's says the whole batch is written.
+    const onLast = written === undefined ? undefined : (error?: Error | null): void => {
+      if (error === undefined || error === null) written();
+    };
+    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer, onLast);
     this.socket.cork();
     let ok = true;
-    for (const buffer of buffers) ok = this.socket.write(buffer) && ok;
+    const last = buffers.length - 1;
+    for (let i = 0; i < last; i++) ok = this.socket.write(buffers[i] as Buffer) && ok;
+    ok = this.socket.write(buffers[last] as Buffer, onLast) && ok;
     this.socket.uncork();
     return ok;
   }
@@ -204,9 +223,12 @@ export class Connection {
         const challenge = safeParseWith(challengeSchema, message);
         if (!challenge.ok || this.host.auth.kind !== "secret" || this.peerId === undefined) return this.refuse(this.authError("expected a challenge"));
         if (challenge.value.id !== this.peerId) return this.refuse(this.authError(`listener claims to be "${challenge.value.id}"`));
-        const fields = { dialerNonce: phase.nonce, listenerNonce: challenge.value.nonce, dialerId: this.host.localId, listenerId: this.peerId };
+        // The offer as this side made it, not as the listener may have received it.
+        const offered = this.offeredSuites();
+        if (!offered.includes(challenge.value.suite)) return this.refuse(this.authError(`listener picked the suite "${challenge.value.suite}", which was not offered`));
+        const fields: HandshakeTranscript = { dialerNonce: phase.nonce, listenerNonce: challenge.value.nonce, dialerId: this.host.localId, listenerId: this.peerId, offered, suite: challenge.value.suite };
         if (!proofsEqual(handshakeProof(this.host.auth.secret, "listener", fields), challenge.value.proof)) {
-          return this.refuse(this.authError("listener's proof is wrong (different secret?)"));
+          return this.refuse(this.authError("listener's proof is wrong (different secret, or the offer or pick of suites was changed on the way)"));
         }
         this.phase = { name: "await_welcome" };
         this.useKeys(this.host.auth.secret, "dialer", fields);
@@ -215,7 +237,7 @@ export class Connection {
       case "await_auth": {
         const auth = safeParseWith(authSchema, message);
         if (!auth.ok || this.host.auth.kind !== "secret") return this.refuse(this.authError("expected an auth proof"));
-        const fields = { dialerNonce: phase.hello.nonce, listenerNonce: phase.nonce, dialerId: phase.hello.id, listenerId: this.host.localId };
+        const fields: HandshakeTranscript = { dialerNonce: phase.hello.nonce, listenerNonce: phase.nonce, dialerId: phase.hello.id, listenerId: this.host.localId, offered: phase.hello.suites, suite: phase.suite };
         if (!proofsEqual(handshakeProof(this.host.auth.secret, "dialer", fields), auth.value.proof)) {
           return this.refuse(this.authError("dialer's proof is wrong (different secret or replayed handshake)"));
         }
@@ -258,18 +280,27 @@ export class Connection {
       if (!certificateNames(cert, id)) return this.refuse(this.authError(`certificate does not name "${id}"`));
       return this.welcome(id);
     }
+    const suite = pickSuite(this.host.auth.suites, hello.value.suites);
+    if (suite === undefined) {
+      return this.refuse(this.authError(`peer "${id}" offers no frame protection suite this node accepts (offered ${hello.value.suites.join(", ")}; accepted ${this.host.auth.suites.join(", ")})`));
+    }
     const listenerNonce = newNonce();
-    this.phase = { name: "await_auth", hello: hello.value, nonce: listenerNonce };
-    const proof = handshakeProof(this.host.auth.secret, "listener", { dialerNonce: nonce, listenerNonce, dialerId: id, listenerId: this.host.localId });
-    this.sendControl({ t: "challenge", id: this.host.localId, nonce: listenerNonce, proof });
+    this.phase = { name: "await_auth", hello: hello.value, nonce: listenerNonce, suite };
+    const proof = handshakeProof(this.host.auth.secret, "listener", { dialerNonce: nonce, listenerNonce, dialerId: id, listenerId: this.host.localId, offered: hello.value.suites, suite });
+    this.sendControl({ t: "challenge", id: this.host.localId, nonce: listenerNonce, suite, proof });
   }
 
   /** Switches to authenticated frames with keys derived from this handshake. */
-  private useKeys(secret: Buffer, role: "dialer" | "listener", fields: Parameters<typeof deriveFrameKeys>[2]): void {
-    const keys = deriveFrameKeys(secret, role, fields);
-    this.sealer = new FrameSealer(keys.send);
+  private useKeys(secret: Buffer, role: "dialer" | "listener", fields: HandshakeTranscript): void {
+    const keys = deriveFrameKeys(secret, role, fields, fields.suite);
+    this.sealer = new FrameSealer(keys.send, fields.suite);
     // A batch is tagged after TAG_INTERVAL_BYTES at a frame boundary, so it holds at most that plus one frame.
-    this.opener = new FrameOpener(keys.receive, this.host.maxFrameBytes + TAG_INTERVAL_BYTES + 8);
+    this.opener = new FrameOpener(keys.receive, this.host.maxFrameBytes + TAG_INTERVAL_BYTES + 8, fields.suite);
+  }
+
+  /** The suites this side offers when it dials (under TLS no suite is used, but the hello carries an offer all the same). */
+  private offeredSuites(): readonly FrameSuite[] {
+    return this.host.auth.kind === "secret" ? this.host.auth.suites : FRAME_SUITES;
   }
 
   private welcome(peer: NodeId): void {

@@ -9,6 +9,7 @@ import type { Logger } from "../core/logger.js";
 import type { Random } from "../core/random.js";
 import { backoffSchema, type BackoffPolicy } from "./backoff.js";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_LIMIT } from "./frame.js";
+import { FRAME_SUITES, type FrameSuite } from "./frame-auth.js";
 import type { MessageSchema, NodeId, TransportErrorReason } from "./types.js";
 
 /** Where a peer listens. */
@@ -23,15 +24,18 @@ export type Pem = string | Buffer;
 /**
  * How peers prove who they are.
  * - `"secret"`: a shared secret (at least 16 bytes) and an HMAC-SHA256 challenge-response; the
- *   secret never crosses the wire. Every frame after the handshake is authenticated (HMAC-SHA256
- *   per batch of frames, under a key derived per connection and direction, over a sequence number,
- *   and delivered only once verified), so a man in the
- *   middle can neither inject, change, replay nor reorder messages. Traffic is not encrypted: anyone
+ *   secret never crosses the wire. Every frame after the handshake is authenticated (a MAC per
+ *   batch of frames, under a key derived per connection and direction, over a sequence number, and
+ *   delivered only once verified), so a man in the middle can neither inject, change, replay nor
+ *   reorder messages. `suites` lists the MACs this node accepts, most preferred first (default
+ *   `["aes-256-gcm", "hmac-sha256"]`: GMAC, several times faster where the CPU has AES instructions,
+ *   then HMAC-SHA256); the listener picks its most preferred one the dialer also accepts, and the
+ *   handshake proofs cover the choice, so nobody in the middle can force the weaker one. Traffic is not encrypted: anyone
  *   on the path can read it. Use TLS where messages must stay private.
  * - `"tls"`: mutual TLS. Each node presents `cert` (whose subject CN or a DNS/URI SAN is its node id)
  *   signed by `ca`, and refuses peers whose certificate does not name the id they claim.
  */
-export type TcpAuth = { readonly kind: "secret"; readonly secret: string | Buffer } | { readonly kind: "tls"; readonly key: Pem; readonly cert: Pem; readonly ca: Pem | readonly Pem[] };
+export type TcpAuth = { readonly kind: "secret"; readonly secret: string | Buffer; readonly suites?: readonly FrameSuite[] } | { readonly kind: "tls"; readonly key: Pem; readonly cert: Pem; readonly ca: Pem | readonly Pem[] };
 
 export interface TcpTransportOptions<M> {
   /** This node's id; peers must know it, and under TLS its certificate must name it. */
@@ -83,7 +87,15 @@ export const tcpOptionsSchema = z.object({
   peers: z.record(z.string().min(1).max(256), z.object({ host: z.string().min(1), port: port.min(1) }).strict()).default({}),
   auth: z.discriminatedUnion("kind", [
     z
-      .object({ kind: z.literal("secret"), secret: z.union([z.string(), z.instanceof(Buffer)]) })
+      .object({
+        kind: z.literal("secret"),
+        secret: z.union([z.string(), z.instanceof(Buffer)]),
+        suites: z
+          .array(z.enum(FRAME_SUITES as [FrameSuite, ...FrameSuite[]]))
+          .min(1)
+          .refine((list) => new Set(list).size === list.length, { message: "suites must not repeat" })
+          .default([...FRAME_SUITES]),
+      })
       .strict()
       .refine((a) => Buffer.byteLength(a.secret) >= 16, { message: "secret must be at least 16 bytes", path: ["secret"] }),
     z.object({ kind: z.literal("tls"), key: pem, cert: pem, ca: z.union([pem, z.array(pem).min(1)]) }).strict(),

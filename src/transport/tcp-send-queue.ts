@@ -1,10 +1,11 @@
 /**
  * One peer's send queue, held as encoded frames so its size is known in bytes, exactly.
  *
- * Each message is encoded once, when it is queued: small frames are copied from the encoder's
- * scratch space into shared buffers, back to back (no allocation per message); large ones come
- * from the encoder in an exactly sized buffer of their own and are kept as they are. A message that would overflow the byte bound is refused with
- * nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
+ * Each message is encoded once, when it is queued, and copied from the encoder's scratch space into
+ * slabs from a {@link SlabPool}, back to back (no allocation per message, and memory that is already
+ * mapped); the socket writer gives the slabs back once they are written. Only a frame larger than a
+ * slab comes from the encoder in a buffer of its own and is kept as it is. A message that would
+ * overflow the byte bound is refused with nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
  * not counted here.)
  *
  * @module
@@ -12,14 +13,20 @@
  */
 import { OWNED_FRAME_BYTES, type EncodedFrame } from "./codec.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
+import { SlabPool } from "./slab-pool.js";
 
-const BATCH_BUFFER_BYTES = 256 * 1024;
+/** Slab size: the largest frame copied into a slab rather than kept in its own buffer. */
+export const SLAB_BYTES = OWNED_FRAME_BYTES;
+/** Idle slabs a transport's pool keeps: 16 MiB. */
+export const SLABS_KEPT = 16;
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
   readonly buffers: Buffer[];
   readonly bytes: number;
   readonly messages: number;
+  /** Pooled slabs the buffers lie in: give them back with {@link SendQueue.release} once written. */
+  readonly slabs: Buffer[];
 }
 
 export class SendQueue {
@@ -29,6 +36,9 @@ export class SendQueue {
   private offset = 0;
   private queuedMessages = 0;
   private queuedBytes = 0;
+  private slabs: Buffer[] = [];
+
+  constructor(private readonly pool = new SlabPool(SLAB_BYTES, SLABS_KEPT)) {}
 
   /** Queued messages. */
   get messages(): number {
@@ -55,7 +65,8 @@ export class SendQueue {
     } else {
       if (this.buffer === undefined || this.buffer.length - this.offset < size) {
         this.seal();
-        this.buffer = Buffer.allocUnsafe(Math.max(BATCH_BUFFER_BYTES, size));
+        this.buffer = size <= this.pool.slabBytes ? this.pool.take() : Buffer.allocUnsafe(size);
+        if (this.buffer.length === this.pool.slabBytes) this.slabs.push(this.buffer);
         this.start = this.offset = 0;
       }
       frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
@@ -77,14 +88,20 @@ export class SendQueue {
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */
   take(): QueuedFrames {
     this.seal();
-    const taken: QueuedFrames = { buffers: this.sealed, bytes: this.queuedBytes, messages: this.queuedMessages };
+    const taken: QueuedFrames = { buffers: this.sealed, bytes: this.queuedBytes, messages: this.queuedMessages, slabs: this.slabs };
     this.sealed = [];
+    this.slabs = [];
     // The written part now belongs to the socket; a fresh buffer next time keeps the two apart.
     this.buffer = undefined;
     this.start = this.offset = 0;
     this.queuedBytes = 0;
     this.queuedMessages = 0;
     return taken;
+  }
+
+  /** Returns the slabs of a batch the socket has finished writing, for later batches to reuse. */
+  release(slabs: readonly Buffer[]): void {
+    this.pool.release(slabs);
   }
 
   private seal(): void {

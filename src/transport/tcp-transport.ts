@@ -19,7 +19,8 @@ import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { Connection, type ConnectionAuth, type ConnectionHost } from "./tcp-connection.js";
-import { SendQueue } from "./tcp-send-queue.js";
+import { SendQueue, SLAB_BYTES, SLABS_KEPT } from "./tcp-send-queue.js";
+import { SlabPool } from "./slab-pool.js";
 import { tcpOptionsSchema, type PeerAddress, type TcpAuth, type TcpTransportEvent, type TcpTransportMetrics, type TcpTransportOptions } from "./tcp-options.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
 
@@ -50,8 +51,9 @@ type State = "new" | "listening" | "closing" | "closed";
  *   one connection, so there are never two connections to reconcile.
  * - **Authentication**: a shared-secret HMAC challenge-response or mutual TLS (see {@link TcpAuth});
  *   only configured peers are accepted, and nothing reaches `onMessage` before the handshake succeeds.
- *   In shared-secret mode every later batch of frames carries an HMAC tag under a per-connection key,
- *   over an implicit sequence number, and is delivered only once verified: a frame injected,
+ *   In shared-secret mode every later batch of frames carries a MAC tag (AES-256-GCM's GMAC by
+ *   default, HMAC-SHA256 where negotiated) under a per-connection key, over an implicit sequence
+ *   number, and is delivered only once verified: a frame injected,
  *   modified, replayed, reordered or dropped by a man in the middle closes the connection with an
  *   `"integrity"` error. Peers speaking an older wire
  *   protocol are refused at the handshake with a `"protocol_version"` error.
@@ -98,6 +100,8 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private readonly peers = new Map<NodeId, PeerLink>();
   private readonly connections = new Set<Connection>();
   private readonly nonces = new NonceLedger();
+  /** Send slabs, shared by every peer's queue so that idle memory is bounded per transport, not per peer. */
+  private readonly slabs = new SlabPool(SLAB_BYTES, SLABS_KEPT);
   private readonly messageHandlers = new HandlerList<MessageHandler<M>>();
   private readonly errorHandlers = new HandlerList<TransportErrorHandler>();
   private readonly eventHandlers = new HandlerList<(event: TcpTransportEvent) => void>();
@@ -123,7 +127,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     this.backoff = this.options.reconnect;
     const auth = this.options.auth;
     this.tls = auth.kind === "tls" ? auth : undefined;
-    const connectionAuth: ConnectionAuth = auth.kind === "secret" ? { kind: "secret", secret: Buffer.from(auth.secret) } : { kind: "tls" };
+    const connectionAuth: ConnectionAuth = auth.kind === "secret" ? { kind: "secret", secret: Buffer.from(auth.secret), suites: auth.suites } : { kind: "tls" };
     for (const [id, address] of Object.entries(this.options.peers)) this.addPeer(id, address);
     this.host = this.connectionHost(connectionAuth);
   }
@@ -195,7 +199,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       existing.address = address ?? existing.address;
       return;
     }
-    const peer: PeerLink = { id, address, queue: new SendQueue(), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
+    const peer: PeerLink = { id, address, queue: new SendQueue(this.slabs), connection: undefined, dialing: undefined, flushScheduled: false, waitingDrain: false, attempt: 0, dialedBefore: false, reconnectTimer: undefined };
     this.peers.set(id, peer);
     this.dial(peer);
   }
@@ -384,10 +388,12 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private flush(peer: PeerLink): void {
     const connection = peer.connection;
     if (connection === undefined || !connection.isOpen || peer.waitingDrain || peer.queue.messages === 0) return;
-    const { buffers, bytes, messages } = peer.queue.take();
+    const { buffers, bytes, messages, slabs } = peer.queue.take();
     this.counters.framesOut += messages;
     this.counters.bytesOut += bytes;
-    if (!connection.write(buffers)) peer.waitingDrain = true;
+    const queue = peer.queue;
+    const written = slabs.length === 0 ? undefined : (): void => queue.release(slabs);
+    if (!connection.write(buffers, written)) peer.waitingDrain = true;
   }
 
   private onFrame(connection: Connection, payload: Buffer): void {

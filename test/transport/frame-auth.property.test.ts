@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FrameOpener, FrameSealer, TAG_FRAME_MARKER } from "../../src/transport/frame-auth.js";
+import { FRAME_SUITES, FrameOpener, FrameSealer, TAG_FRAME_MARKER, type FrameSuite } from "../../src/transport/frame-auth.js";
 import { FrameDecoder } from "../../src/transport/frame.js";
 import { simRuns, simSeed, withSeed } from "../support/sim.js";
 
@@ -27,9 +27,9 @@ function chunked(bytes: Buffer, cuts: readonly number[]): Buffer[] {
 }
 
 /** Feeds a stream through decoder and opener: the payloads verified, in order, and whether any batch failed. */
-function open(stream: Buffer, cuts: readonly number[]): { payloads: Buffer[]; failed: boolean } {
+function open(stream: Buffer, cuts: readonly number[], suite: FrameSuite): { payloads: Buffer[]; failed: boolean } {
   const decoder = new FrameDecoder(1 << 20);
-  const opener = new FrameOpener(key, 1 << 22);
+  const opener = new FrameOpener(key, 1 << 22, suite);
   const payloads: Buffer[] = [];
   for (const piece of chunked(stream, cuts)) {
     decoder.push(piece);
@@ -52,18 +52,18 @@ const body = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.uint8Ar
 const batches = fc.array(fc.array(body, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 });
 const cuts = fc.array(fc.nat(), { maxLength: 30 });
 
-function seal(bodies: readonly (readonly Uint8Array[])[]): Buffer {
-  const sealer = new FrameSealer(key);
+function seal(bodies: readonly (readonly Uint8Array[])[], suite: FrameSuite): Buffer {
+  const sealer = new FrameSealer(key, suite);
   // Small frames back to back in one buffer, as the send queue packs them; each batch is one write.
   return Buffer.concat(bodies.flatMap((batch) => sealer.seal([Buffer.concat(batch.map(frameOf))])));
 }
 
-describe("frame integrity tags", () => {
+describe.each(FRAME_SUITES)("frame integrity tags (%s)", (suite) => {
   it("property: however the stream is cut into chunks, every frame is verified and delivered in order", async () => {
     await withSeed(simSeed(41), (seed) => {
       fc.assert(
         fc.property(batches, cuts, (bodies, at) => {
-          const { payloads, failed } = open(seal(bodies), at);
+          const { payloads, failed } = open(seal(bodies, suite), at, suite);
           expect(failed).toBe(false);
           expect(payloads.map((p) => Buffer.from(p).toString("hex"))).toEqual(bodies.flat().map((b) => Buffer.from(b).toString("hex")));
         }),
@@ -76,13 +76,13 @@ describe("frame integrity tags", () => {
     await withSeed(simSeed(42), (seed) => {
       fc.assert(
         fc.property(batches, cuts, fc.nat(), fc.integer({ min: 1, max: 255 }), (bodies, at, where, flip) => {
-          const stream = seal(bodies);
+          const stream = seal(bodies, suite);
           const index = where % stream.length;
           const tampered = Buffer.from(stream);
           tampered[index] = (tampered[index] as number) ^ flip;
-          const { payloads, failed } = open(tampered, at);
+          const { payloads, failed } = open(tampered, at, suite);
           // A changed length prefix may also leave the stream waiting for bytes that never come.
-          const honest = open(stream, at).payloads;
+          const honest = open(stream, at, suite).payloads;
           expect(failed || payloads.length < honest.length).toBe(true);
           // Whatever was delivered is a prefix of what was sent, unchanged.
           expect(payloads.map((p) => Buffer.from(p).toString("hex"))).toEqual(honest.slice(0, payloads.length).map((p) => Buffer.from(p).toString("hex")));
@@ -94,8 +94,8 @@ describe("frame integrity tags", () => {
 
   it("verifies payloads that are not views of a received stream (prefixes written for them)", () => {
     const bodies = [Buffer.from("one"), Buffer.from("two"), Buffer.from("three")];
-    const stream = seal([bodies]);
-    const opener = new FrameOpener(key, 1 << 20);
+    const stream = seal([bodies], suite);
+    const opener = new FrameOpener(key, 1 << 20, suite);
     // Copies without their prefix in front of them, then the tag frame.
     for (const body of bodies) expect(opener.accept(Buffer.from(body)).kind).toBe("held");
     const tag = stream.subarray(stream.length - 17);

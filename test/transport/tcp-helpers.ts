@@ -3,7 +3,7 @@ import { afterEach } from "vitest";
 import { encodeFrame, FrameDecoder } from "../../src/transport/frame.js";
 import { handshakeProof, newNonce, PROTOCOL_VERSION } from "../../src/transport/handshake.js";
 import { decodeMessage, encodeMessage } from "../../src/transport/codec.js";
-import { deriveFrameKeys, FrameOpener, FrameSealer } from "../../src/transport/frame-auth.js";
+import { deriveFrameKeys, FRAME_SUITES, FrameOpener, FrameSealer, type FrameSuite } from "../../src/transport/frame-auth.js";
 import type { TransportError } from "../../src/transport/index.js";
 import { TcpTransport, type PeerAddress, type TcpAuth, type TcpTransportOptions } from "../../src/tcp.js";
 
@@ -122,18 +122,21 @@ export class RawPeer {
     return this.sendSealed(Buffer.from(encodeMessage(message)));
   }
 
-  /** Runs the dialer side of the secret handshake; returns the hello and auth frames it sent. */
-  async handshake(localId: string, to: string, secret = SECRET, nonce = newNonce()): Promise<{ hello: Buffer; auth: Buffer }> {
-    const hello = this.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: localId, to, nonce });
+  /**
+   * Runs the dialer side of the secret handshake, offering `suites`; returns the hello and auth
+   * frames it sent and the suite the listener picked.
+   */
+  async handshake(localId: string, to: string, secret = SECRET, nonce = newNonce(), suites: readonly string[] = FRAME_SUITES): Promise<{ hello: Buffer; auth: Buffer; suite: FrameSuite }> {
+    const hello = this.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: localId, to, nonce, suites });
     await waitFor(() => this.frames.length >= 1 || this.closed, "a challenge");
-    const challenge = this.frames[0] as { nonce: string };
-    const fields = { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: localId, listenerId: to };
+    const challenge = this.frames[0] as { nonce: string; suite: FrameSuite };
+    const fields = { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: localId, listenerId: to, offered: suites, suite: challenge.suite };
     const proof = handshakeProof(Buffer.from(secret), "dialer", fields);
-    const keys = deriveFrameKeys(Buffer.from(secret), "dialer", fields);
-    this.sealer = new FrameSealer(keys.send);
-    this.opener = new FrameOpener(keys.receive, 1 << 24);
+    const keys = deriveFrameKeys(Buffer.from(secret), "dialer", fields, challenge.suite);
+    this.sealer = new FrameSealer(keys.send, challenge.suite);
+    this.opener = new FrameOpener(keys.receive, 1 << 24, challenge.suite);
     const auth = this.sendFrame({ t: "auth", proof });
-    return { hello, auth };
+    return { hello, auth, suite: challenge.suite };
   }
 
   end(): void {

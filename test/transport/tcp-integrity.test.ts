@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encodeMessage } from "../../src/transport/codec.js";
 import { FrameDecoder } from "../../src/transport/frame.js";
 import type { TcpTransportEvent } from "../../src/tcp.js";
-import { RawPeer, trackedNodes, waitFor } from "./tcp-helpers.js";
+import { FRAME_SUITES, type FrameSuite } from "../../src/transport/frame-auth.js";
+import { RawPeer, SECRET, trackedNodes, waitFor } from "./tcp-helpers.js";
 
 const node = trackedNodes();
 
@@ -102,15 +103,12 @@ afterEach(async () => {
 });
 
 describe("TcpTransport frame integrity (shared secret)", () => {
-  it.each<[Attack, string[]]>([
-    ["inject", ["first"]],
-    ["modify", ["first"]],
-    ["replay", ["first"]],
-    ["reorder", ["first"]],
-    ["drop", ["first"]],
-  ])("refuses what a man in the middle does to frames after the handshake (%s), and closes the connection", async (attack, delivered) => {
-    const b = await node<string>({ localId: "b", reconnect: { initialInterval: 60_000, backoffCoefficient: 1, maximumInterval: 60_000, jitter: 0 } });
-    const a = await node<string>({ localId: "a", reconnect: { initialInterval: 60_000, backoffCoefficient: 1, maximumInterval: 60_000, jitter: 0 } });
+  const attacks: Attack[] = ["inject", "modify", "replay", "reorder", "drop"];
+  it.each<[Attack, FrameSuite]>(attacks.flatMap((attack) => FRAME_SUITES.map((suite): [Attack, FrameSuite] => [attack, suite])))("refuses what a man in the middle does to frames after the handshake (%s, %s), and closes the connection", async (attack, suite) => {
+    const delivered = ["first"];
+    const auth = { kind: "secret", secret: SECRET, suites: [suite] } as const;
+    const b = await node<string>({ localId: "b", auth, reconnect: { initialInterval: 60_000, backoffCoefficient: 1, maximumInterval: 60_000, jitter: 0 } });
+    const a = await node<string>({ localId: "a", auth, reconnect: { initialInterval: 60_000, backoffCoefficient: 1, maximumInterval: 60_000, jitter: 0 } });
     const proxy = new MitmProxy();
     proxies.push(proxy);
     const port = await proxy.start(b.port);
@@ -156,7 +154,17 @@ describe("TcpTransport frame integrity (shared secret)", () => {
     old.sendFrame({ t: "hello", v: 1, id: "a", to: "b", nonce: Buffer.alloc(32, 3).toString("base64") });
     await waitFor(() => old.closed, "the old peer to be refused");
     expect(b.errors.map((e) => e.reason)).toEqual(["protocol_version"]);
-    expect(b.errors[0]?.message).toMatch(/peer "a" speaks wire protocol version 1 \(JSON frames\), this node speaks version 2/);
+    expect(b.errors[0]?.message).toMatch(/peer "a" speaks wire protocol version 1 \(JSON frames\), this node speaks version 3/);
+  });
+
+  it("refuses a peer of version 2 (HMAC tags, no suite negotiation) with a clear version error", async () => {
+    const b = await node<string>({ localId: "b" });
+    b.transport.addPeer("a");
+    const old = await RawPeer.connect(b.port);
+    old.sendFrame({ t: "hello", v: 2, id: "a", to: "b", nonce: Buffer.alloc(32, 4).toString("base64") });
+    await waitFor(() => old.closed, "the old peer to be refused");
+    expect(b.errors.map((e) => e.reason)).toEqual(["protocol_version"]);
+    expect(b.errors[0]?.message).toMatch(/speaks wire protocol version 2, this node speaks version 3/);
   });
 
   it("carries a Uint8Array as bytes and keeps a __proto__ key as data", async () => {

@@ -38,11 +38,11 @@ describe("TcpTransport refusals after the proof", () => {
       b.transport.addPeer("a");
       const raw = await RawPeer.connect(b.port);
       const nonce = newNonce();
-      raw.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce });
+      raw.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce, suites: ["aes-256-gcm"] });
       await waitFor(() => raw.frames.length >= 1, "a challenge");
-      const challenge = raw.frames[0] as { nonce: string };
+      const challenge = raw.frames[0] as { nonce: string; suite: "aes-256-gcm" };
       b.transport.removePeer("a");
-      const proof = handshakeProof(Buffer.from(SECRET), "dialer", { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: "a", listenerId: "b" });
+      const proof = handshakeProof(Buffer.from(SECRET), "dialer", { dialerNonce: nonce, listenerNonce: challenge.nonce, dialerId: "a", listenerId: "b", offered: ["aes-256-gcm"], suite: challenge.suite });
       raw.write(Buffer.concat([encodeFrame({ t: "auth", proof }, 4096), encodeFrame("smuggled", 4096), encodeFrame("smuggled too", 4096)]));
       await waitFor(() => raw.closed, "the removed peer to be cut off");
       expect(b.received).toEqual([]);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { decodeMessage, encodeMessageFrame, OWNED_FRAME_BYTES } from "../../src/transport/codec.js";
 import { FrameDecoder } from "../../src/transport/frame.js";
 import { SendQueue } from "../../src/transport/tcp-send-queue.js";
+import { SlabPool } from "../../src/transport/slab-pool.js";
 import { simRuns, simSeed, withSeed } from "../support/sim.js";
 
 /** Bodies of every size class, some past the size where a frame gets its own buffer. */
@@ -96,5 +97,31 @@ describe("SendQueue", () => {
         { seed, numRuns: simRuns(50) },
       );
     });
+  });
+});
+
+describe("SendQueue slabs", () => {
+  it("hands out the slabs of a batch, and reuses them only once they are given back", () => {
+    const pool = new SlabPool(1024, 2);
+    const queue = new SendQueue(pool);
+    queue.push(new Uint8Array(100).fill(1), 1 << 20);
+    const first = queue.take();
+    expect(first.slabs).toHaveLength(1);
+    queue.push(new Uint8Array(100).fill(2), 1 << 20);
+    const second = queue.take();
+    // Not given back yet: the second batch lies in other memory, and the first is intact.
+    expect(second.slabs[0]?.buffer).not.toBe(first.slabs[0]?.buffer);
+    expect(decodeAll(first.buffers)).toEqual([digest(new Uint8Array(100).fill(1))]);
+    queue.release(first.slabs);
+    queue.push(new Uint8Array(100).fill(3), 1 << 20);
+    expect(queue.take().slabs[0]).toBe(first.slabs[0]);
+  });
+
+  it("keeps at most its bound of idle slabs, and never a buffer of another size", () => {
+    const pool = new SlabPool(64, 2);
+    const slabs = [pool.take(), pool.take(), pool.take()];
+    pool.release([...slabs, Buffer.alloc(32)]);
+    const again = new Set([pool.take(), pool.take(), pool.take()]);
+    expect(slabs.filter((s) => again.has(s))).toHaveLength(2);
   });
 });

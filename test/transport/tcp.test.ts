@@ -175,7 +175,7 @@ describe("TcpTransport authentication (shared secret)", () => {
     await waitFor(() => replay.closed, "the replay to be refused");
     // ... or a fresh hello with the recorded proof (the listener's nonce differs now).
     const spliced = await RawPeer.connect(b.port);
-    spliced.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce: Buffer.alloc(32, 7).toString("base64") });
+    spliced.sendFrame({ t: "hello", v: PROTOCOL_VERSION, id: "a", to: "b", nonce: Buffer.alloc(32, 7).toString("base64"), suites: ["aes-256-gcm", "hmac-sha256"] });
     await waitFor(() => spliced.frames.length === 1, "a challenge");
     spliced.write(recorded.auth);
     spliced.sendFrame("spliced");
