@@ -107,7 +107,12 @@ function main(): void {
   const rows = files.reduce((n, f) => n + f.values.length, 0);
   console.log(`NAB: ${files.length} files, ${rows} rows; contextual detector (CAD OSE) alone`);
 
-  const results = scoreFiles(files, () => new ContextOseDetector());
+  const made: ContextOseDetector[] = [];
+  const results = scoreFiles(files, () => {
+    const detector = new ContextOseDetector();
+    made.push(detector);
+    return detector;
+  });
   const scored = scoreNab(results);
   row("", profiles);
   row("in-sample (threshold fit)", profiles.map((p) => scored[p].normalizedScore.toFixed(1)));
@@ -130,11 +135,7 @@ function main(): void {
     console.log(`    ${f.family.padEnd(52)}${String(f.files).padStart(3)} files  config #${String(f.chosen).padEnd(3)} threshold ${f.threshold.toFixed(4)}  held-out ${f.heldOut.toFixed(1)}`);
   }
 
-  const contexts = files.map((file) => {
-    const detector = new ContextOseDetector();
-    scoreSeries(detector, file.timestamps, file.values);
-    return detector.contexts;
-  });
+  const contexts = made.map((detector) => detector.contexts);
   console.log(`contexts stored per file: max ${Math.max(...contexts)}, median ${median(contexts)} (cap 100000)`);
 
   // Alternate subject and baseline so both see the same machine load; ratios are the figure.
