@@ -145,6 +145,7 @@ export interface DetectorCandidate {
 /** The detector before the time-scaled settings, the count view and the alarm output. */
 export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = {
   timeScale: "samples",
+  knnReference: 200,
   output: "score",
   alarmLevel: 0.5,
   views: ["point", "level", "seasonal", "knn"],
