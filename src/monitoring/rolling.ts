@@ -78,26 +78,32 @@ export class SortedWindow {
     return this.quantile(0.5);
   }
 
-  /** Median absolute deviation from `center`, by merging both sides of the sorted window: O(n). */
+  /**
+   * Median absolute deviation from `center`: the ((n−1)/2)-th smallest distance. The distances below
+   * and above `center` are two sorted runs, so it is found by bisecting how many come from each:
+   * O(log n).
+   */
   mad(center = this.median()): number {
     const n = this.count;
     if (n === 0) return Number.NaN;
-    let right = this.lowerBound(center, n);
-    let left = right - 1;
-    const target = (n - 1) >> 1;
-    let value = 0;
-    for (let k = 0; k <= target; k++) {
-      const dl = left >= 0 ? center - (this.sorted[left] as number) : Number.POSITIVE_INFINITY;
-      const dr = right < n ? (this.sorted[right] as number) - center : Number.POSITIVE_INFINITY;
-      if (dl <= dr) {
-        value = dl;
-        left--;
-      } else {
-        value = dr;
-        right++;
-      }
+    const sorted = this.sorted;
+    const split = this.lowerBound(center, n);
+    // The i-th smallest distance below center is center − sorted[split − 1 − i]; the j-th above it,
+    // sorted[split + j] − center.
+    const belowCount = split;
+    const aboveCount = n - split;
+    const take = ((n - 1) >> 1) + 1;
+    let lo = Math.max(0, take - aboveCount);
+    let hi = Math.min(take, belowCount);
+    for (;;) {
+      const i = (lo + hi) >> 1;
+      const j = take - i;
+      const lastBelow = i > 0 ? center - (sorted[split - i] as number) : 0;
+      const lastAbove = j > 0 ? (sorted[split + j - 1] as number) - center : 0;
+      if (i > 0 && j < aboveCount && lastBelow > (sorted[split + j] as number) - center) hi = i - 1;
+      else if (j > 0 && i < belowCount && lastAbove > center - (sorted[split - 1 - i] as number)) lo = i + 1;
+      else return Math.max(lastBelow, lastAbove);
     }
-    return value;
   }
 }
 
