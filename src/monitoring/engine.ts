@@ -32,8 +32,9 @@ export const monitoringConfigSchema = z.object({
       /** Score every recorded sample with a streaming detector per series. */
       enabled: z.boolean().default(true),
       /**
-       * Series scored at most (the first ones recorded); a detector holds 50–150 KB, most of it the
-       * week of same-time history of the seasonal feature.
+       * Series scored at most (the first ones recorded); a detector holds about 140 KB on 5-minute
+       * samples (heap plus typed arrays), most of it the week of same-time history of the seasonal
+       * feature.
        */
       maxSeries: z.number().int().min(0).default(1000),
       /** Scores at or above this emit `anomaly:detected`. */

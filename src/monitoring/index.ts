@@ -8,16 +8,22 @@
 export { AlertManager, DEFAULT_ALERT_RULES, alertRuleSchema, classify, type AlertRuleInput, type Observation } from "./alerts.js";
 export { analyseSeries, analyticsOptionsSchema, changePointOptionsSchema, detectChangePoints, type AnalyticsOptions, type ChangePoint, type ChangePointOptions, type SeriesAnalytics } from "./analytics.js";
 export {
+  DEFAULT_DETECTOR_VIEWS,
+  DETECTOR_VIEWS,
   RobustLikelihoodDetector,
   ResidualDetector,
   normalTail,
   robustLikelihoodConfigSchema,
   scoreSeries,
   type AnomalyDetector,
+  type DetectorViewName,
   type OneStepForecaster,
   type RobustLikelihoodConfig,
 } from "./anomaly.js";
 export { KnnConformalView, knnConformalOptionsSchema, type KnnConformalOptions } from "./knn-conformal.js";
+export { SpectralResidualView, spectralResidualOptionsSchema, type SpectralResidualOptions } from "./spectral-residual.js";
+export { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
+export { ContextOseDetector, ContextOseView, contextOseOptionsSchema, contextOseViewOptionsSchema, type ContextOseOptions, type ContextOseViewOptions } from "./context-ose.js";
 export { MonitoringEngine, analyticsRequestSchema, monitoringConfigSchema, monitoringKey, type AnalyticsRequest, type MonitoringConfig, type MonitoringSummary } from "./engine.js";
 export { edgeHealth } from "./health.js";
 export { BUILTIN_METRIC_TYPES, MetricTypeRegistry, metricTypeDefinitionSchema } from "./metric-types.js";
