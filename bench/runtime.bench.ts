@@ -7,76 +7,15 @@
  */
 import asyncLib from "async";
 import { PGraph } from "p-graph";
-import { z } from "zod";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { defineNode } from "../src/workflow/node.js";
-import { NodeRegistry } from "../src/workflow/registry.js";
-import { WorkflowBuilder } from "../src/workflow/builder.js";
 import { LocalRuntime } from "../src/workflow/runtime.js";
+import { buildWorkflow, chain, fanOutFanIn, handLoop, step, type Shape } from "./support/runtime-shapes.js";
 import { table, time } from "./support/timing.js";
 
 const N = Number(process.env["BENCH_NODES"] ?? 10_000);
 const RUNS = 21;
 const WARMUP = 8;
-
-const step = async (a: number, b = 0, c = 0, d = 0): Promise<number> => a + b + c + d + 1;
-
-const Step = defineNode({
-  type: "Step",
-  description: "Adds its inputs and one.",
-  config: z.object({}),
-  inputs: z.object({ a: z.number().optional(), b: z.number().optional(), c: z.number().optional(), d: z.number().optional() }),
-  outputs: z.object({ value: z.number() }),
-  run: async (_ctx, _config, i) => ({ value: await step(i.a ?? 0, i.b, i.c, i.d) }),
-});
-const registry = new NodeRegistry().register(Step);
-const ports = ["a", "b", "c", "d"] as const;
-
-/** A shape: for each node, the indices of its producers (at most 4), in a topological order. */
-type Shape = number[][];
-
-function chain(n: number): Shape {
-  return Array.from({ length: n }, (_, i) => (i === 0 ? [] : [i - 1]));
-}
-
-/** One source, a wide layer, then a 4-ary reduction tree down to one sink: n nodes in all. */
-function fanOutFanIn(n: number): Shape {
-  // width + reduction nodes (about width / 3) + source = n
-  const width = Math.floor(((n - 1) * 3) / 4);
-  const shape: Shape = [[]];
-  let layer: number[] = [];
-  for (let i = 0; i < width; i++) {
-    shape.push([0]);
-    layer.push(shape.length - 1);
-  }
-  while (layer.length > 1 && shape.length < n) {
-    const next: number[] = [];
-    for (let i = 0; i < layer.length; i += 4) {
-      shape.push(layer.slice(i, i + 4));
-      next.push(shape.length - 1);
-    }
-    layer = next;
-  }
-  while (shape.length < n) shape.push([shape.length - 1]);
-  return shape;
-}
-
-function buildWorkflow(shape: Shape) {
-  const builder = WorkflowBuilder.untyped(registry);
-  shape.forEach((_, i) => builder.addNode("Step", `n${i}`, {}));
-  shape.forEach((producers, i) => producers.forEach((p, k) => builder.connect(`n${p}`, "value", `n${i}`, ports[k] ?? "a")));
-  return builder.build();
-}
-
-async function handLoop(shape: Shape): Promise<number> {
-  const values = new Array<number>(shape.length);
-  for (let i = 0; i < shape.length; i++) {
-    const p = shape[i] ?? [];
-    values[i] = await step(values[p[0] ?? -1] ?? 0, values[p[1] ?? -1], values[p[2] ?? -1], values[p[3] ?? -1]);
-  }
-  return values[shape.length - 1] ?? 0;
-}
 
 async function asyncAuto(shape: Shape): Promise<number> {
   const tasks: Record<string, unknown> = {};

@@ -263,7 +263,7 @@ export class EdgeStateObject {
       this.lease = undefined;
       this.state = undefined;
       this.lockState = undefined;
-      if (lease !== undefined) await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
+      if (lease !== undefined) await this.releaseQuietly(lease);
     });
   }
 
@@ -275,14 +275,7 @@ export class EdgeStateObject {
    */
   async adopt(copy: Pick<StoredState, "data"> & { readonly metadata: Omit<StateMetadata, "accessCount"> }): Promise<number> {
     return this.serial(async () => {
-      const resource = stateLeaseResource(this.id);
-      let lease: Lease;
-      try {
-        lease = await this.leases.acquire(resource, this.edgeId, this.ttlMs);
-      } catch (error) {
-        if (error instanceof LeaseConflictError) throw new StateRedirectError(this.id, this.edgeId, error.holder);
-        throw error;
-      }
+      const lease = await this.acquireHome(stateLeaseResource(this.id));
       try {
         const stored = await this.store.load(this.id);
         const storedVersion = stored?.metadata.version ?? 0;
@@ -300,7 +293,7 @@ export class EdgeStateObject {
       } catch (error) {
         this.state = undefined;
         this.lease = undefined;
-        await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
+        await this.releaseQuietly(lease);
         throw error;
       }
     });
@@ -313,7 +306,7 @@ export class EdgeStateObject {
     await this.queue.catch(() => undefined);
     const lease = this.lease;
     this.lease = undefined;
-    if (lease !== undefined) await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
+    if (lease !== undefined) await this.releaseQuietly(lease);
   }
 
   /** Same as {@link EdgeStateObject.close}, for `await using`. */
@@ -324,6 +317,21 @@ export class EdgeStateObject {
   private liveLock(): StateLock | undefined {
     if (this.lockState !== undefined && this.clock.now() >= this.lockState.expiresAt) this.lockState = undefined;
     return this.lockState;
+  }
+
+  /** Takes (or extends) the home lease; another edge holding it is a redirect to that edge. */
+  private async acquireHome(resource: string): Promise<Lease> {
+    try {
+      return await this.leases.acquire(resource, this.edgeId, this.ttlMs);
+    } catch (error) {
+      if (error instanceof LeaseConflictError) throw new StateRedirectError(this.id, this.edgeId, error.holder);
+      throw error;
+    }
+  }
+
+  /** Gives `lease` back; a lease already lost or taken over needs nothing more, so errors are dropped. */
+  private async releaseQuietly(lease: Lease): Promise<void> {
+    await this.leases.release(lease.resource, lease.holder, lease.token).catch(() => undefined);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -345,13 +353,7 @@ export class EdgeStateObject {
       this.state = undefined;
       throw new StateRedirectError(this.id, this.edgeId, live.holder);
     }
-    let lease: Lease;
-    try {
-      lease = await this.leases.acquire(resource, this.edgeId, this.ttlMs);
-    } catch (error) {
-      if (error instanceof LeaseConflictError) throw new StateRedirectError(this.id, this.edgeId, error.holder);
-      throw error;
-    }
+    const lease = await this.acquireHome(resource);
     if (this.lease === undefined || this.lease.token !== lease.token || this.state === undefined) {
       this.lease = undefined;
       this.state = undefined;

@@ -66,6 +66,9 @@ export interface StateMigrationResult {
   readonly migrationId: string | null;
 }
 
+/** A state or edge id as `migrate` accepts it. */
+const nonEmptyName = z.string().trim().min(1);
+
 /** The key under which nodes find the shared {@link StateStore}; register a durable one here first. */
 export const STATE_STORE: ServiceKey<StateStore> = serviceKey<StateStore>("state.store");
 
@@ -114,8 +117,8 @@ export class EdgeStates {
    * object keeping its old home, data and lease. Without one, a direct ownership transfer.
    */
   async migrate(id: string, edgeId: string, options: { signal?: AbortSignal } = {}): Promise<StateMigrationResult> {
-    const target = parseWith(z.string().trim().min(1), edgeId, "edgeId");
-    const from = await this.object(parseWith(z.string().trim().min(1), id, "id"));
+    const target = parseWith(nonEmptyName, edgeId, "edgeId");
+    const from = await this.object(parseWith(nonEmptyName, id, "id"));
     if (from.edgeId === target) return { object: from, path: "none", migrationId: null };
     const engine = this.migrationEngine();
     if (engine === undefined) {
