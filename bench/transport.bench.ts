@@ -9,6 +9,7 @@
  *
  * Run: npx tsx bench/transport.bench.ts            (quick)
  *      BENCH_SCALE=4 BENCH_ROUNDS=21 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
+ *      BENCH_ONLY="64 KiB messages, one way" npx tsx bench/transport.bench.ts   (one row of the table)
  * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -31,6 +32,8 @@ const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 5;
 /** Alternating rounds of bare sockets and TcpTransport per row. */
 const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
+/** `BENCH_ONLY=<text>`: only the table's rows whose name contains the text, and nothing after the table. */
+const only = process.env["BENCH_ONLY"] === undefined || process.env["BENCH_ONLY"] === "" ? undefined : process.env["BENCH_ONLY"];
 const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
@@ -451,7 +454,7 @@ console.log(`64 KiB messages carry a Uint8Array unless "text"; "two processes": 
 console.log("| TcpTransport | suite | ends | TcpTransport | bare node:net, same rounds | % of bare: min | median | target |");
 console.log("|---|---|---|---|---|---|---|---|");
 const remote = await RemotePeer.start();
-for (const c of cases) {
+for (const c of cases.filter((c) => only === undefined || c.row.includes(only))) {
   for (const ends of c.ends) {
     for (const suite of c.suites) {
       const paired =
@@ -466,6 +469,7 @@ for (const c of cases) {
   }
 }
 remote.stop();
+if (only !== undefined) process.exit(0);
 
 // What the MACs and the rest of the pipeline cost without sockets, beside a bare socket's rate measured now.
 const big = cases[0] as Case;

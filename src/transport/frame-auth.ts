@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { createCipheriv, createHmac, hkdfSync, timingSafeEqual, type CipherGCM, type Hmac } from "node:crypto";
+import { createCipheriv, createHmac, createSecretKey, hkdfSync, timingSafeEqual, type CipherGCM, type Hmac, type KeyObject } from "node:crypto";
 import type { NodeId } from "./types.js";
 
 /** Bytes of a truncated tag. */
@@ -90,11 +90,11 @@ export class SequenceExhaustedError extends Error {
 abstract class Direction {
   /** The next batch's sequence number. */
   protected seq: bigint;
+  /** Imported once: a raw key would be parsed again for every batch's MAC. */
+  protected readonly key: KeyObject;
 
-  constructor(
-    protected readonly key: Buffer,
-    firstSequence: bigint,
-  ) {
+  constructor(key: Buffer, firstSequence: bigint) {
+    this.key = createSecretKey(key);
     this.seq = firstSequence;
   }
 
