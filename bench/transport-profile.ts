@@ -93,8 +93,11 @@ async function timed(run: () => Promise<number>): Promise<{ wall: number; cpu: n
 
 const ratios: number[] = [];
 const cpuRatios: number[] = [];
+const cpus: number[] = [];
+const bareCpus: number[] = [];
 for (let run = 0; run < runs; run++) {
   const { wall: t, cpu: tc, gc: tg } = await timed(transport);
+  cpus.push(tc);
   if (!withBare) {
     console.log(`run ${run}: transport ${((count * size) / t / 1e3).toFixed(0)} MB/s`);
     continue;
@@ -102,6 +105,7 @@ for (let run = 0; run < runs; run++) {
   const { wall: b, cpu: bc, gc: bg } = await timed(bare);
   ratios.push(b / t);
   cpuRatios.push(bc / tc);
+  bareCpus.push(bc);
   console.log(`run ${run}: transport ${((count * size) / t / 1e3).toFixed(0)} MB/s, bare ${((count * size) / b / 1e3).toFixed(0)} MB/s, ${((100 * b) / t).toFixed(0)} % of bare; CPU ${tc.toFixed(0)} ms (GC ${tg.toFixed(0)}) against bare's ${bc.toFixed(0)} ms (GC ${bg.toFixed(0)})`);
 }
 const summary = (label: string, list: readonly number[]): void => {
@@ -112,3 +116,5 @@ if (ratios.length > 0) {
   summary("% of bare (throughput)", ratios);
   summary("% of bare (CPU time per byte)", cpuRatios);
 }
+// The least CPU time of any run: what interference from other work on the machine adds least to.
+console.log(`least CPU time of a run: transport ${Math.min(...cpus).toFixed(0)} ms${bareCpus.length > 0 ? `, bare ${Math.min(...bareCpus).toFixed(0)} ms` : ""}`);
