@@ -84,8 +84,19 @@ export class DualVigilanceArt {
     let best = -1;
     let bestMatch = 0;
     let bestEnergy = 0;
+    const last = input[energyAt] as number;
     for (let c = 0; c < this.count; c++) {
       const base = c * width;
+      const we = weights[base + energyAt] as number;
+      const wce = weights[base + width - 1] as number;
+      // A category whose newest level spans all of [0, 1] has no energy weight left (0/0 there).
+      const energy = we + wce > 0 ? (Math.min(last, we) + Math.min(1 - last, wce)) / (we + wce) : 0;
+      // The feature similarity is at most 1, so energy² bounds the match: a category that can
+      // neither be the best nor reach the upper vigilance is skipped (exact, only faster).
+      if (energy * energy <= bestMatch && energy * energy < this.rhoUpper) {
+        matches[c] = 0;
+        continue;
+      }
       let overlap = 0;
       for (let k = 0; k < dimension; k++) {
         const x = input[k] as number;
@@ -95,11 +106,6 @@ export class DualVigilanceArt {
       }
       const norm = norms[c] === 0 ? 0.001 : (norms[c] as number);
       const feature = overlap / norm;
-      const last = input[energyAt] as number;
-      const we = weights[base + energyAt] as number;
-      const wce = weights[base + width - 1] as number;
-      // A category whose newest level spans all of [0, 1] has no energy weight left (0/0 there).
-      const energy = we + wce > 0 ? (Math.min(last, we) + Math.min(1 - last, wce)) / (we + wce) : 0;
       const match = feature * feature * feature * energy * energy;
       matches[c] = match;
       // Strictly greater: ties go to the older category.

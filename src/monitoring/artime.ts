@@ -24,8 +24,8 @@
  *   weights since the map is increasing. Before a spike that sets the file's range, levels are
  *   therefore finer than the original's.
  * - The original's probationary period is 15 % of the file (at most 750 rows), which depends on the
- *   file's length; here it is a fixed count, 600 samples by default (15 % of NAB's typical
- *   4,032-row file), from which the block length and trend window follow as in the original.
+ *   file's length; here it is a fixed count, 400 samples by default, from which the block length
+ *   (3 samples) and trend window (133 blocks) follow as in the original.
  * - At most `maxCategories` categories are stored (see {@link DualVigilanceArt}); the original grows
  *   without bound, as do its histories of matches and of anomalies' matches, kept here as running
  *   sums.
@@ -43,7 +43,7 @@ import { ArtimeFeatures } from "./artime-features.js";
 /** Options of {@link ArtimeView} and {@link ArtimeDetector}; counts are in samples. */
 export const artimeOptionsSchema = z.object({
   /** Samples of the probation: the range and the first vigilances are learned on them; they score 0. */
-  probation: z.number().int().min(64).max(1_000_000).default(600),
+  probation: z.number().int().min(64).max(1_000_000).default(400),
   /** Levels per feature window, a power of two (the original's 8). */
   window: z.union([z.literal(2), z.literal(4), z.literal(8), z.literal(16)]).default(8),
   /** Feature windows per probation, which sets the block length (the original's 13). */
@@ -54,8 +54,11 @@ export const artimeOptionsSchema = z.object({
   chomp: z.number().min(0).max(1).default(0.075),
   /** Vigilance the probation's batch run starts from (the original's 0.8). */
   initialRho: z.number().gt(0).max(1).default(0.8),
-  /** Fraction of the range added beyond it when it is learned or widened. */
-  rangeMargin: z.number().min(0).max(10).default(0.1),
+  /**
+   * Fraction of the range added beyond it when it is learned or widened: room the original's
+   * whole-file range leaves for what has not happened yet.
+   */
+  rangeMargin: z.number().min(0).max(10).default(0.25),
   /** Cap on stored categories, which bounds memory per series (the original has none). */
   maxCategories: z.number().int().min(16).max(1_000_000).default(1000),
   /**

@@ -47,14 +47,14 @@ describe("ArtimeDetector", () => {
 
   it("stops growing its state at maxCategories however long the series runs", () => {
     const rand = noise(7);
-    const detector = new ArtimeDetector({ probation: 64, maxCategories: 40 });
+    const detector = new ArtimeDetector({ probation: 64, maxCategories: 24 });
     const sizes: number[] = [];
     for (let i = 0; i < 6000; i++) {
       detector.update(i, rand() * 100);
       if (i % 1000 === 999) sizes.push(detector.categories);
     }
-    expect(Math.max(...sizes)).toBe(40);
-    expect(sizes.slice(-3)).toEqual([40, 40, 40]);
+    expect(Math.max(...sizes)).toBe(24);
+    expect(sizes.slice(-3)).toEqual([24, 24, 24]);
   });
 
   it("scores a spike above the background of a series it has learned", () => {
