@@ -24,6 +24,9 @@
  * @module
  */
 
+/** Categories room is first made for. */
+const INITIAL_CAPACITY = 32;
+
 /** Result of presenting one input. */
 export interface ArtStep {
   /** True when no category matched at `rhoLower`: the input founded a new cluster. */
@@ -39,11 +42,16 @@ export class DualVigilanceArt {
   rhoLower = 0;
   rhoUpper = 0;
   private readonly width: number;
-  private readonly weights: Float64Array;
+  // Sized for `capacity` categories, doubled as they fill up to `maxCategories`, so a quiet series
+  // does not hold the memory of a busy one.
+  private capacity: number;
+  private weights: Float64Array;
   /** |w|₁ of each category, kept up to date on every commit so activation does not re-sum it. */
-  private readonly norms: Float64Array;
-  private readonly lastUsed: Float64Array;
-  private readonly matches: Float64Array;
+  private norms: Float64Array;
+  private lastUsed: Float64Array;
+  private matches: Float64Array;
+  /** The complement of the input being presented, computed once rather than per category. */
+  private readonly complement: Float64Array;
   private count = 0;
   private clock = 0;
   private started = false;
@@ -53,10 +61,12 @@ export class DualVigilanceArt {
     readonly maxCategories: number,
   ) {
     this.width = 2 * dimension;
-    this.weights = new Float64Array(maxCategories * this.width);
-    this.norms = new Float64Array(maxCategories);
-    this.lastUsed = new Float64Array(maxCategories);
-    this.matches = new Float64Array(maxCategories);
+    this.capacity = Math.min(maxCategories, INITIAL_CAPACITY);
+    this.weights = new Float64Array(this.capacity * this.width);
+    this.norms = new Float64Array(this.capacity);
+    this.lastUsed = new Float64Array(this.capacity);
+    this.matches = new Float64Array(this.capacity);
+    this.complement = new Float64Array(dimension);
     // As the original, the first category is all ones: it matches every input at 1/2 on features
     // and on energy, so in practice it never resonates, and the first input is only recorded.
     this.weights.fill(1, 0, this.width);
@@ -73,14 +83,15 @@ export class DualVigilanceArt {
    * Presents one input of `dimension` features in [0, 1]. With `learning` false nothing is stored,
    * as the original does for inputs before the first full feature window.
    */
-  present(input: ArrayLike<number>, learning = true): ArtStep {
+  present(input: Float64Array, learning = true): ArtStep {
     // As the original, the very first input is only recorded, with match and energy 0.
     if (!this.started) {
       this.started = true;
       return { newCluster: true, match: 0, energy: 0 };
     }
-    const { width, dimension, weights, norms, matches } = this;
+    const { width, dimension, weights, norms, matches, complement } = this;
     const energyAt = dimension - 1;
+    for (let k = 0; k < dimension; k++) complement[k] = 1 - (input[k] as number);
     let best = -1;
     let bestMatch = 0;
     let bestEnergy = 0;
@@ -100,9 +111,10 @@ export class DualVigilanceArt {
       let overlap = 0;
       for (let k = 0; k < dimension; k++) {
         const x = input[k] as number;
+        const xc = complement[k] as number;
         const wx = weights[base + k] as number;
         const wc = weights[base + dimension + k] as number;
-        overlap += (x < wx ? x : wx) + (1 - x < wc ? 1 - x : wc);
+        overlap += (x < wx ? x : wx) + (xc < wc ? xc : wc);
       }
       const norm = norms[c] === 0 ? 0.001 : (norms[c] as number);
       const feature = overlap / norm;
@@ -152,7 +164,7 @@ export class DualVigilanceArt {
     }
   }
 
-  private commit(c: number, input: ArrayLike<number>): void {
+  private commit(c: number, input: Float64Array): void {
     const { width, dimension, weights } = this;
     const base = c * width;
     let norm = 0;
@@ -167,8 +179,22 @@ export class DualVigilanceArt {
     this.norms[c] = norm;
   }
 
-  private store(input: ArrayLike<number>): void {
+  private grow(): void {
+    this.capacity = Math.min(this.maxCategories, 2 * this.capacity);
+    const widen = (from: Float64Array, size: number) => {
+      const to = new Float64Array(size);
+      to.set(from);
+      return to;
+    };
+    this.weights = widen(this.weights, this.capacity * this.width);
+    this.norms = widen(this.norms, this.capacity);
+    this.lastUsed = widen(this.lastUsed, this.capacity);
+    this.matches = widen(this.matches, this.capacity);
+  }
+
+  private store(input: Float64Array): void {
     let slot = this.count;
+    if (slot === this.capacity && slot < this.maxCategories) this.grow();
     if (slot < this.maxCategories) this.count++;
     else {
       // Full: reuse the least recently used category (never the initial one, index 0).

@@ -128,13 +128,29 @@ describe("DualVigilanceArt", () => {
     const art = new DualVigilanceArt(2, 16);
     art.rhoLower = 0.6;
     art.rhoUpper = 0.8;
-    art.present([0.2, 0.2]);
-    expect(art.present([0.2, 0.2]).newCluster).toBe(true);
-    const again = art.present([0.2, 0.2]);
+    art.present(Float64Array.of(0.2, 0.2));
+    expect(art.present(Float64Array.of(0.2, 0.2)).newCluster).toBe(true);
+    const again = art.present(Float64Array.of(0.2, 0.2));
     expect(again.newCluster).toBe(false);
     expect(again.match).toBeCloseTo(1, 12);
-    expect(art.present([0.9, 0.9]).newCluster).toBe(true);
+    expect(art.present(Float64Array.of(0.9, 0.9)).newCluster).toBe(true);
     expect(art.categories).toBe(3);
+  });
+
+  it("grows its storage as categories arrive, keeps them, and replaces the least recently used at the cap", () => {
+    const art = new DualVigilanceArt(4, 50);
+    art.rhoLower = art.rhoUpper = 0.999;
+    const rand = noise(11);
+    const inputs = Array.from({ length: 120 }, () => Float64Array.from({ length: 4 }, () => rand()));
+    art.present(Float64Array.of(0, 0, 0, 0));
+    inputs.slice(0, 45).forEach((x) => art.present(x));
+    expect(art.categories).toBe(46);
+    // Stored before the storage grew past its first size, still matched exactly.
+    expect(art.present(inputs[3] as Float64Array).match).toBeCloseTo(1, 9);
+    inputs.slice(45).forEach((x) => art.present(x));
+    expect(art.categories).toBe(50);
+    expect(art.present(inputs[119] as Float64Array).match).toBeCloseTo(1, 9);
+    expect(art.present(inputs[10] as Float64Array).match).toBeLessThan(0.999);
   });
 
   it("rescales stored weights exactly as the inputs would have been rescaled", () => {
@@ -149,12 +165,12 @@ describe("DualVigilanceArt", () => {
       [0.3, 0.3],
     ];
     const map = (x: number) => 0.5 * x + 0.25;
-    a.present([0, 0]);
-    b.present([0, 0]);
-    for (const x of inputs) a.present(x);
-    for (const x of inputs) b.present(x.map(map));
+    a.present(Float64Array.of(0, 0));
+    b.present(Float64Array.of(0, 0));
+    for (const x of inputs) a.present(Float64Array.from(x));
+    for (const x of inputs) b.present(Float64Array.from(x, map));
     a.rescale(0, 2, 0.5, 0.25);
-    expect(a.present([0.3, 0.35]).match).toBeCloseTo(b.present([0.3, 0.35]).match, 12);
+    expect(a.present(Float64Array.of(0.3, 0.35)).match).toBeCloseTo(b.present(Float64Array.of(0.3, 0.35)).match, 12);
   });
 });
 
