@@ -15,20 +15,26 @@
  * follows the mean match and the lower one creeps towards the smallest recent match (or falls back
  * when matches were below it, never below the mean match of past anomalies).
  *
+ * Given the file's range and NAB's probation (the `range` and `probation` options), the port gives
+ * the published per-file ARTime results on the 24 NAB files in `../shared/datasets/nab`
+ * (`bench/nab-artime.ts` prints that check beside the streaming scores).
+ *
  * Differences from the original, forced by streaming or bounded memory:
  * - NAB hands the original the minimum and maximum of the whole file, which is look-ahead. Here the
- *   range is learned from the probation (`probation` samples, the first `probation` are then replayed
- *   and score 0, as NAB's probation does anyway), widened by `rangeMargin` of itself on each side;
+ *   range is learned from the probation (its samples are held, then replayed once the range is
+ *   known, and score 0, as NAB's probation does anyway), widened by `rangeMargin` of itself on each side;
  *   a later block outside it widens it again (by `rangeMargin` beyond the value), and the levels,
  *   median histogram and learned category weights are mapped into the new range, exactly for the
  *   weights since the map is increasing. Before a spike that sets the file's range, levels are
  *   therefore finer than the original's.
  * - The original's probationary period is 15 % of the file (at most 750 rows), which depends on the
  *   file's length; here it is a fixed count, 400 samples by default, from which the block length
- *   (3 samples) and trend window (133 blocks) follow as in the original.
+ *   (3 samples) and trend window (133 blocks) follow as in the original. The probation and the
+ *   margin were chosen by leave-one-family-out cross-validation (`bench/nab-artime.ts --grid`).
  * - At most `maxCategories` categories are stored (see {@link DualVigilanceArt}); the original grows
  *   without bound, as do its histories of matches and of anomalies' matches, kept here as running
- *   sums.
+ *   sums. The state per series is the categories, the probation's samples and features while it
+ *   lasts, and a few windows of at most a trend window each: independent of the series' length.
  * - The 10 % spike rule compares with the block mean's magnitude (the same on non-negative series).
  *
  * @module
