@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from "zod";
-import { compiledSchema } from "./compiled-schema.js";
+import { compiledSchema, fastParse, type FastParse } from "./compiled-schema.js";
 import type { CompiledGraph } from "./graph.js";
 import { inputAssembler, type InputAssembler } from "./input-assembly.js";
 import { outputShapeOf, type OutputShape } from "./node-output.js";
@@ -32,6 +32,9 @@ export interface RunPlan {
   /** Per node: its input and output schemas, compiled. */
   readonly inputSchemas: readonly z.ZodType[];
   readonly outputSchemas: readonly z.ZodType[];
+  /** Per node: the generated parsers of its inputs and output (see `fastParse`). */
+  readonly inputParsers: readonly FastParse[];
+  readonly outputParsers: readonly FastParse[];
   /** Per node: what parsing its output hands back (see `outputShapeOf`). */
   readonly outputShapes: readonly OutputShape[];
   /** Per node fed only by edges: the generated builder of its inputs, when there is one. */
@@ -90,6 +93,8 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   });
   const inputSchemas = graph.nodes.map((node) => compiledSchema(node.definition.inputs));
   const outputSchemas = graph.nodes.map((node) => compiledSchema(node.outputs));
+  const inputParsers = graph.nodes.map((node) => fastParse(node.definition.inputs));
+  const outputParsers = graph.nodes.map((node) => fastParse(node.outputs));
   const outputShapes = graph.nodes.map((node) => outputShapeOf(node.outputs));
   const bound = new Set(graph.inputs.map((binding) => binding.to));
   const assemblers = graph.nodes.map((_, i) => {
@@ -100,5 +105,5 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   });
   const ids = graph.nodes.map((node) => node.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
-  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, outputShapes, assemblers };
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, assemblers };
 }

@@ -14,6 +14,7 @@ import type { Logger } from "../core/logger.js";
 import type { ServiceRegistry } from "../core/services.js";
 import { zodIssues } from "../core/validation.js";
 import { z } from "zod";
+import { NOT_PARSED, type FastParse } from "./compiled-schema.js";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
 import type { CompiledGraph, CompiledNode } from "./graph.js";
@@ -230,7 +231,8 @@ export class WorkflowRun {
   /** Validates and isolates an attempt's output; throws a {@link ValidationError} when it is wrong. */
   checkOutput(node: CompiledNode, output: unknown): unknown {
     const plan = this.plan;
-    return isolatedOutput(plan.outputSchemas[node.index] ?? node.outputs, plan.outputShapes[node.index] ?? OutputShape.General, output, this.env.validateIO);
+    const index = node.index;
+    return isolatedOutput(plan.outputSchemas[index] ?? node.outputs, plan.outputShapes[index] ?? OutputShape.General, output, this.env.validateIO, plan.outputParsers[index]);
   }
 
   /**
@@ -297,7 +299,8 @@ export class WorkflowRun {
     if (this.env.validateIO) {
       try {
         // `parse` rather than `safeParse`: on the common, valid path it allocates no result wrapper.
-        inputs = (this.plan.inputSchemas[index] ?? node.definition.inputs).parse(inputs);
+        const parsed = (this.plan.inputParsers[index] as FastParse)(inputs);
+        inputs = parsed === NOT_PARSED ? (this.plan.inputSchemas[index] ?? node.definition.inputs).parse(inputs) : parsed;
       } catch (error) {
         const cause = error instanceof z.core.$ZodError ? new ValidationError(zodIssues(error as z.ZodError, "inputs")) : error;
         this.settleFailed(index, this.nodeError(node, cause, 1, false), 1);
@@ -349,7 +352,9 @@ export class WorkflowRun {
     this.outcome[index] = value;
     this.attempts[index] = attempts;
     this.done[this.doneTail++] = index;
-    this.schedulePass();
+    // Alone in flight (a chain), nothing could settle in time to share the pass: no need to wait.
+    if (this.running === 1 && !this.inPass && !this.passPending) this.runPass();
+    else this.schedulePass();
   }
 
   /** The raw inputs of node `index`: workflow inputs, then its producers' outputs port by port. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ManualClock } from "../../src/core/clock.js";
+import { ValidationError } from "../../src/core/errors.js";
 import { WorkflowBuilder } from "../../src/workflow/builder.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "../../src/workflow/errors.js";
 import { defineNode } from "../../src/workflow/node.js";
@@ -214,5 +215,34 @@ describe("LocalRuntime scheduling", () => {
       const result = run.results[e.nodeId];
       expect(result?.status === "completed" ? result.finishedAt - result.startedAt : undefined).toBe(e.durationMs);
     }
+  });
+
+  it("validates through schemas zod cannot compile (a recursive one) exactly as through compiled ones", async () => {
+    interface Tree {
+      value: number;
+      children: Tree[];
+    }
+    const tree: z.ZodType<Tree> = z.lazy(() => z.object({ value: z.number(), children: z.array(tree) }));
+    const Grow = defineNode({
+      type: "Grow",
+      description: "Wraps its input tree in a new root, or returns a broken one when told to.",
+      config: z.object({ broken: z.boolean() }),
+      inputs: z.object({ tree: tree.optional() }),
+      outputs: z.object({ tree }),
+      run: async (_ctx, config, inputs) => ({ tree: config.broken ? ({ value: "x", children: [] } as unknown as Tree) : { value: 1, children: inputs.tree === undefined ? [] : [inputs.tree] } }),
+    });
+    const workflow = WorkflowBuilder.untyped(new NodeRegistry().register(Grow))
+      .addNode("Grow", "a", { broken: false })
+      .addNode("Grow", "b", { broken: false })
+      .addNode("Grow", "c", { broken: true })
+      .connect("a", "tree", "b", "tree")
+      .build();
+    const run = await new LocalRuntime({ clock: new ManualClock(), errorPolicy: "continue" }).execute(workflow);
+    const b = run.results["b"];
+    expect(b?.status === "completed" ? b.output : undefined).toEqual({ tree: { value: 1, children: [{ value: 1, children: [] }] } });
+    const c = run.results["c"];
+    const cause = c?.status === "failed" ? c.error.cause : undefined;
+    expect(cause).toBeInstanceOf(ValidationError);
+    expect((cause as ValidationError).issues[0]?.path).toBe("output.tree.value");
   });
 });
