@@ -43,6 +43,7 @@
  */
 import { z } from "zod";
 import { parseWith } from "../core/validation.js";
+import { ArtimeView } from "./artime.js";
 import { ContextOseView } from "./context-ose.js";
 import { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
 import { KnnConformalView } from "./knn-conformal.js";
@@ -84,9 +85,12 @@ export function normalTail(z: number): number {
  * same time on previous days), `spectral` (spectral-residual saliency, {@link SpectralResidualView}),
  * `count` (point and level measured on the Anscombe scale when the series is counts, see
  * `count-scale.ts`), `knn` (nearest-neighbour conformal corroboration, {@link KnnConformalView}) and
- * `context` (the raw score of contextual anomaly detection after CAD OSE, {@link ContextOseView}).
+ * `context` (the raw score of contextual anomaly detection after CAD OSE, {@link ContextOseView}) and
+ * `artime` (the anomaly decisions of ARTime's adaptive-resonance view, {@link ArtimeView}, weighted by
+ * `artimeWeight`, past the kNN gate as novelty is; off: leave-one-family-out on the NAB files gave
+ * 55.7 at weight 1 and 66.6 at 0.6, against 67.2 without it).
  */
-export const DETECTOR_VIEWS = Object.freeze(["point", "level", "seasonal", "spectral", "count", "knn", "context"] as const);
+export const DETECTOR_VIEWS = Object.freeze(["point", "level", "seasonal", "spectral", "count", "knn", "context", "artime"] as const);
 
 export type DetectorViewName = (typeof DETECTOR_VIEWS)[number];
 
@@ -181,6 +185,8 @@ export const robustLikelihoodConfigSchema = z.object({
   spectralWindow: z.number().int().min(16).max(1024).default(64),
   /** Weight of the spectral view's likelihood in the ensemble. */
   spectralWeight: z.number().gt(0).max(1).default(1),
+  /** Weight of the ARTime view's score in the ensemble. */
+  artimeWeight: z.number().gt(0).max(1).default(1),
   /** Weight of the contextual view's likelihood in the ensemble. */
   contextWeight: z.number().gt(0).max(1).default(1),
   /**
@@ -344,6 +350,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   private readonly knnView: KnnConformalView | undefined;
   private readonly spectralView: SpectralResidualView | undefined;
   private readonly contextView: ContextOseView | undefined;
+  private readonly artimeView: ArtimeView | undefined;
   private features: Features | undefined;
   private readonly pendingTimestamps: number[] = [];
   private readonly pendingValues: number[] = [];
@@ -366,6 +373,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
         : undefined;
     this.spectralView = views.has("spectral") ? new SpectralResidualView({ window: this.config.spectralWindow }) : undefined;
     this.contextView = views.has("context") ? new ContextOseView() : undefined;
+    this.artimeView = views.has("artime") ? new ArtimeView() : undefined;
   }
 
   update(timestamp: number, value: number): number {
@@ -445,6 +453,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     const knnP = this.knnView?.update(value);
     const saliency = this.spectralView?.update(value);
     const contextual = this.contextView?.update(value);
+    const resonance = this.artimeView?.update(value);
     const measured = this.counts ? anscombe(value) : value;
     const warm = f.baseline.length >= f.sizes.warmup;
     let pointRaw = 0;
@@ -476,6 +485,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
       // likelihood stage calibrates it like the other features.
       score = Math.max(score, config.knnWeight * f.knn.score(-Math.log10(knnP)));
     }
+    if (resonance !== undefined) score = Math.max(score, config.artimeWeight * resonance);
     if (novel) score = 1;
     this.sinceAlarm++;
     // Ranked before it joins the history, so a first burst still stands out. Novel values neither take the test nor join its history: a series that keeps setting records
