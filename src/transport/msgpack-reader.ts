@@ -23,6 +23,11 @@ export const DECLINED: unique symbol = Symbol("declined");
 /** Shorter strings are decoded in JavaScript; longer ones by Buffer's native UTF-8 decoder. */
 const SHORT_STRING_BYTES = 16;
 
+/** Buffer's own UTF-8 decoder, under the argument checks of `Buffer.prototype.toString` (not in Node's typings). */
+interface NativeUtf8 {
+  utf8Slice(start: number, end: number): string;
+}
+
 let src: Buffer = Buffer.alloc(0);
 let position = 0;
 let end = 0;
@@ -57,7 +62,7 @@ function read(depth: number): unknown {
   const byte = src[position++] as number;
   if (byte < 0x80) return byte;
   if (byte >= 0xe0) return byte - 0x100;
-  if (byte >= 0xa0 && byte < 0xc0) return readString(byte & 0x1f);
+  if (byte >= 0xa0 && byte < 0xc0) return (byte & 0x1f) < SHORT_STRING_BYTES ? readShortString(byte & 0x1f) : readString(byte & 0x1f);
   if (byte < 0x90) return readMap(byte & 0x0f, depth);
   if (byte < 0xa0) return readArray(byte & 0x0f, depth);
   switch (byte) {
@@ -133,12 +138,12 @@ function readString(length: number): string | undefined {
     for (let i = start; i < stop; i++) {
       const code = src[i] as number;
       // Non-ASCII goes to the native decoder, which replaces invalid UTF-8 as msgpackr does.
-      if (code >= 0x80) return src.toString("utf8", start, stop);
+      if (code >= 0x80) return (src as unknown as NativeUtf8).utf8Slice(start, stop);
       text += String.fromCharCode(code);
     }
     return text;
   }
-  return src.toString("utf8", start, stop);
+  return (src as unknown as NativeUtf8).utf8Slice(start, stop);
 }
 
 function readBytes(length: number): Buffer | undefined {
@@ -176,7 +181,7 @@ function readMap(size: number, depth: number): Record<string, unknown> | undefin
 function readKey(): string | undefined {
   if (position >= end) return undefined;
   const byte = src[position++] as number;
-  if (byte >= 0xa0 && byte < 0xc0) return readShortKey(byte & 0x1f);
+  if (byte >= 0xa0 && byte < 0xc0) return (byte & 0x1f) < SHORT_STRING_BYTES ? readShortString(byte & 0x1f) : readString(byte & 0x1f);
   if (byte === 0xd9) return need(1) ? readString(src[position - 1] as number) : undefined;
   if (byte === 0xda) return need(2) ? readString(src.readUInt16BE(position - 2)) : undefined;
   if (byte === 0xdb) return need(4) ? readString(src.readUInt32BE(position - 4)) : undefined;
@@ -184,21 +189,22 @@ function readKey(): string | undefined {
 }
 
 /**
- * Recently seen short ASCII keys, by a hash of their bytes. Handing out the same string for the same
- * key spares building it and, above all, V8 looking the fresh string up in its table of property
- * names for every property of every message.
+ * Recently seen short ASCII strings (keys above all, and values such as node ids and message types),
+ * by a hash of their bytes. Handing out the same string for the same bytes spares building it and,
+ * for a key, V8 looking a fresh string up in its table of property names for every property of
+ * every message.
  */
-const KEY_CACHE_SIZE = 4096;
-const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+const STRING_CACHE_SIZE = 4096;
+const stringCache: Array<string | undefined> = new Array<string | undefined>(STRING_CACHE_SIZE).fill(undefined);
 
-function readShortKey(length: number): string | undefined {
+function readShortString(length: number): string | undefined {
   const start = position;
   const stop = start + length;
-  if (stop > end) return undefined;
+  if (stop > end) return decline();
   let hash = length;
   for (let i = start; i < stop; i++) hash = (Math.imul(hash, 31) + (src[i] as number)) | 0;
-  const slot = hash & (KEY_CACHE_SIZE - 1);
-  const cached = keyCache[slot];
+  const slot = hash & (STRING_CACHE_SIZE - 1);
+  const cached = stringCache[slot];
   if (cached !== undefined && cached.length === length) {
     let same = true;
     for (let i = 0; i < length; i++) {
@@ -212,8 +218,8 @@ function readShortKey(length: number): string | undefined {
       return cached;
     }
   }
-  const key = readString(length);
-  // Only ASCII keys are kept: their UTF-16 units are their bytes, which the comparison above relies on.
-  if (key !== undefined && key.length === length) keyCache[slot] = key;
-  return key;
+  const text = readString(length);
+  // Only ASCII strings are kept: their UTF-16 units are their bytes, which the comparison above relies on.
+  if (text !== undefined && text.length === length) stringCache[slot] = text;
+  return text;
 }
