@@ -75,9 +75,9 @@ function read(depth: number): unknown {
     case 0xcc:
       return position + 1 <= end ? (src[position++] as number) : decline();
     case 0xcd:
-      return need(2) ? src.readUInt16BE(position - 2) : undefined;
+      return need(2) ? uint16(position - 2) : undefined;
     case 0xce:
-      return need(4) ? src.readUInt32BE(position - 4) : undefined;
+      return need(4) ? uint32(position - 4) : undefined;
     case 0xd0:
       return need(1) ? src.readInt8(position - 1) : undefined;
     case 0xd1:
@@ -91,23 +91,23 @@ function read(depth: number): unknown {
     case 0xd9:
       return need(1) ? readString(src[position - 1] as number) : undefined;
     case 0xda:
-      return need(2) ? readString(src.readUInt16BE(position - 2)) : undefined;
+      return need(2) ? readString(uint16(position - 2)) : undefined;
     case 0xdb:
-      return need(4) ? readString(src.readUInt32BE(position - 4)) : undefined;
+      return need(4) ? readString(uint32(position - 4)) : undefined;
     case 0xc4:
       return need(1) ? readBytes(src[position - 1] as number) : undefined;
     case 0xc5:
-      return need(2) ? readBytes(src.readUInt16BE(position - 2)) : undefined;
+      return need(2) ? readBytes(uint16(position - 2)) : undefined;
     case 0xc6:
-      return need(4) ? readBytes(src.readUInt32BE(position - 4)) : undefined;
+      return need(4) ? readBytes(uint32(position - 4)) : undefined;
     case 0xdc:
-      return need(2) ? readArray(src.readUInt16BE(position - 2), depth) : undefined;
+      return need(2) ? readArray(uint16(position - 2), depth) : undefined;
     case 0xdd:
-      return need(4) ? readArray(src.readUInt32BE(position - 4), depth) : undefined;
+      return need(4) ? readArray(uint32(position - 4), depth) : undefined;
     case 0xde:
-      return need(2) ? readMap(src.readUInt16BE(position - 2), depth) : undefined;
+      return need(2) ? readMap(uint16(position - 2), depth) : undefined;
     case 0xdf:
-      return need(4) ? readMap(src.readUInt32BE(position - 4), depth) : undefined;
+      return need(4) ? readMap(uint32(position - 4), depth) : undefined;
     case 0xd4:
       // fixext 1 of type 0 is `undefined` (msgpackr's and notepack's convention); other types are declined.
       if (position + 2 > end || src[position] !== 0) return decline();
@@ -116,6 +116,15 @@ function read(depth: number): unknown {
     default:
       return decline();
   }
+}
+
+// By hand: Buffer's readers check their arguments on every call, and these run for every map and array.
+function uint16(at: number): number {
+  return ((src[at] as number) << 8) | (src[at + 1] as number);
+}
+
+function uint32(at: number): number {
+  return (((src[at] as number) << 24) >>> 0) + (((src[at + 1] as number) << 16) | ((src[at + 2] as number) << 8) | (src[at + 3] as number));
 }
 
 /** Consumes `n` bytes, or declines when fewer are left. */
@@ -183,8 +192,8 @@ function readKey(): string | undefined {
   const byte = src[position++] as number;
   if (byte >= 0xa0 && byte < 0xc0) return (byte & 0x1f) < SHORT_STRING_BYTES ? readShortString(byte & 0x1f) : readString(byte & 0x1f);
   if (byte === 0xd9) return need(1) ? readString(src[position - 1] as number) : undefined;
-  if (byte === 0xda) return need(2) ? readString(src.readUInt16BE(position - 2)) : undefined;
-  if (byte === 0xdb) return need(4) ? readString(src.readUInt32BE(position - 4)) : undefined;
+  if (byte === 0xda) return need(2) ? readString(uint16(position - 2)) : undefined;
+  if (byte === 0xdb) return need(4) ? readString(uint32(position - 4)) : undefined;
   return undefined;
 }
 

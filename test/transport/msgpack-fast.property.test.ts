@@ -49,6 +49,12 @@ function same(a: unknown, b: unknown): boolean {
   return Object.is(a, b);
 }
 
+function hasOwnConstructor(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasOwnConstructor);
+  if (typeof v !== "object" || v === null || v instanceof Uint8Array) return false;
+  return Object.hasOwn(v, "constructor") || Object.values(v).some(hasOwnConstructor);
+}
+
 function written(v: unknown): Buffer | undefined {
   const end = writeMessagePack(v, Buffer.alloc(16), 0);
   return end < 0 ? undefined : Buffer.from(writtenBuffer().subarray(0, end));
@@ -69,7 +75,9 @@ describe("hand-written MessagePack reader and writer", () => {
         fc.property(value, (v) => {
           const ours = written(v);
           const theirs = Buffer.from(packr.pack(v));
-          expect(ours?.toString("hex")).toBe(theirs.toString("hex"));
+          // An object whose own `constructor` hides Object's is left to msgpackr; nothing else is.
+          if (ours === undefined) expect(hasOwnConstructor(v)).toBe(true);
+          else expect(ours.toString("hex")).toBe(theirs.toString("hex"));
           const read = readMessagePack(theirs);
           expect(read).not.toBe(DECLINED);
           expect(same(read, unpackr.unpack(theirs))).toBe(true);
