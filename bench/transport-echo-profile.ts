@@ -7,14 +7,17 @@
  *      ECHO_ONLY=transport node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/transport-echo-profile.ts
  *      npx tsx bench/support/profile-summary.ts /tmp/prof/*.cpuprofile 30
  * Environment: ECHO_COUNT (messages per round, default 50,000), ECHO_ROUNDS (default 7),
- * ECHO_ONLY ("transport" or "bare": that side alone, for a profile of it).
+ * ECHO_ONLY ("transport" or "bare": that side alone, for a profile of it), ECHO_SCHEMA=1 (both
+ * ends validate every message with a zod schema, as engines do; the bench's row runs without one).
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
+import { z } from "zod";
 import { TcpTransport } from "../src/tcp.js";
 
 const count = Number(process.env["ECHO_COUNT"] ?? "50000");
 const rounds = Number(process.env["ECHO_ROUNDS"] ?? "7");
 const only = process.env["ECHO_ONLY"];
+const schema = process.env["ECHO_SCHEMA"] === "1" ? z.object({ s: z.number().int(), d: z.string() }).strict() : undefined;
 const size = 100;
 const secret = "bench secret, sixteen bytes or more";
 
@@ -50,7 +53,7 @@ async function bare(): Promise<number> {
 
 /** Messages echoed per second through two TcpTransports in shared-secret mode (GMAC). */
 async function transport(): Promise<number> {
-  const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
+  const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024, ...(schema === undefined ? {} : { schema }) };
   const b = new TcpTransport<EchoMessage>({ localId: "b", ...options });
   b.onMessage((from, m) => b.send(from, m));
   const { port } = await b.start();
