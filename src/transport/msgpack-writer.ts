@@ -36,17 +36,26 @@ export function writeMessagePack(value: unknown, buffer: Buffer, start: number):
   position = start;
   try {
     write(value, 0);
+    output = target;
     return position;
   } catch (error) {
     if (error === DECLINED_ERROR) return -1;
     throw error;
+  } finally {
+    // A buffer grown for one huge message is not kept alive here after the caller is done with it.
+    target = EMPTY;
   }
 }
 
-/** The buffer the last {@link writeMessagePack} wrote into. */
+/** The buffer the last successful {@link writeMessagePack} wrote into; handed over once. */
 export function writtenBuffer(): Buffer {
-  return target;
+  const buffer = output;
+  output = EMPTY;
+  return buffer;
 }
+
+const EMPTY = Buffer.alloc(0);
+let output: Buffer = EMPTY;
 
 /** Makes room for `bytes` more bytes, moving what is written to a buffer twice as large as needed. */
 function reserve(bytes: number): void {
