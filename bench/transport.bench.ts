@@ -3,12 +3,14 @@
  * alternating rounds so both see the same machine, each round's ratio kept; the minimum and median
  * ratio are printed for each row of issue 20's table, per frame-protection suite (shared-secret mode
  * with AES-256-GCM as GMAC, and with HMAC-SHA256), with both ends in this process and with the
- * receiving end in a child process (one core each). Then what the MACs alone cost, which bounds any
+ * receiving end in a child process (one core each); for one process also the least CPU time of a
+ * round of each, which other load on the machine disturbs less. Then what the MACs alone cost, which bounds any
  * transport that authenticates every byte; the wire codec candidates (JSON, msgpackr, cbor-x) against
  * each other; and SimNetwork's zero-latency delivery against calling the handler directly.
  *
  * Run: npx tsx bench/transport.bench.ts            (quick)
  *      BENCH_SCALE=4 BENCH_ROUNDS=21 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
+ *      BENCH_ONLY="64 KiB messages, one way" npx tsx bench/transport.bench.ts   (one row of the table)
  * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -31,6 +33,8 @@ const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 5;
 /** Alternating rounds of bare sockets and TcpTransport per row. */
 const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
+/** `BENCH_ONLY=<text>`: only the table's rows whose name contains the text, and nothing after the table. */
+const only = process.env["BENCH_ONLY"] === undefined || process.env["BENCH_ONLY"] === "" ? undefined : process.env["BENCH_ONLY"];
 const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
@@ -392,6 +396,11 @@ interface Paired {
   readonly measured: Result;
   /** measured / baseline of each round, by throughput. */
   readonly ratios: readonly number[];
+  /**
+   * The least CPU time of this process in any round of each. With both ends in this process it is
+   * all the work of a round, and what other load on the machine adds least to.
+   */
+  readonly cpuMs: { readonly baseline: number; readonly measured: number };
 }
 
 /** Runs the two in alternating rounds (order swapped every round), keeping each round's ratio and the medians. */
@@ -399,22 +408,31 @@ async function alternating(baseline: () => Promise<Result>, measured: () => Prom
   const baselines: Result[] = [];
   const measures: Result[] = [];
   const ratios: number[] = [];
+  const baselineCpu: number[] = [];
+  const measuredCpu: number[] = [];
+  const cpuOf = async (run: () => Promise<Result>, into: number[]): Promise<Result> => {
+    const before = process.cpuUsage();
+    const r = await run();
+    const used = process.cpuUsage(before);
+    into.push((used.user + used.system) / 1000);
+    return r;
+  };
   for (let round = 0; round < TRANSPORT_ROUNDS; round++) {
     let b: Result;
     let m: Result;
     if (round % 2 === 0) {
-      b = await baseline();
-      m = await measured();
+      b = await cpuOf(baseline, baselineCpu);
+      m = await cpuOf(measured, measuredCpu);
     } else {
-      m = await measured();
-      b = await baseline();
+      m = await cpuOf(measured, measuredCpu);
+      b = await cpuOf(baseline, baselineCpu);
     }
     baselines.push(b);
     measures.push(m);
     ratios.push(m.mbPerSec / b.mbPerSec);
   }
   const byRate = (list: Result[]): Result => [...list].sort((x, y) => x.mbPerSec - y.mbPerSec)[list.length >> 1] as Result;
-  return { baseline: byRate(baselines), measured: byRate(measures), ratios };
+  return { baseline: byRate(baselines), measured: byRate(measures), ratios, cpuMs: { baseline: Math.min(...baselineCpu), measured: Math.min(...measuredCpu) } };
 }
 
 async function best(run: () => Promise<Result> | Result): Promise<Result> {
@@ -451,7 +469,8 @@ console.log(`64 KiB messages carry a Uint8Array unless "text"; "two processes": 
 console.log("| TcpTransport | suite | ends | TcpTransport | bare node:net, same rounds | % of bare: min | median | target |");
 console.log("|---|---|---|---|---|---|---|---|");
 const remote = await RemotePeer.start();
-for (const c of cases) {
+const cpuNotes: string[] = [];
+for (const c of cases.filter((c) => only === undefined || c.row.includes(only))) {
   for (const ends of c.ends) {
     for (const suite of c.suites) {
       const paired =
@@ -462,10 +481,17 @@ for (const c of cases) {
       console.log(
         `| ${c.row} | ${suite} | ${ends} | ${fmt(paired.measured)} | ${fmt(paired.baseline)} | ${(Math.min(...ratios) * 100).toFixed(0)} % | ${(median(ratios) * 100).toFixed(0)} % | ${c.target > 0 ? `>= ${c.target} %` : "-"} |`,
       );
+      if (ends === "one process") {
+        const { baseline, measured } = paired.cpuMs;
+        cpuNotes.push(`${c.row}, ${suite}: ${measured.toFixed(0)} ms against bare's ${baseline.toFixed(0)} ms = ${percent(baseline, measured)} of bare`);
+      }
     }
   }
 }
 remote.stop();
+console.log("CPU time of a round with both ends in this process, least of the rounds (steadier than throughput on a loaded machine):");
+for (const note of cpuNotes) console.log(`  ${note}`);
+if (only !== undefined) process.exit(0);
 
 // What the MACs and the rest of the pipeline cost without sockets, beside a bare socket's rate measured now.
 const big = cases[0] as Case;

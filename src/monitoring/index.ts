@@ -24,6 +24,7 @@ export { KnnConformalView, knnConformalOptionsSchema, type KnnConformalOptions }
 export { SpectralResidualView, spectralResidualOptionsSchema, type SpectralResidualOptions } from "./spectral-residual.js";
 export { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
 export { ContextOseDetector, ContextOseView, contextOseOptionsSchema, contextOseViewOptionsSchema, type ContextOseOptions, type ContextOseViewOptions } from "./context-ose.js";
+export { ArtimeDetector, ArtimeView, artimeOptionsSchema, type ArtimeOptions } from "./artime.js";
 export { MonitoringEngine, analyticsRequestSchema, monitoringConfigSchema, monitoringKey, type AnalyticsRequest, type MonitoringConfig, type MonitoringSummary } from "./engine.js";
 export { edgeHealth } from "./health.js";
 export { BUILTIN_METRIC_TYPES, MetricTypeRegistry, metricTypeDefinitionSchema } from "./metric-types.js";

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { createCipheriv, createHmac, hkdfSync, timingSafeEqual, type CipherGCM, type Hmac } from "node:crypto";
+import { createCipheriv, createHmac, createSecretKey, hkdfSync, timingSafeEqual, type CipherGCM, type Hmac, type KeyObject } from "node:crypto";
 import type { NodeId } from "./types.js";
 
 /** Bytes of a truncated tag. */
@@ -90,11 +90,11 @@ export class SequenceExhaustedError extends Error {
 abstract class Direction {
   /** The next batch's sequence number. */
   protected seq: bigint;
+  /** Imported once: a raw key would be parsed again for every batch's MAC. */
+  protected readonly key: KeyObject;
 
-  constructor(
-    protected readonly key: Buffer,
-    firstSequence: bigint,
-  ) {
+  constructor(key: Buffer, firstSequence: bigint) {
+    this.key = createSecretKey(key);
     this.seq = firstSequence;
   }
 
@@ -229,6 +229,11 @@ export class FrameOpener {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private readonly header = Buffer.allocUnsafe(4);
+  /** The run of adjacent frames (prefixes included) received but not yet fed to the MAC: `[runStart, runEnd)` of `runMemory`. */
+  private runMemory: ArrayBufferLike | undefined;
+  private runView: DataView | undefined;
+  private runStart = 0;
+  private runEnd = 0;
 
   /**
    * @param maxHeldBytes Most unverified bytes held before the batch counts as an attack.
@@ -246,7 +251,10 @@ export class FrameOpener {
   /**
    * Takes the payload of the next received frame. Payloads as {@link FrameDecoder.next} returns
    * them, with their length prefix just before them in memory, are hashed in place, a whole run
-   * of adjacent frames at once; any other payload is hashed with a prefix written for it.
+   * of adjacent frames at once; any other payload is hashed with a prefix written for it. Frames
+   * are hashed as they come, soon after their bytes were written (rather than all at the tag, when
+   * a megabyte later they may have left the cache), but held, and delivered only once their
+   * batch's tag has verified.
    */
   accept(payload: Buffer): OpenResult {
     if (payload.length === TAG_FRAME_PAYLOAD_BYTES && payload[0] === TAG_FRAME_MARKER) {
@@ -254,54 +262,60 @@ export class FrameOpener {
       this.held = [];
       this.heldBytes = 0;
       if (this.direction.exhausted) return { kind: "failed", reason: "the batch sequence number would wrap" };
-      this.hash(payloads);
+      this.flushRun();
+      this.runMemory = this.runView = undefined;
       const expected = this.direction.finish();
       if (payloads.length === 0 || !timingSafeEqual(expected, payload.subarray(1))) return { kind: "failed", reason: "a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)" };
       return { kind: "verified", payloads };
     }
     if (payload.length > 0 && payload[0] === TAG_FRAME_MARKER) return { kind: "failed", reason: "a malformed tag frame" };
+    // A batch's first frame starts its MAC, under a nonce the counter must still have.
+    if (this.held.length === 0 && this.direction.exhausted) return { kind: "failed", reason: "the batch sequence number would wrap" };
     this.held.push(payload);
     this.heldBytes += 4 + payload.length;
     if (this.heldBytes > this.maxHeldBytes) return { kind: "failed", reason: `more than ${this.maxHeldBytes} bytes of frames without an integrity tag` };
-    return { kind: "held" };
+    this.hash(payload);
+    return HELD;
   }
 
   /**
-   * Feeds the frames, prefixes included, to the MAC. One update per run of frames that lie back
-   * to back in one piece of memory instead of two per frame: for small messages the calls into
-   * the hash, not the hashing, are what costs.
+   * Feeds a frame, prefix included, to the MAC. One update per run of frames that lie back to
+   * back in one piece of memory instead of two per frame: for small messages the calls into the
+   * hash, not the hashing, are what costs. A run is fed once it reaches {@link HASH_RUN_BYTES}, so
+   * large frames are hashed soon after they arrive.
    */
-  private hash(payloads: readonly Buffer[]): void {
-    let memory: ArrayBufferLike | undefined;
-    let view: DataView | undefined;
-    let runStart = 0;
-    let runEnd = 0;
-    for (const payload of payloads) {
-      const prefixAt = payload.byteOffset - 4;
-      if (payload.buffer !== memory) {
-        if (memory !== undefined) this.hashRun(memory, runStart, runEnd);
-        runStart = runEnd = 0;
-        memory = payload.buffer;
-        view = new DataView(memory);
-      }
-      if (prefixAt >= 0 && (view as DataView).getUint32(prefixAt) === payload.length) {
-        if (prefixAt !== runEnd) {
-          this.hashRun(memory, runStart, runEnd);
-          runStart = prefixAt;
-        }
-        runEnd = payload.byteOffset + payload.length;
-        continue;
-      }
-      this.hashRun(memory, runStart, runEnd);
-      runStart = runEnd = 0;
-      this.header.writeUInt32BE(payload.length, 0);
-      this.direction.update(this.header);
-      this.direction.update(payload);
+  private hash(payload: Buffer): void {
+    const prefixAt = payload.byteOffset - 4;
+    const end = payload.byteOffset + payload.length;
+    if (payload.buffer !== this.runMemory) {
+      this.flushRun();
+      this.runMemory = payload.buffer;
+      this.runView = new DataView(payload.buffer);
+      this.runStart = this.runEnd = 0;
     }
-    if (memory !== undefined) this.hashRun(memory, runStart, runEnd);
+    if (prefixAt >= 0 && (this.runView as DataView).getUint32(prefixAt) === payload.length) {
+      if (prefixAt !== this.runEnd) {
+        this.flushRun();
+        this.runStart = prefixAt;
+      }
+      this.runEnd = end;
+      if (this.runEnd - this.runStart >= HASH_RUN_BYTES) this.flushRun();
+      return;
+    }
+    this.flushRun();
+    this.header.writeUInt32BE(payload.length, 0);
+    this.direction.update(this.header);
+    this.direction.update(payload);
   }
 
-  private hashRun(memory: ArrayBufferLike, start: number, end: number): void {
-    if (end > start) this.direction.update(new Uint8Array(memory, start, end - start));
+  /** Feeds the pending run to the MAC; the next adjacent frame starts a new one. */
+  private flushRun(): void {
+    if (this.runMemory !== undefined && this.runEnd > this.runStart) this.direction.update(new Uint8Array(this.runMemory, this.runStart, this.runEnd - this.runStart));
+    this.runStart = this.runEnd;
   }
 }
+
+/** The one "held" result: no allocation per held frame. */
+const HELD: OpenResult = Object.freeze({ kind: "held" });
+/** A run of adjacent frames is fed to the MAC once it holds this many bytes. */
+const HASH_RUN_BYTES = 64 * 1024;

@@ -14,7 +14,7 @@ export class SlabPool {
   /**
    * @param slabBytes Size of every slab.
    * @param maxKept Most idle slabs kept; more are left to the garbage collector, so a burst does
-   *   not pin its peak memory for the life of the transport.
+   *   not pin its peak memory for the life of the process.
    */
   constructor(
     readonly slabBytes: number,

@@ -117,9 +117,11 @@ export class Connection {
    * Writes whole encoded frames as one batch, tagging them first when frames are authenticated;
    * returns `false` when the socket asks the caller to wait for `drain`. `written` is called once
    * the socket is done with every buffer of the batch, and only if it wrote them all: after an
-   * error the socket may still hold them, so they must not be reused.
+   * error the socket may still hold them, so they must not be reused. When the kernel took the
+   * whole batch at once, that is before this returns, so a burst can refill the same memory.
    */
   write(frames: readonly Buffer[], written?: () => void): boolean {
+    if (frames.length === 0) return true;
     let buffers = frames;
     if (this.sealer !== undefined) {
       try {
@@ -130,17 +132,35 @@ export class Connection {
         return true;
       }
     }
-    // Stream callbacks run in order, so the last buffer's says the whole batch is written.
-    const onLast = written === undefined ? undefined : (error?: Error | null): void => {
-      if (error === undefined || error === null) written();
+    let done = written === undefined;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      written?.();
     };
-    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer, onLast);
-    this.socket.cork();
+    // Stream callbacks run in order, so the last buffer's says the whole batch is written.
+    const onLast = done ? undefined : (error?: Error | null): void => {
+      if (error === undefined || error === null) finish();
+    };
     let ok = true;
-    const last = buffers.length - 1;
-    for (let i = 0; i < last; i++) ok = this.socket.write(buffers[i] as Buffer) && ok;
-    ok = this.socket.write(buffers[last] as Buffer, onLast) && ok;
-    this.socket.uncork();
+    if (buffers.length === 1) {
+      ok = this.socket.write(buffers[0] as Buffer, onLast);
+    } else {
+      this.socket.cork();
+      const last = buffers.length - 1;
+      for (let i = 0; i < last; i++) ok = this.socket.write(buffers[i] as Buffer) && ok;
+      ok = this.socket.write(buffers[last] as Buffer, onLast) && ok;
+      this.socket.uncork();
+    }
+    // Nothing left in the stream: the kernel has copied every byte (a write it only partly took
+    // stays counted until it completes), so the memory is free now; the callback would only say so
+    // on a later tick, after the rest of a synchronous burst had taken fresh slabs. Nor is there a
+    // reason to wait for `drain`, which a write larger than the high-water mark asks for even when
+    // the kernel took all of it.
+    if (this.socket.writableLength === 0 && !this.socket.destroyed) {
+      finish();
+      return true;
+    }
     return ok;
   }
 

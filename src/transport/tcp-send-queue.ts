@@ -5,8 +5,12 @@
  * slabs from a {@link SlabPool}, back to back (no allocation per message, and memory that is already
  * mapped); the socket writer gives the slabs back once they are written. Only a frame larger than a
  * slab comes from the encoder in a buffer of its own and is kept as it is. A message that would
- * overflow the byte bound is refused with nothing queued. (In shared-secret mode the connection adds a small tag frame per write; that is
- * not counted here.)
+ * overflow the byte bound is refused with nothing queued. (In shared-secret mode the connection adds
+ * a small tag frame per write; that is not counted here.)
+ *
+ * A burst larger than a slab need not wait for its end: {@link SendQueue.takeFull} hands over the
+ * slabs already filled, so the socket writes them (and gives them back to be filled again) while the
+ * rest of the burst is still being encoded.
  *
  * @module
  * @internal
@@ -17,8 +21,13 @@ import { SlabPool } from "./slab-pool.js";
 
 /** Slab size: the largest frame copied into a slab rather than kept in its own buffer. */
 export const SLAB_BYTES = OWNED_FRAME_BYTES;
-/** Idle slabs a transport's pool keeps: 16 MiB. */
+/** Idle slabs the process keeps: 16 MiB. */
 export const SLABS_KEPT = 16;
+/**
+ * The pool every transport of the process draws from: a transport that replaces another (a restart,
+ * a test) starts with memory already mapped, and idle memory is bounded once per process.
+ */
+export const sharedSlabPool = new SlabPool(SLAB_BYTES, SLABS_KEPT);
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
@@ -30,24 +39,37 @@ export interface QueuedFrames {
 }
 
 export class SendQueue {
+  /** Finished buffers of whole frames (full slabs, frames of their own), oldest first. */
   private sealed: Buffer[] = [];
+  /** Pooled slabs all of whose frames are in `sealed`. */
+  private sealedSlabs: Buffer[] = [];
+  private sealedBytes = 0;
+  private sealedMessages = 0;
+  /** The buffer being filled: frames `[start, offset)` of it are queued but not yet in `sealed`. */
   private buffer: Buffer | undefined;
   private start = 0;
   private offset = 0;
-  private queuedMessages = 0;
-  private queuedBytes = 0;
-  private slabs: Buffer[] = [];
+  private openMessages = 0;
+  /** Whether `buffer` came from the pool (and goes back to it once written). */
+  private pooled = false;
+  /** Whether `buffer` already has frames in `sealed` (then it is listed in `sealedSlabs` once, when left). */
+  private partlySealed = false;
 
-  constructor(private readonly pool = new SlabPool(SLAB_BYTES, SLABS_KEPT)) {}
+  constructor(private readonly pool = sharedSlabPool) {}
 
   /** Queued messages. */
   get messages(): number {
-    return this.queuedMessages;
+    return this.sealedMessages + this.openMessages;
   }
 
   /** Queued bytes on the wire: bodies and their 4-byte length prefixes. */
   get bytes(): number {
-    return this.queuedBytes;
+    return this.sealedBytes + this.offset - this.start;
+  }
+
+  /** Whether whole slabs (or frames of their own) are ready for {@link SendQueue.takeFull}. */
+  get hasFull(): boolean {
+    return this.sealed.length > 0;
   }
 
   /**
@@ -58,22 +80,23 @@ export class SendQueue {
    */
   pushEncoded(frame: EncodedFrame, maxBytes: number): boolean {
     const size = frame.end - frame.start;
-    if (this.queuedBytes + size > maxBytes) return false;
+    if (this.bytes + size > maxBytes) return false;
     if (frame.owned) {
       this.seal();
       this.sealed.push(frame.bytes.subarray(frame.start, frame.end));
-    } else {
-      if (this.buffer === undefined || this.buffer.length - this.offset < size) {
-        this.seal();
-        this.buffer = size <= this.pool.slabBytes ? this.pool.take() : Buffer.allocUnsafe(size);
-        if (this.buffer.length === this.pool.slabBytes) this.slabs.push(this.buffer);
-        this.start = this.offset = 0;
-      }
-      frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
-      this.offset += size;
+      this.sealedBytes += size;
+      this.sealedMessages++;
+      return true;
     }
-    this.queuedBytes += size;
-    this.queuedMessages++;
+    if (this.buffer === undefined || this.buffer.length - this.offset < size) {
+      this.leave();
+      this.pooled = size <= this.pool.slabBytes;
+      this.buffer = this.pooled ? this.pool.take() : Buffer.allocUnsafe(size);
+      this.start = this.offset = 0;
+    }
+    frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
+    this.offset += size;
+    this.openMessages++;
     return true;
   }
 
@@ -87,16 +110,17 @@ export class SendQueue {
 
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */
   take(): QueuedFrames {
-    this.seal();
-    const taken: QueuedFrames = { buffers: this.sealed, bytes: this.queuedBytes, messages: this.queuedMessages, slabs: this.slabs };
-    this.sealed = [];
-    this.slabs = [];
     // The written part now belongs to the socket; a fresh buffer next time keeps the two apart.
-    this.buffer = undefined;
-    this.start = this.offset = 0;
-    this.queuedBytes = 0;
-    this.queuedMessages = 0;
-    return taken;
+    this.leave();
+    return this.takeSealed();
+  }
+
+  /**
+   * The frames before the buffer being filled (whole slabs, frames of their own), in order, for one
+   * socket write; what is still being filled stays queued, after them. Nothing if {@link SendQueue.hasFull} is false.
+   */
+  takeFull(): QueuedFrames {
+    return this.takeSealed();
   }
 
   /** Returns the slabs of a batch the socket has finished writing, for later batches to reuse. */
@@ -104,8 +128,34 @@ export class SendQueue {
     this.pool.release(slabs);
   }
 
+  private takeSealed(): QueuedFrames {
+    const taken: QueuedFrames = { buffers: this.sealed, bytes: this.sealedBytes, messages: this.sealedMessages, slabs: this.sealedSlabs };
+    this.sealed = [];
+    this.sealedSlabs = [];
+    this.sealedBytes = 0;
+    this.sealedMessages = 0;
+    return taken;
+  }
+
+  /** Moves the open frames of the buffer being filled to `sealed`; the buffer stays open for more. */
   private seal(): void {
-    if (this.buffer !== undefined && this.offset > this.start) this.sealed.push(this.buffer.subarray(this.start, this.offset));
+    if (this.buffer !== undefined && this.offset > this.start) {
+      this.sealed.push(this.buffer.subarray(this.start, this.offset));
+      this.sealedBytes += this.offset - this.start;
+      this.sealedMessages += this.openMessages;
+      this.partlySealed = true;
+    }
     this.start = this.offset;
+    this.openMessages = 0;
+  }
+
+  /** Seals the buffer being filled and stops filling it: it goes back to the pool with the last batch that holds its frames. */
+  private leave(): void {
+    this.seal();
+    if (this.buffer !== undefined && this.pooled && this.partlySealed) this.sealedSlabs.push(this.buffer);
+    this.buffer = undefined;
+    this.start = this.offset = 0;
+    this.pooled = false;
+    this.partlySealed = false;
   }
 }

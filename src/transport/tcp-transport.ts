@@ -19,8 +19,7 @@ import { certificateNames, NonceLedger } from "./handshake.js";
 import { emitError, emitMessage, HandlerList } from "./handlers.js";
 import { checkInbound } from "./inbound.js";
 import { Connection, type ConnectionAuth, type ConnectionHost } from "./tcp-connection.js";
-import { SendQueue, SLAB_BYTES, SLABS_KEPT } from "./tcp-send-queue.js";
-import { SlabPool } from "./slab-pool.js";
+import { SendQueue, sharedSlabPool } from "./tcp-send-queue.js";
 import { tcpOptionsSchema, type PeerAddress, type TcpAuth, type TcpTransportEvent, type TcpTransportMetrics, type TcpTransportOptions } from "./tcp-options.js";
 import { TransportError, type MessageHandler, type MessageSchema, type NodeId, type Transport, type TransportErrorHandler } from "./types.js";
 
@@ -100,8 +99,8 @@ export class TcpTransport<M = unknown> implements Transport<M> {
   private readonly peers = new Map<NodeId, PeerLink>();
   private readonly connections = new Set<Connection>();
   private readonly nonces = new NonceLedger();
-  /** Send slabs, shared by every peer's queue so that idle memory is bounded per transport, not per peer. */
-  private readonly slabs = new SlabPool(SLAB_BYTES, SLABS_KEPT);
+  /** Send slabs, shared by every peer's queue (and every transport of the process), so that idle memory is bounded per process. */
+  private readonly slabs = sharedSlabPool;
   private readonly messageHandlers = new HandlerList<MessageHandler<M>>();
   private readonly errorHandlers = new HandlerList<TransportErrorHandler>();
   private readonly eventHandlers = new HandlerList<(event: TcpTransportEvent) => void>();
@@ -230,6 +229,8 @@ export class TcpTransport<M = unknown> implements Transport<M> {
       this.counters.backpressureRejections++;
       throw new TransportError("backpressure", `send queue to "${to}" is full (${queue.messages} messages, ${queue.bytes} bytes)`, { peer: to });
     }
+    // Filled slabs go out at once: the socket works while the rest of a burst is encoded, and hands them back to be refilled.
+    if (queue.hasFull) this.flush(peer, true);
     this.scheduleFlush(peer);
   }
 
@@ -385,10 +386,10 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     });
   }
 
-  private flush(peer: PeerLink): void {
+  private flush(peer: PeerLink, fullOnly = false): void {
     const connection = peer.connection;
     if (connection === undefined || !connection.isOpen || peer.waitingDrain || peer.queue.messages === 0) return;
-    const { buffers, bytes, messages, slabs } = peer.queue.take();
+    const { buffers, bytes, messages, slabs } = fullOnly ? peer.queue.takeFull() : peer.queue.take();
     this.counters.framesOut += messages;
     this.counters.bytesOut += bytes;
     const queue = peer.queue;

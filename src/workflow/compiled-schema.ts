@@ -29,3 +29,35 @@ export function compiledSchema<T extends z.ZodType>(schema: T): T {
   }
   return fast as T;
 }
+
+/**
+ * A parse as the runtime calls it per node: the generated parser itself, which returns
+ * {@link NOT_PARSED} where the schema's own parse must decide (it then gives the exact result or
+ * error), without the wrapper and property lookups of `schema.parse` on every call.
+ */
+export type FastParse = (input: unknown) => unknown;
+
+type CompileFn = (schema: z.ZodType) => FastParse;
+
+// Both exist from zod 4.5 on; before, every parse goes through `schema.parse`.
+const core = z.core as unknown as { compileFn?: CompileFn; INVALID?: symbol };
+const compileFn = core.compileFn;
+/** What a {@link FastParse} returns when it did not parse: call the schema's `parse`. */
+export const NOT_PARSED: unique symbol = (core.INVALID ?? Symbol("not parsed")) as never;
+const fastParsers = new WeakMap<z.ZodType, FastParse>();
+
+/** The {@link FastParse} of `schema`, generated on first use and shared. */
+export function fastParse(schema: z.ZodType): FastParse {
+  let parse = fastParsers.get(schema);
+  if (parse === undefined) {
+    try {
+      parse = compileFn?.(schema);
+    } catch {
+      // A schema zod cannot compile (a cycle, an async refinement): its own parse decides every time.
+      parse = undefined;
+    }
+    parse ??= () => NOT_PARSED;
+    fastParsers.set(schema, parse);
+  }
+  return parse;
+}

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ValidationError } from "../core/errors.js";
 import { isolatedCopy, isolatedFresh } from "../core/isolated-copy.js";
 import { zodIssues } from "../core/validation.js";
+import { NOT_PARSED, fastParse, type FastParse } from "./compiled-schema.js";
 
 /** How parsing with an output schema hands its result back, which decides what isolating it takes. */
 export const OutputShape = {
@@ -89,7 +90,7 @@ export function outputShapeOf(schema: z.ZodType): OutputShape {
  * A {@link OutputShape.Flat} output comes back unfrozen: nothing but the caller holds it, and the
  * caller freezes it before anyone else can see it (most never are seen whole).
  */
-export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: unknown, validate: boolean): unknown {
+export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: unknown, validate: boolean, parse: FastParse = fastParse(schema)): unknown {
   if (!validate) {
     // Even unvalidated, outputs are read port by port: anything but an object is a node bug.
     if (typeof output !== "object" || output === null) {
@@ -97,10 +98,10 @@ export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: un
     }
     return isolatedCopy(output);
   }
-  let parsed: unknown;
+  let parsed = parse(output);
   try {
     // `parse` rather than `safeParse`: on the common, valid path it allocates no result wrapper.
-    parsed = schema.parse(output);
+    if (parsed === NOT_PARSED) parsed = schema.parse(output);
   } catch (error) {
     // Any zod flavour's error (classic or mini), as `safeParse` would have reported it.
     if (error instanceof z.core.$ZodError) throw new ValidationError(zodIssues(error as z.ZodError, "output"));

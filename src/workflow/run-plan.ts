@@ -5,8 +5,9 @@
  * @module
  */
 import type { z } from "zod";
-import { compiledSchema } from "./compiled-schema.js";
+import { compiledSchema, fastParse, type FastParse } from "./compiled-schema.js";
 import type { CompiledGraph } from "./graph.js";
+import { inputAssembler, type InputAssembler } from "./input-assembly.js";
 import { outputShapeOf, type OutputShape } from "./node-output.js";
 
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
@@ -31,8 +32,13 @@ export interface RunPlan {
   /** Per node: its input and output schemas, compiled. */
   readonly inputSchemas: readonly z.ZodType[];
   readonly outputSchemas: readonly z.ZodType[];
+  /** Per node: the generated parsers of its inputs and output (see `fastParse`). */
+  readonly inputParsers: readonly FastParse[];
+  readonly outputParsers: readonly FastParse[];
   /** Per node: what parsing its output hands back (see `outputShapeOf`). */
   readonly outputShapes: readonly OutputShape[];
+  /** Per node fed only by edges: the generated builder of its inputs, when there is one. */
+  readonly assemblers: ReadonlyArray<InputAssembler | undefined>;
 }
 
 // A workflow is immutable once built, and one workflow is typically run many times.
@@ -87,8 +93,17 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   });
   const inputSchemas = graph.nodes.map((node) => compiledSchema(node.definition.inputs));
   const outputSchemas = graph.nodes.map((node) => compiledSchema(node.outputs));
+  const inputParsers = graph.nodes.map((node) => fastParse(node.definition.inputs));
+  const outputParsers = graph.nodes.map((node) => fastParse(node.outputs));
   const outputShapes = graph.nodes.map((node) => outputShapeOf(node.outputs));
+  const bound = new Set(graph.inputs.map((binding) => binding.to));
+  const assemblers = graph.nodes.map((_, i) => {
+    if (bound.has(i)) return undefined;
+    const first = inStart[i] ?? 0;
+    const end = inStart[i + 1] ?? 0;
+    return inputAssembler(inInput.slice(first, end), inOutput.slice(first, end));
+  });
   const ids = graph.nodes.map((node) => node.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
-  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, outputShapes };
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, assemblers };
 }

@@ -90,7 +90,11 @@ export interface WorkflowInputBinding {
 /** How the run reacts to a node that failed for good. */
 export type ErrorPolicy = "fail-fast" | "continue";
 
-/** Outcome of one node in a run. */
+/**
+ * Outcome of one node in a run. `startedAt` and `finishedAt` are clock readings that bracket the node's
+ * run: nodes started in the same scheduling pass share one start reading, so a node's duration may
+ * include what the nodes started just before it did up to their first `await`.
+ */
 export type NodeResult<O = unknown> =
   | { readonly status: "completed"; readonly output: O; readonly attempts: number; readonly startedAt: number; readonly finishedAt: number }
   | { readonly status: "failed"; readonly error: NodeExecutionError; readonly attempts: number; readonly startedAt: number; readonly finishedAt: number }

@@ -153,9 +153,11 @@ describe("RobustLikelihoodDetector time scale", () => {
   it("rejects an unknown view, naming the field, and scores with any subset of views", () => {
     expect(() => new RobustLikelihoodDetector({ views: ["nope" as "point"] })).toThrow(/views/);
     const { timestamps, values } = spikeSeries(300_000);
-    for (const views of [["point"], ["spectral"], ["count", "point"], ["point", "level", "seasonal", "spectral", "count", "knn", "context"]] as const) {
+    for (const views of [["point"], ["spectral"], ["count", "point"], ["artime", "seasonal"], ["point", "level", "seasonal", "spectral", "count", "knn", "context", "artime"]] as const) {
       const scores = scoreSeries(new RobustLikelihoodDetector({ views: [...views] }), timestamps, values);
       expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+      const byTime = scoreSeries(new RobustLikelihoodDetector({ views: [...views], seasonalAlign: "time", noveltyMinZ: 3 }), timestamps, values);
+      expect(byTime.every((s) => s >= 0 && s <= 1)).toBe(true);
     }
   });
 });

@@ -72,6 +72,20 @@ describe.each(FRAME_SUITES)("frame integrity tags (%s)", (suite) => {
     });
   });
 
+  it("verifies and delivers every frame when the stream is split at every byte offset into two reads, and at every pair of offsets into three", () => {
+    // Two batches; frames small and large, so a split falls in prefixes, bodies and tag frames alike.
+    const bodies = [[Buffer.from([1]), Buffer.alloc(6, 2), Buffer.from([3, 3])], [Buffer.alloc(3, 4)]];
+    const stream = seal(bodies, suite);
+    const expected = bodies.flat().map((b) => b.toString("hex"));
+    for (let first = 1; first < stream.length; first++) {
+      for (let second = first; second < stream.length; second++) {
+        const { payloads, failed } = open(stream, first === second ? [first] : [first, second], suite);
+        if (failed || payloads.length !== expected.length) throw new Error(`split at ${first} and ${second}: ${failed ? "a batch failed" : `${payloads.length} payloads`}`);
+        expect(payloads.map((p) => Buffer.from(p).toString("hex"))).toEqual(expected);
+      }
+    }
+  });
+
   it("property: changing any one byte of the stream fails a batch, and nothing after the change is delivered", async () => {
     await withSeed(simSeed(42), (seed) => {
       fc.assert(

@@ -117,6 +117,67 @@ describe("SendQueue slabs", () => {
     expect(queue.take().slabs[0]).toBe(first.slabs[0]);
   });
 
+  it("takeFull hands over the slabs already filled and keeps filling the open one", () => {
+    const pool = new SlabPool(1024, 4);
+    const queue = new SendQueue(pool);
+    for (let i = 0; i < 3; i++) queue.push(new Uint8Array(300).fill(i), 1 << 20);
+    // Three frames of 304 bytes fit in one slab: nothing is full yet.
+    expect(queue.hasFull).toBe(false);
+    queue.push(new Uint8Array(300).fill(3), 1 << 20);
+    expect(queue.hasFull).toBe(true);
+    const full = queue.takeFull();
+    expect([full.messages, full.bytes, full.slabs.length]).toEqual([3, 912, 1]);
+    expect([queue.messages, queue.bytes, queue.hasFull]).toEqual([1, 304, false]);
+    const rest = queue.take();
+    expect(decodeAll([...full.buffers, ...rest.buffers])).toEqual([0, 1, 2, 3].map((i) => digest(new Uint8Array(300).fill(i))));
+    expect(rest.slabs).toHaveLength(1);
+    expect(rest.slabs[0]).not.toBe(full.slabs[0]);
+  });
+
+  it("property: batches taken in any mix of take and takeFull, their slabs given back and overwritten at once, still carry every frame intact and in order", async () => {
+    await withSeed(simSeed(23), (seed) => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.oneof(fc.record({ push: fc.integer({ min: 0, max: 1300 }) }), fc.constant({ take: "full" as const }), fc.constant({ take: "all" as const })), { maxLength: 80 }),
+          (steps) => {
+            const pool = new SlabPool(1024, 3);
+            const queue = new SendQueue(pool);
+            const expected: string[] = [];
+            const received: string[] = [];
+            let bytes = 0;
+            let pushed = 0;
+            const deliver = (taken: ReturnType<SendQueue["take"]>): void => {
+              expect(taken.buffers.reduce((n, b) => n + b.length, 0)).toBe(taken.bytes);
+              bytes -= taken.bytes;
+              received.push(...decodeAll(taken.buffers));
+              // Written: the slabs go back and are scribbled over, as a later batch would; what is still queued must not lie in them.
+              queue.release(taken.slabs);
+              for (const slab of taken.slabs) slab.fill(0xee);
+            };
+            for (const step of steps) {
+              if ("push" in step) {
+                const body = new Uint8Array(step.push).fill(pushed++ & 0xff);
+                expect(queue.push(body, Number.MAX_SAFE_INTEGER)).toBe(true);
+                expected.push(digest(body));
+                bytes += 4 + body.length;
+              } else {
+                const fullBefore = queue.hasFull;
+                const taken = step.take === "full" ? queue.takeFull() : queue.take();
+                if (step.take === "full" && !fullBefore) expect(taken.messages).toBe(0);
+                deliver(taken);
+              }
+              expect(queue.bytes).toBe(bytes);
+            }
+            deliver(queue.take());
+            expect([queue.bytes, queue.messages]).toEqual([0, 0]);
+            expect(received).toEqual(expected);
+          },
+        ),
+        { seed, numRuns: simRuns(200) },
+      );
+    });
+  });
+
   it("keeps at most its bound of idle slabs, and never a buffer of another size", () => {
     const pool = new SlabPool(64, 2);
     const slabs = [pool.take(), pool.take(), pool.take()];

@@ -35,6 +35,22 @@ describe("TcpTransport on loopback", () => {
     expect(b.errors).toEqual([]);
   });
 
+  it("delivers a burst of many slabs intact and in order, though filled slabs are written and refilled while it is still being sent", async () => {
+    const a = await node<{ n: number; data: Uint8Array }>({ localId: "a", maxQueueBytes: 64 * 1024 * 1024, maxQueueMessages: 10_000 });
+    const b = await node<{ n: number; data: Uint8Array }>({ localId: "b" });
+    link(a, b);
+    // One small message first, so that the burst finds the connection open and is written slab by slab.
+    a.transport.send("b", { n: -1, data: new Uint8Array(0) });
+    await waitFor(() => b.received.length === 1, "the connection");
+    const count = 600;
+    // 24 KiB each: more than the kernel takes at once and many slabs' worth, frames never aligned with a slab's end, each message's bytes its own.
+    for (let n = 0; n < count; n++) a.transport.send("b", { n, data: new Uint8Array(24 * 1024).fill(n & 0xff) });
+    await waitFor(() => b.received.length === count + 1, "the burst");
+    const broken = b.received.slice(1).filter(([, m], i) => m.n !== i || m.data.length !== 24 * 1024 || m.data.some((byte) => byte !== (i & 0xff)));
+    expect(broken).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
   it("validates received messages against the schema before any handler sees them", async () => {
     const schema = z.object({ term: z.number().int().nonnegative() }).strict();
     const a = await node<unknown>({ localId: "a" });

@@ -1,0 +1,81 @@
+/**
+ * The detector on the seeded stand-in corpus (see `synthetic-families.ts`): NAB's scorer with one
+ * threshold swept over the pooled corpus, then each family at that threshold, windows found and
+ * false alarms on the series without anomaly.
+ *
+ *   npx tsx bench/nab-standins.ts [--config JSON] [--seed N]
+ */
+import { RobustLikelihoodDetector, scoreSeries, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
+import { NAB_PROFILES, probationaryLength, scoreNab, type NabFileResult, type NabProfile } from "../src/monitoring/nab-scorer.js";
+import { standInCorpus, type StandInSeries } from "../src/monitoring/synthetic-families.js";
+import { scoreFixed } from "./nab-cv.js";
+
+export interface StandInReport {
+  readonly pooled: number;
+  readonly pooledLowFp: number;
+  readonly threshold: number;
+  readonly families: ReadonlyArray<{ family: string; score: number; found: number; windows: number; falseAlarms: number }>;
+  readonly quietAlarms: number;
+}
+
+/** With `fixedThreshold`, the corpus is scored at that threshold instead of its own best one. */
+export function scoreStandIns(corpus: readonly StandInSeries[], config: RobustLikelihoodConfig, fixedThreshold?: number): StandInReport {
+  const results: NabFileResult[] = corpus.map((s) => {
+    const scores = scoreSeries(new RobustLikelihoodDetector(config), s.timestamps, s.values);
+    for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] as number) * 1e6) / 1e6;
+    return { name: s.name, windows: s.windows, anomalyScores: scores };
+  });
+  const scored = scoreNab(results);
+  const threshold = fixedThreshold ?? scored.standard.threshold;
+  const families = [...new Set(corpus.map((s) => s.family))].map((family) => {
+    const members = results.filter((_, i) => corpus[i]?.family === family);
+    const binary = members.map((r) => ({ ...r, anomalyScores: Array.from(r.anomalyScores, (v) => (v >= threshold ? 1 : 0)) }));
+    let found = 0;
+    let windows = 0;
+    let falseAlarms = 0;
+    for (const r of binary) {
+      const hit = r.windows.map(() => false);
+      for (let i = probationaryLength(r.anomalyScores.length); i < r.anomalyScores.length; i++) {
+        if (r.anomalyScores[i] !== 1) continue;
+        const w = r.windows.findIndex(([a, b]) => i >= a && i <= b);
+        if (w >= 0) hit[w] = true;
+        else falseAlarms++;
+      }
+      windows += r.windows.length;
+      found += hit.filter(Boolean).length;
+    }
+    const score = windows === 0 ? Number.NaN : scoreFixed(binary, NAB_PROFILES.standard);
+    return { family, score, found, windows, falseAlarms };
+  });
+  const quietAlarms = families.find((f) => f.family === "artificial_quiet")?.falseAlarms ?? 0;
+  const binary = (profile: NabProfile) => scoreFixed(results.map((r) => ({ ...r, anomalyScores: Array.from(r.anomalyScores, (v) => (v >= threshold ? 1 : 0)) })), profile);
+  const pooled = fixedThreshold === undefined ? scored.standard.normalizedScore : binary(NAB_PROFILES.standard);
+  const pooledLowFp = fixedThreshold === undefined ? scored.reward_low_FP_rate.normalizedScore : binary(NAB_PROFILES.reward_low_FP_rate);
+  return { pooled, pooledLowFp, threshold, families, quietAlarms };
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  let config: RobustLikelihoodConfig = {};
+  let seed = 1;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--config") config = JSON.parse(argv[++i] ?? "{}") as RobustLikelihoodConfig;
+    else if (argv[i] === "--seed") seed = Number(argv[++i]);
+  }
+  const corpus = standInCorpus(seed);
+  const report = scoreStandIns(corpus, config);
+  console.log(`stand-ins (${corpus.length} series, seed ${seed}): standard ${report.pooled.toFixed(1)}, low-FP ${report.pooledLowFp.toFixed(1)}, threshold ${report.threshold.toFixed(4)}`);
+  if (argv.includes("--series")) {
+    corpus.forEach((s) => {
+      const scores = scoreSeries(new RobustLikelihoodDetector(config), s.timestamps, s.values);
+      const alarms: number[] = [];
+      for (let i = probationaryLength(scores.length); i < scores.length; i++) if ((scores[i] as number) >= report.threshold) alarms.push(i);
+      console.log(`    ${s.name.padEnd(28)} n=${s.values.length} windows ${JSON.stringify(s.windows)} alarms ${JSON.stringify(alarms)}`);
+    });
+  }
+  for (const f of report.families) {
+    console.log(`  ${f.family.padEnd(18)} ${Number.isNaN(f.score) ? "    -" : f.score.toFixed(1).padStart(5)}  windows ${f.found}/${f.windows}  false alarms ${f.falseAlarms}`);
+  }
+}
+
+if (process.argv[1]?.endsWith("nab-standins.ts")) main();
