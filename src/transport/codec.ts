@@ -8,6 +8,11 @@
  * repeated shapes, but they make each frame depend on the frames before it on the same stream, which
  * does not survive frames encoded before a connection exists or resent after a reconnect.
  *
+ * The values engines send (plain objects, arrays, strings, numbers, booleans, nil, `undefined`,
+ * byte arrays) are written and read by hand (`msgpack-writer.ts`, `msgpack-reader.ts`): the same
+ * bytes as msgpackr, without its per-call setup, which for a 100-byte message cost more than the
+ * decoding itself. Anything else goes through msgpackr, so the wire format is unchanged.
+ *
  * Hostile input never crashes the decoder: truncated or malformed bytes, absurd lengths and deep
  * nesting become a `bad_frame` {@link TransportError}, and keys are data — a key named `__proto__`
  * decodes as an own property (msgpackr on its own would rename it), never touching a prototype.
@@ -17,6 +22,8 @@
  */
 import { Packr, RESERVE_START_SPACE, REUSE_BUFFER_MODE, Unpackr } from "msgpackr";
 import { FRAME_HEADER_BYTES } from "./frame.js";
+import { DECLINED, readMessagePack } from "./msgpack-reader.js";
+import { writeMessagePack, writtenBuffer } from "./msgpack-writer.js";
 import { TransportError, type NodeId } from "./types.js";
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -31,11 +38,23 @@ const SCRATCH_BYTES = 1024 * 1024;
 const SCRATCH_KEPT_BYTES = 4 * SCRATCH_BYTES;
 let scratch: Buffer | undefined;
 
-/** Packs `message` at the start of the scratch buffer; the bytes are `[start, end)` of the buffer returned. */
+/** Encodes `message` at the start of the scratch buffer; the bytes are `[start, end)` of the buffer returned. */
 function packAtStart(message: unknown, reserve: number): Buffer & { start: number; end: number } {
   if (scratch === undefined) {
     scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
     packr.useBuffer(scratch);
+  }
+  // The common values are written by hand, the same bytes msgpackr would write, without its setup per call.
+  const end = writeMessagePack(message, scratch, reserve);
+  if (end >= 0) {
+    const target = writtenBuffer() as Buffer & { start: number; end: number };
+    if (target !== scratch && target.length <= SCRATCH_KEPT_BYTES) {
+      scratch = target;
+      packr.useBuffer(scratch);
+    }
+    target.start = 0;
+    target.end = end;
+    return target;
   }
   packr.position = 0;
   // REUSE_BUFFER_MODE returns the buffer itself with the message's bounds, not a new view of it.
@@ -108,10 +127,12 @@ export function encodeMessageFrame(message: unknown, peer?: NodeId): EncodedFram
 /** Decodes one frame payload; anything malformed is a `bad_frame` error, never an exception. */
 export function decodeMessage(payload: Uint8Array, peer?: NodeId): { ok: true; value: unknown } | { ok: false; error: TransportError } {
   try {
-    // The common case takes msgpackr's fast object path; only payloads that may hold a `__proto__`
-    // key are decoded as maps and rebuilt with own properties.
     // Payloads from the frame decoder are Buffers already: no view is made for them per message.
     const bytes = payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const fast = readMessagePack(bytes);
+    if (fast !== DECLINED) return { ok: true, value: fast };
+    // What the hand-written reader declines, msgpackr decodes (or refuses). Its fast object path
+    // renames a `__proto__` key, so payloads that may hold one are decoded as maps and rebuilt.
     const hasProtoKey = bytes.indexOf(PROTO_KEY) !== -1;
     const value: unknown = hasProtoKey ? mapsToObjects(mapsUnpackr.unpack(payload)) : objectsUnpackr.unpack(payload);
     return { ok: true, value };
