@@ -290,7 +290,7 @@ interface Codec {
 async function codecs(): Promise<Codec[]> {
   const list: Codec[] = [
     { name: "JSON", encode: (v) => Buffer.from(JSON.stringify(v), "utf8"), decode: (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8")), binary: false },
-    { name: "msgpackr (chosen)", encode: encodeMessage, decode: (b) => decodeMessage(b), binary: true },
+    { name: "msgpack codec (chosen)", encode: encodeMessage, decode: (b) => decodeMessage(b), binary: true },
   ];
   // Records need the decoder to share the encoder's structures: one instance for both stands for a stream.
   const records = new Packr({ useRecords: true, sequential: true });
@@ -520,7 +520,7 @@ for (const suite of FRAME_SUITES) {
   const pipeline = await best(() => codecOnly(small.count, small.size, small.body, "aes-256-gcm"));
   const ceiling = (perMessage: number): number => 1 / (1 / bareEcho.msgsPerSec + 2 / perMessage);
   console.log(
-    `100 B echo: msgpackr encode + decode alone ${(1e6 / codecRate).toFixed(2)} µs a message, twice per echo: bare sockets (${Math.round(bareEcho.msgsPerSec).toLocaleString("en-US")} msg/s) + that alone would reach ${percent(ceiling(codecRate), bareEcho.msgsPerSec)} of bare in one process;` +
+    `100 B echo: codec encode + decode alone ${(1e6 / codecRate).toFixed(2)} µs a message, twice per echo: bare sockets (${Math.round(bareEcho.msgsPerSec).toLocaleString("en-US")} msg/s) + that alone would reach ${percent(ceiling(codecRate), bareEcho.msgsPerSec)} of bare in one process;` +
       ` with framing and GMAC too (${(1e6 / pipeline.msgsPerSec).toFixed(2)} µs a message without sockets): ${percent(ceiling(pipeline.msgsPerSec), bareEcho.msgsPerSec)} of bare.`,
   );
 }
