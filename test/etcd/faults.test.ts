@@ -139,6 +139,8 @@ describe.skipIf(!etcdAvailable)("etcd under member crashes and restarts", () => 
     const down = { now: false };
     let grantsWhileDown = 0;
     let fencedOut = 0;
+    /** Fenced writes that took effect, by resource and token: what a stalled holder must find above its own. */
+    const fencedWrites: Array<{ resource: string; token: number }> = [];
     let stalledHolder: string | undefined;
     let stallOver: Promise<void> = Promise.resolve();
     let stop = false;
@@ -157,13 +159,17 @@ describe.skipIf(!etcdAvailable)("etcd under member crashes and restarts", () => 
           return;
         }
         const value = fencedValue(token, holder, history.operations.length);
-        await history.record(holder, { kind: "cas", key, expected: read.value, value }, () => kv.compareAndSet(key, read.value, value), (won) => ({ ok: won }));
+        const won = await history.record(holder, { kind: "cas", key, expected: read.value, value }, () => kv.compareAndSet(key, read.value, value), (won) => ({ ok: won }));
+        if (won === true) fencedWrites.push({ resource, token });
       }
     };
-    /** The first holder to get a lease stalls (a long GC pause, say) until another holder has been granted the resource, then uses its lease. */
+    /**
+     * The first holder to get a lease stalls (a long GC pause, say) until a later holder of the resource has
+     * used it (a granted lease alone leaves nothing for the fence to see yet), then uses its own.
+     */
     const stall = async (kv: EtcdKV, grant: Grant): Promise<void> => {
       const deadline = performance.now() + 15_000;
-      while (!grants.some((g) => g.resource === grant.resource && g.holder !== grant.holder && g.token > grant.token) && performance.now() < deadline) await pause(50);
+      while (!fencedWrites.some((w) => w.resource === grant.resource && w.token > grant.token) && performance.now() < deadline) await pause(50);
       await use(kv, grant.holder, grant.resource, grant.token, 5);
     };
     const worker = async (id: number): Promise<void> => {
