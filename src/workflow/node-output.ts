@@ -96,6 +96,10 @@ export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: un
     if (typeof output !== "object" || output === null) {
       throw ValidationError.of("output", `a node must return an object of output ports, got ${output === null ? "null" : typeof output}`, "invalid_output");
     }
+    if (shape === OutputShape.Flat) {
+      const copy = flatPlainCopy(output);
+      if (copy !== undefined) return copy;
+    }
     return isolatedCopy(output);
   }
   let parsed = parse(output);
@@ -109,4 +113,20 @@ export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: un
   }
   if (shape === OutputShape.Flat) return parsed;
   return shape === OutputShape.Fresh ? isolatedFresh(parsed) : isolatedCopy(parsed);
+}
+
+/**
+ * An unvalidated output of a flat schema as the validated path would hand it on: a new object of
+ * the same primitives, left unfrozen because its consumers read it port by port and it is frozen
+ * when something sees it whole. `undefined` when the node returned anything else (a class instance,
+ * a nested object, a `__proto__` key), which {@link isolatedCopy} handles.
+ */
+function flatPlainCopy(output: object): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(output) !== Object.prototype) return undefined;
+  const copy: Record<string, unknown> = { ...output };
+  for (const key in copy) {
+    const item = copy[key];
+    if ((typeof item === "object" && item !== null) || key === "__proto__") return undefined;
+  }
+  return copy;
 }

@@ -250,7 +250,7 @@ export class WorkflowRun {
    */
   private exposedOutput(index: number): unknown {
     const output = this.outcome[index];
-    if (this.plan.outputShapes[index] === OutputShape.Flat && this.env.validateIO) Object.freeze(output);
+    if (this.plan.outputShapes[index] === OutputShape.Flat) Object.freeze(output);
     return output;
   }
 

@@ -52,6 +52,58 @@ describe("output shapes", () => {
     }).toThrow(TypeError);
   });
 
+  it("unvalidated, a flat output is copied away from the node and frozen before anyone sees it whole", async () => {
+    const kept: Array<Record<string, unknown>> = [];
+    const Keeper = defineNode({
+      type: "Keeper",
+      description: "keeps the object it returns and changes it afterwards",
+      config: z.object({}),
+      inputs: z.object({ value: z.number().optional() }),
+      outputs: z.object({ value: z.number() }),
+      run: async (_ctx, _config, inputs) => {
+        const output: Record<string, unknown> = { value: (inputs.value ?? 0) + 1 };
+        kept.push(output);
+        await Promise.resolve();
+        return output as { value: number };
+      },
+    });
+    const Mutator = defineNode({
+      type: "Mutator",
+      description: "changes what the node before it kept",
+      config: z.object({}),
+      inputs: z.object({ value: z.number().optional() }),
+      outputs: z.object({ value: z.number() }),
+      run: async (_ctx, _config, inputs) => {
+        for (const output of kept) output["value"] = -100;
+        return { value: (inputs.value ?? 0) + 1 };
+      },
+    });
+    const registry = new NodeRegistry().register(Keeper).register(Mutator);
+    const workflow = new WorkflowBuilder(registry).addNode("Keeper", "a", {}).addNode("Mutator", "b", {}).connect("a", "value", "b", "value").build();
+    const runtime = new LocalRuntime({ clock: new ManualClock(), validateIO: false });
+    const seen: boolean[] = [];
+    runtime.events.on("node:complete", (event) => seen.push(Object.isFrozen(event.output)));
+    const run = await runtime.execute(workflow);
+    expect(seen).toEqual([true, true]);
+    const a = run.results.a;
+    expect(a.status === "completed" ? a.output : undefined).toEqual({ value: 1 });
+    expect(a.status === "completed" && Object.isFrozen(a.output)).toBe(true);
+    expect(run.results.b.status === "completed" ? run.results.b.output : undefined).toEqual({ value: 2 });
+    expect(Object.isFrozen(kept[0])).toBe(false);
+  });
+
+  it("unvalidated, a flat schema's output holding more than primitives is still copied deep", () => {
+    const nested = { value: 1, extra: { list: [1] } };
+    const copy = isolatedOutput(z.object({ value: z.number() }), OutputShape.Flat, nested, false) as typeof nested;
+    expect(copy).toEqual(nested);
+    expect(copy.extra).not.toBe(nested.extra);
+    expect(Object.isFrozen(copy.extra.list)).toBe(true);
+    expect(Object.isFrozen(nested.extra.list)).toBe(false);
+    class Port { constructor(readonly value: number) {} }
+    const instance = new Port(3);
+    expect(isolatedOutput(z.object({ value: z.number() }), OutputShape.Flat, instance, false)).toBe(instance);
+  });
+
   it("consumers of one shared nested output cannot change it for each other or for the results, validated or not", async () => {
     const Producer = defineNode({
       type: "Producer",
