@@ -123,10 +123,14 @@ export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: un
  */
 function flatPlainCopy(output: object): Record<string, unknown> | undefined {
   if (Object.getPrototypeOf(output) !== Object.prototype) return undefined;
-  const copy: Record<string, unknown> = { ...output };
-  for (const key in copy) {
-    const item = copy[key];
+  // Own string keys only, as the deep copy takes them: a spread would also carry symbol-keyed values
+  // across by reference, unchecked.
+  const copy: Record<string, unknown> = {};
+  for (const key in output) {
+    if (!Object.hasOwn(output, key)) continue;
+    const item = (output as Record<string, unknown>)[key];
     if ((typeof item === "object" && item !== null) || key === "__proto__") return undefined;
+    copy[key] = item;
   }
   return copy;
 }

@@ -99,6 +99,10 @@ describe("output shapes", () => {
     expect(copy.extra).not.toBe(nested.extra);
     expect(Object.isFrozen(copy.extra.list)).toBe(true);
     expect(Object.isFrozen(nested.extra.list)).toBe(false);
+    const hidden = Symbol("hidden");
+    const withSymbol = { value: 1, [hidden]: { shared: true } };
+    const symbolCopy = isolatedOutput(z.object({ value: z.number() }), OutputShape.Flat, withSymbol, false) as Record<symbol, unknown>;
+    expect(symbolCopy[hidden]).toBeUndefined();
     class Port { constructor(readonly value: number) {} }
     const instance = new Port(3);
     expect(isolatedOutput(z.object({ value: z.number() }), OutputShape.Flat, instance, false)).toBe(instance);
