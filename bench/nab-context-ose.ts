@@ -10,13 +10,13 @@
  * per file, and samples per second of both detectors on the first rows of every file, run
  * alternately and repeated (min and median of each and of the ratio).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RobustLikelihoodDetector, scoreSeries, type AnomalyDetector } from "../src/monitoring/anomaly.js";
 import { ContextOseDetector, type ContextOseOptions } from "../src/monitoring/context-ose.js";
-import { NAB_PROFILES, scoreNab, windowsToRows, type NabFileResult, type NabProfileName } from "../src/monitoring/nab-scorer.js";
+import { NAB_PROFILES, scoreNab, type NabFileResult, type NabProfileName } from "../src/monitoring/nab-scorer.js";
 import { crossValidate, nabFamily } from "./nab-cv.js";
+import { loadNab, type LoadedFile } from "./nab-files.js";
 
 /** Rows per file in the speed runs: the contextual detector costs O(contexts stored) a sample. */
 const SPEED_ROWS = 2000;
@@ -27,50 +27,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const CONTEXT_OSE_GRID: readonly ContextOseOptions[] = Object.freeze(
   [300, 150].flatMap((warmup) => [0.1, 0.25].flatMap((rangeMargin) => [120, 60].map((restPeriod) => ({ warmup, rangeMargin, restPeriod })))),
 );
-
-interface LoadedFile {
-  key: string;
-  timestamps: Float64Array;
-  values: Float64Array;
-  windows: Array<[number, number]>;
-}
-
-function parseTimestamp(text: string): number {
-  const t = Date.parse(text.trim().replace(" ", "T").replace(/\.\d+$/, "") + "Z");
-  if (!Number.isFinite(t)) throw new Error(`bad timestamp "${text}"`);
-  return t;
-}
-
-function listCsv(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listCsv(path) : name.endsWith(".csv") ? [path] : [];
-    });
-}
-
-function load(dataDir: string, labelsDir: string): LoadedFile[] {
-  if (!existsSync(dataDir)) throw new Error(`NAB data folder ${dataDir} not found (pass it as the first argument)`);
-  const labels = JSON.parse(readFileSync(join(labelsDir, "combined_windows.json"), "utf8")) as Record<string, Array<[string, string]>>;
-  const files: LoadedFile[] = [];
-  for (const path of listCsv(dataDir)) {
-    const key = relative(dataDir, path).split(sep).join("/");
-    const windowLabels = labels[key];
-    if (windowLabels === undefined) continue;
-    const lines = readFileSync(path, "utf8").split(/\r?\n/).slice(1).filter((l) => l.trim() !== "");
-    const timestamps = new Float64Array(lines.length);
-    const values = new Float64Array(lines.length);
-    lines.forEach((line, i) => {
-      const comma = line.indexOf(",");
-      timestamps[i] = parseTimestamp(line.slice(0, comma));
-      values[i] = Number(line.slice(comma + 1));
-    });
-    const windows = windowsToRows(timestamps, windowLabels.map(([a, b]) => [parseTimestamp(a), parseTimestamp(b)] as const));
-    files.push({ key, timestamps, values, windows });
-  }
-  return files;
-}
 
 function scoreFiles(files: readonly LoadedFile[], make: () => AnomalyDetector): NabFileResult[] {
   return files.map((file) => {
@@ -100,7 +56,7 @@ function main(): void {
   const withGrid = process.argv.includes("--grid");
   const argv = process.argv.slice(2).filter((a) => a !== "--grid");
   const nab = join(root, "..", "shared", "datasets", "nab");
-  const files = load(resolve(argv[0] ?? join(nab, "data")), resolve(argv[1] ?? join(nab, "labels")));
+  const files = loadNab(resolve(argv[0] ?? join(nab, "data")), resolve(argv[1] ?? join(nab, "labels")));
   if (files.length === 0) throw new Error("no labelled CSV files found");
   const profiles = Object.keys(NAB_PROFILES) as NabProfileName[];
   const row = (label: string, cells: string[]) => console.log(`${label.padEnd(40)}${cells.map((c) => c.padStart(20)).join("")}`);
