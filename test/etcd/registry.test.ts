@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { SystemClock } from "../../src/core/clock.js";
 import { EdgeInfrastructure, type EdgeSpec } from "../../src/infra/index.js";
 import { ETCD_EDGE_REGISTRY, EtcdEdgeRegistry, type EtcdEdgeRegistryEvents } from "../../src/etcd/index.js";
+import { startTcpRelay } from "../support/tcp-relay.js";
 import { etcdAvailable, useEtcdCluster } from "./support/etcd-cluster.js";
 
 const etcd = useEtcdCluster("etcd edge-registry tests");
@@ -80,31 +81,46 @@ describe.skipIf(!etcdAvailable)("EtcdEdgeRegistry: services sharing one etcd see
   it("reloads the fleet when etcd compacted the history its watch would resume from, and writes changes made while cut off", async (ctx) => {
     const cluster = etcd();
     if (cluster === undefined) return ctx.skip();
-    const [cut, ...others] = cluster.members;
-    if (cut === undefined) return ctx.skip();
-    const a = await service("fleet3/", cluster.hosts.slice(1), [edge("edge-1")]);
-    const b = await service("fleet3/", [cut.clientUrl]);
-    await vi.waitFor(() => expect(ids(b.infrastructure)).toEqual(["edge-1"]), { timeout: 5_000 });
+    const [member] = cluster.members;
+    if (member === undefined) return ctx.skip();
+    // b reaches its member only through a relay the test cuts, so the member keeps applying the
+    // cluster's writes and the compaction while b is away, and b comes back only once it has.
+    const relay = await startTcpRelay(member.clientUrl);
+    const bare = new Etcd3({ hosts: cluster.hosts.slice(1) });
+    const direct = new Etcd3({ hosts: [member.clientUrl] });
+    try {
+      const a = await service("fleet3/", cluster.hosts.slice(1), [edge("edge-1")]);
+      const b = await service("fleet3/", [relay.url]);
+      await vi.waitFor(() => expect(ids(b.infrastructure)).toEqual(["edge-1"]), { timeout: 5_000 });
 
-    await cut.kill();
-    b.infrastructure.registerEdge(edge("edge-offline"));
-    a.infrastructure.registerEdge(edge("edge-2"));
-    a.infrastructure.setLifecycleState("edge-1", "active");
-    a.infrastructure.deregisterEdge("edge-2");
-    a.infrastructure.registerEdge(edge("edge-3"));
-    await a.registry.flush();
-    const bare = new Etcd3({ hosts: others.map((m) => m.clientUrl) });
-    const { header } = await bare.get("fleet3/").exec();
-    await bare.kv.compact({ revision: header.revision, physical: true });
-    bare.close();
-    await cut.restart();
+      relay.cut();
+      b.infrastructure.registerEdge(edge("edge-offline"));
+      a.infrastructure.registerEdge(edge("edge-2"));
+      a.infrastructure.setLifecycleState("edge-1", "active");
+      a.infrastructure.deregisterEdge("edge-2");
+      a.infrastructure.registerEdge(edge("edge-3"));
+      await a.registry.flush();
+      const { header } = await bare.get("fleet3/").exec();
+      const compactedTo = Number(header.revision);
+      await bare.kv.compact({ revision: compactedTo, physical: true });
+      // The precondition of the reload: b's member itself refuses the history b would resume from.
+      await vi.waitFor(async () => {
+        const read = await direct.get("fleet3/").revision(compactedTo - 1).serializable(true).exec().then(() => "served", (e: unknown) => String(e));
+        expect(read).toMatch(/compacted/i);
+      }, { timeout: 10_000, interval: 50 });
+      relay.restore();
 
-    await b.registry.flush();
-    await vi.waitFor(() => expect(ids(a.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
-    await vi.waitFor(() => expect(ids(b.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
-    expect(b.infrastructure.getEdge("edge-1")).toEqual(a.infrastructure.getEdge("edge-1"));
-    const resynced = b.seen.find(([name]) => name === "registry:resynced");
-    expect(resynced?.[1]).toMatchObject({ reason: { code: "etcd.compacted" } });
+      await b.registry.flush();
+      await vi.waitFor(() => expect(ids(a.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
+      await vi.waitFor(() => expect(ids(b.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
+      expect(b.infrastructure.getEdge("edge-1")).toEqual(a.infrastructure.getEdge("edge-1"));
+      const resynced = b.seen.find(([name]) => name === "registry:resynced");
+      expect(resynced?.[1]).toMatchObject({ reason: { code: "etcd.compacted" } });
+    } finally {
+      bare.close();
+      direct.close();
+      await relay.close();
+    }
   }, 40_000);
 
   it("fails to open with a typed error when the cluster is unreachable or the call is cancelled, leaving the infrastructure as it was", async () => {
