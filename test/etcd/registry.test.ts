@@ -114,8 +114,8 @@ describe.skipIf(!etcdAvailable)("EtcdEdgeRegistry: services sharing one etcd see
       await vi.waitFor(() => expect(ids(a.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
       await vi.waitFor(() => expect(ids(b.infrastructure)).toEqual(["edge-1", "edge-3", "edge-offline"]), { timeout: 20_000 });
       expect(b.infrastructure.getEdge("edge-1")).toEqual(a.infrastructure.getEdge("edge-1"));
-      const resynced = b.seen.find(([name]) => name === "registry:resynced");
-      expect(resynced?.[1]).toMatchObject({ reason: { code: "etcd.compacted" } });
+      // The fleet is reloaded before the new watch is open, and the event is told only once it is.
+      await vi.waitFor(() => expect(b.seen.find(([name]) => name === "registry:resynced")?.[1]).toMatchObject({ reason: { code: "etcd.compacted" } }), { timeout: 10_000 });
     } finally {
       bare.close();
       direct.close();
