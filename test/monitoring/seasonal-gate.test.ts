@@ -76,10 +76,12 @@ describe("seasonal gate", () => {
     for (let seed = simSeed(1); seed < simSeed(1) + 3; seed++) {
       await withSeed(seed, (s) => {
         const data = series(s, inverted);
-        const caught = alarms(SEASONAL_ONLY, data, ONSET, ONSET + 72);
-        expect(caught).toBeGreaterThan(0);
-        expect(alarms(SEASONAL_ONLY, data)).toBe(caught);
-        expect(alarms({}, data, ONSET, ONSET + 72)).toBeGreaterThan(0);
+        for (const seasonalAlign of ["samples", "time"] as const) {
+          const caught = alarms({ ...SEASONAL_ONLY, seasonalAlign }, data, ONSET, ONSET + 72);
+          expect(caught).toBeGreaterThan(0);
+          expect(alarms({ ...SEASONAL_ONLY, seasonalAlign }, data)).toBe(caught);
+          expect(alarms({ seasonalAlign }, data, ONSET, ONSET + 72)).toBeGreaterThan(0);
+        }
       });
     }
   });
