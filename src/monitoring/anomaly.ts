@@ -373,6 +373,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   private sinceAlarm = Number.POSITIVE_INFINITY;
   private sinceUnlike = Number.POSITIVE_INFINITY;
   private dailyFound = 0;
+  private halfDayDistance = 0;
 
   constructor(config: RobustLikelihoodConfig = {}) {
     this.config = parseWith(robustLikelihoodConfigSchema, config, "config");
@@ -422,13 +423,10 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
       this.config.seasonalAlign === "time" ? Math.floor(timestamp / DAY_MS) * period + Math.min(period - 1, Math.floor(((timestamp % DAY_MS) / DAY_MS) * period)) : this.seen;
     // Distance to the nearest same-time value of the past days: a weekend matches last weekend, so
     // weekly patterns do not read as anomalies.
-    const residual = this.nearestDaily(f, slot, value, 0);
+    const gated = this.config.seasonalGate > 0;
+    const residual = this.nearestDaily(f, slot, value, gated);
     const found = this.dailyFound;
-    if (found > 0 && this.config.seasonalGate > 0) {
-      const halfDay = this.nearestDaily(f, slot, value, period >> 1);
-      // No half-day value yet: no evidence the series is seasonal.
-      f.seasonalGate.push(residual, this.dailyFound > 0 ? halfDay : 0);
-    }
+    if (found > 0 && gated) f.seasonalGate.push(residual, this.halfDayDistance);
     const here = ((slot % size) + size) % size;
     past[here] = value;
     f.pastSlot[here] = slot;
@@ -445,27 +443,39 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   }
 
   /**
-   * Distance from `value` to the nearest value `offset` samples after the same slot on each of the
-   * previous days (infinite if none is stored); how many were found is left in `dailyFound`, so
-   * the per-sample path allocates nothing.
+   * Distance from `value` to the nearest value at the same slot on the previous days (infinite if
+   * none is stored). How many were found is left in `dailyFound` and, with `halfDay`, the distance
+   * to the nearest value half a day after those slots in `halfDayDistance` (0 if none: no evidence
+   * the series is seasonal), so the per-sample path allocates nothing.
    */
-  private nearestDaily(f: Features, slot: number, value: number, offset: number): number {
+  private nearestDaily(f: Features, slot: number, value: number, halfDay: boolean): number {
     const period = f.sizes.period;
+    const half = period >> 1;
     const past = f.past;
     const size = past.length;
     const byTime = this.config.seasonalAlign === "time";
-    let distance = Number.POSITIVE_INFINITY;
+    const here = ((slot % size) + size) % size;
+    let same = Number.POSITIVE_INFINITY;
+    let opposite = Number.POSITIVE_INFINITY;
     let found = 0;
     for (let d = 1; d <= this.config.seasonalDays; d++) {
-      const then = slot - d * period + offset;
-      const at = ((then % size) + size) % size;
+      // d × period never exceeds the ring's size, so one wrap is enough.
+      const then = slot - d * period;
+      const back = here - d * period;
+      const at = back < 0 ? back + size : back;
       const v = past[at] as number;
-      if (Number.isNaN(v) || (byTime && f.pastSlot[at] !== then)) continue;
-      found++;
-      distance = Math.min(distance, Math.abs(value - v));
+      if (!Number.isNaN(v) && !(byTime && f.pastSlot[at] !== then)) {
+        found++;
+        same = Math.min(same, Math.abs(value - v));
+      }
+      if (!halfDay) continue;
+      const off = at + half >= size ? at + half - size : at + half;
+      const w = past[off] as number;
+      if (!Number.isNaN(w) && !(byTime && f.pastSlot[off] !== then + half)) opposite = Math.min(opposite, Math.abs(value - w));
     }
     this.dailyFound = found;
-    return distance;
+    this.halfDayDistance = Number.isFinite(opposite) ? opposite : 0;
+    return same;
   }
 
   private scale(f: Features, median: number): number {
