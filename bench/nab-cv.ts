@@ -143,8 +143,8 @@ export interface DetectorCandidate {
   readonly config: RobustLikelihoodConfig;
 }
 
-/** The detector before the rarity test of alarms. */
-export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = { alarmRarity: 0 };
+/** The detector before the seasonal gate. */
+export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = { seasonalGate: 0 };
 
 /**
  * The detectors compared: the default, the previous default, and the default with one change undone
@@ -152,9 +152,11 @@ export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = { alarmRarity: 0 };
  */
 export const NAB_CANDIDATES: readonly DetectorCandidate[] = Object.freeze([
   { name: "default", config: NAB_CONFIG_GRID[0] ?? {} },
-  { name: "previous default (no rarity test)", config: NAB_CONFIG_GRID[2] ?? PREVIOUS_DEFAULT },
+  { name: "previous default (no seasonal gate)", config: PREVIOUS_DEFAULT },
+  { name: "default, no rarity test", config: NAB_CONFIG_GRID[2] ?? { alarmRarity: 0 } },
   { name: "default, rarity 1 %", config: { alarmRarity: 0.01 } },
   { name: "default, seasonal slots by time", config: { seasonalAlign: "time" } },
+  ...[0.5, 0.6, 0.7, 0.8, 0.9, 1].map((seasonalGate) => ({ name: `default, seasonal gate ${seasonalGate}`, config: { seasonalGate } })),
 ]);
 
 /**

@@ -3,7 +3,9 @@
  * threshold swept over the pooled corpus, then each family at that threshold, windows found and
  * false alarms on the series without anomaly.
  *
- *   npx tsx bench/nab-standins.ts [--config JSON] [--seed N]
+ *   npx tsx bench/nab-standins.ts [--config JSON] [--seed N | --seeds N,M,...]
+ *
+ * With several seeds each corpus is scored on its own, then the median and range are printed.
  */
 import { RobustLikelihoodDetector, scoreSeries, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
 import { NAB_PROFILES, probationaryLength, scoreNab, type NabFileResult, type NabProfile } from "../src/monitoring/nab-scorer.js";
@@ -54,18 +56,35 @@ export function scoreStandIns(corpus: readonly StandInSeries[], config: RobustLi
   return { pooled, pooledLowFp, threshold, families, quietAlarms };
 }
 
+/** Median of a few figures (the upper one of an even count) with their range, for one line of output. */
+function spread(xs: readonly number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted[sorted.length >> 1] as number;
+  return `${mid.toFixed(1)} (${(sorted[0] as number).toFixed(1)}–${(sorted[sorted.length - 1] as number).toFixed(1)})`;
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
   let config: RobustLikelihoodConfig = {};
-  let seed = 1;
+  let seeds = [1];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--config") config = JSON.parse(argv[++i] ?? "{}") as RobustLikelihoodConfig;
-    else if (argv[i] === "--seed") seed = Number(argv[++i]);
+    else if (argv[i] === "--seed") seeds = [Number(argv[++i])];
+    else if (argv[i] === "--seeds") seeds = (argv[++i] ?? "1").split(",").map(Number);
   }
+  const bad = seeds.find((s) => !Number.isSafeInteger(s));
+  if (bad !== undefined) throw new RangeError(`--seeds: ${bad} is not an integer seed`);
+  const reports = seeds.map((seed) => reportSeed(seed, config, argv.includes("--series")));
+  if (reports.length > 1) {
+    console.log(`stand-ins over seeds ${seeds.join(",")}: standard ${spread(reports.map((r) => r.pooled))}, low-FP ${spread(reports.map((r) => r.pooledLowFp))}, quiet false alarms ${spread(reports.map((r) => r.quietAlarms))} (median (range))`);
+  }
+}
+
+function reportSeed(seed: number, config: RobustLikelihoodConfig, series: boolean): StandInReport {
   const corpus = standInCorpus(seed);
   const report = scoreStandIns(corpus, config);
   console.log(`stand-ins (${corpus.length} series, seed ${seed}): standard ${report.pooled.toFixed(1)}, low-FP ${report.pooledLowFp.toFixed(1)}, threshold ${report.threshold.toFixed(4)}`);
-  if (argv.includes("--series")) {
+  if (series) {
     corpus.forEach((s) => {
       const scores = scoreSeries(new RobustLikelihoodDetector(config), s.timestamps, s.values);
       const alarms: number[] = [];
@@ -76,6 +95,7 @@ function main(): void {
   for (const f of report.families) {
     console.log(`  ${f.family.padEnd(18)} ${Number.isNaN(f.score) ? "    -" : f.score.toFixed(1).padStart(5)}  windows ${f.found}/${f.windows}  false alarms ${f.falseAlarms}`);
   }
+  return report;
 }
 
 if (process.argv[1]?.endsWith("nab-standins.ts")) main();
