@@ -57,11 +57,14 @@ describe("ArtimeDetector", () => {
     expect(sizes.slice(-3)).toEqual([24, 24, 24]);
   });
 
-  it("scores a spike above the background of a series it has learned", () => {
+  it.each([
+    ["probation 600", { probation: 600 }],
+    ["the defaults", {}],
+  ] as const)("scores a spike above the background of a series it has learned (%s)", (_, options) => {
     const values = periodic(3000, 96, 3);
     const at = 2500;
     values[at] = 40;
-    const s = scores(new ArtimeDetector({ probation: 600 }), values);
+    const s = scores(new ArtimeDetector(options), values);
     expect(max(s.slice(at, at + 10))).toBeGreaterThan(0.5);
     expect(max(s.slice(at, at + 10))).toBeGreaterThan(max(s.slice(1500, at)) + 0.2);
   });
@@ -81,6 +84,17 @@ describe("ArtimeDetector", () => {
     expect(out.slice(0, 199).every((s) => s === undefined)).toBe(true);
     expect(out.slice(199).every((s) => s !== undefined && s >= 0 && s <= 1)).toBe(true);
     expect(max(out.slice(1200, 1230).map((s) => s ?? 0))).toBeGreaterThan(0.5);
+  });
+
+  it("by default learns for 350 samples, scoring 0 through them, then scores every sample", () => {
+    const values = periodic(1200, 96, 4);
+    const view = new ArtimeView();
+    const out = values.map((v) => view.update(v));
+    expect(out.slice(0, 349).every((s) => s === undefined)).toBe(true);
+    expect(out.slice(349).every((s) => s !== undefined && s >= 0 && s <= 1)).toBe(true);
+    const s = scores(new ArtimeDetector(), values);
+    expect(s.slice(0, 350).every((x) => x === 0)).toBe(true);
+    expect(s.slice(349)).toEqual(out.slice(349));
   });
 
   it("adapts its vigilances after the probation, the lower never above the upper", () => {
