@@ -15,7 +15,8 @@
  * @module
  * @internal
  */
-import { OWNED_FRAME_BYTES, type EncodedFrame } from "./codec.js";
+import { OWNED_FRAME_BYTES } from "./codec.js";
+import { copyFrame, NO_SPLICES, type EncodedFrame } from "./encoded-frame.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 import { SlabPool } from "./slab-pool.js";
 
@@ -75,11 +76,12 @@ export class SendQueue {
   /**
    * Adds an encoded frame to the end of the queue, unless the queue would then hold more than
    * `maxBytes`. A frame the caller owns is kept as it is; any other is copied next to the others,
-   * so a batch is a few large buffers rather than many small ones. Returns whether it was queued;
-   * when not, the queue is unchanged.
+   * so a batch is a few large buffers rather than many small ones; its spliced byte arrays are
+   * copied with it, so that changing them afterwards changes nothing queued. Returns whether it was
+   * queued; when not, the queue is unchanged.
    */
   pushEncoded(frame: EncodedFrame, maxBytes: number): boolean {
-    const size = frame.end - frame.start;
+    const size = frame.length;
     if (this.bytes + size > maxBytes) return false;
     if (frame.owned) {
       this.seal();
@@ -94,7 +96,7 @@ export class SendQueue {
       this.buffer = this.pooled ? this.pool.take() : Buffer.allocUnsafe(size);
       this.start = this.offset = 0;
     }
-    frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
+    copyFrame(frame, this.buffer, this.offset);
     this.offset += size;
     this.openMessages++;
     return true;
@@ -105,7 +107,7 @@ export class SendQueue {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
     frame.writeUInt32BE(body.length, 0);
     frame.set(body, FRAME_HEADER_BYTES);
-    return this.pushEncoded({ bytes: frame, start: 0, end: frame.length, owned: frame.length >= OWNED_FRAME_BYTES }, maxBytes);
+    return this.pushEncoded({ bytes: frame, start: 0, end: frame.length, splices: NO_SPLICES, length: frame.length, owned: frame.length >= OWNED_FRAME_BYTES }, maxBytes);
   }
 
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */
