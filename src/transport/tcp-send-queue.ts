@@ -22,13 +22,17 @@ import { SlabPool } from "./slab-pool.js";
 
 /** Slab size: the largest frame copied into a slab rather than kept in its own buffer. */
 export const SLAB_BYTES = OWNED_FRAME_BYTES;
-/** Idle slabs the process keeps: 16 MiB. */
+/** Idle slabs the process keeps for good: 16 MiB. */
 export const SLABS_KEPT = 16;
+/** Idle slabs kept between bursts: as many as one queue at the default byte bound (64 MiB) fills. */
+export const SLABS_KEPT_IN_BURSTS = 64;
+/** Quiet time after which the pool goes back to {@link SLABS_KEPT}. */
+export const BURST_HOLD_MS = 1000;
 /**
  * The pool every transport of the process draws from: a transport that replaces another (a restart,
  * a test) starts with memory already mapped, and idle memory is bounded once per process.
  */
-export const sharedSlabPool = new SlabPool(SLAB_BYTES, SLABS_KEPT);
+export const sharedSlabPool = new SlabPool(SLAB_BYTES, SLABS_KEPT, { burstKept: SLABS_KEPT_IN_BURSTS, holdMs: BURST_HOLD_MS });
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
