@@ -39,12 +39,12 @@ const SCRATCH_BYTES = 1024 * 1024;
 const SCRATCH_KEPT_BYTES = 4 * SCRATCH_BYTES;
 let scratch: Buffer | undefined;
 
-/** A buffer the encoder wrote into, with where the message lies in it (msgpackr's convention, extended). */
-type Packed = Buffer & { start: number; end: number; splices: readonly Splice[] };
+/** A buffer the encoder wrote into, with where the message lies in it (msgpackr's convention). */
+type Packed = Buffer & { start: number; end: number };
 
 /**
  * Encodes `message` at the start of the scratch buffer; the bytes are `[start, end)` of the buffer
- * returned, with the byte arrays `splices` lists (only if `splice`) still to be written in between.
+ * returned, with the byte arrays {@link writtenSplices} lists (only if `splice`) still to be written in between.
  */
 function packAtStart(message: unknown, reserve: number, splice: boolean): Packed {
   if (scratch === undefined) {
@@ -61,13 +61,11 @@ function packAtStart(message: unknown, reserve: number, splice: boolean): Packed
     }
     target.start = 0;
     target.end = end;
-    target.splices = writtenSplices();
     return target;
   }
   packr.position = 0;
   // REUSE_BUFFER_MODE returns the buffer itself with the message's bounds, not a new view of it.
   const target = packr.pack(message, REUSE_BUFFER_MODE | RESERVE_START_SPACE | reserve) as Packed;
-  target.splices = NO_SPLICES;
   if (target !== scratch) {
     // msgpackr moved to a larger buffer for a message that did not fit.
     if (target.length <= SCRATCH_KEPT_BYTES) scratch = target;
@@ -115,9 +113,11 @@ export function encodeMessageFrame(message: unknown, peer?: NodeId): EncodedFram
   } catch (error) {
     throw new TransportError("invalid_message", "message cannot be encoded", { peer, cause: error });
   }
-  const { start, end, splices } = target;
+  const { start, end } = target;
+  // Empty unless the hand-written writer spliced (msgpackr copies every byte itself).
+  const splices = writtenSplices();
   let length = end - start;
-  for (const splice of splices) length += splice.bytes.length;
+  for (let i = 0; i < splices.length; i++) length += (splices[i] as Splice).bytes.length;
   target.writeUInt32BE(length - FRAME_HEADER_BYTES, start);
   const frame: EncodedFrame = { bytes: target, start, end, splices, length, owned: false };
   if (length < OWNED_FRAME_BYTES) return frame;

@@ -39,6 +39,10 @@ export interface EncodedFrame {
 /** Writes the whole frame into `target` from `offset`; `target` must have {@link EncodedFrame.length} bytes there. */
 export function copyFrame(frame: EncodedFrame, target: Uint8Array, offset: number): void {
   const { bytes, splices } = frame;
+  if (splices.length === 0) {
+    bytes.copy(target, offset, frame.start, frame.end);
+    return;
+  }
   let from = frame.start;
   let to = offset;
   for (const splice of splices) {
