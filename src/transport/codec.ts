@@ -21,9 +21,10 @@
  * @module
  */
 import { Packr, RESERVE_START_SPACE, REUSE_BUFFER_MODE, Unpackr } from "msgpackr";
+import { copyFrame, NO_SPLICES, type EncodedFrame, type Splice } from "./encoded-frame.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 import { DECLINED, readMessagePack } from "./msgpack-reader.js";
-import { writeMessagePack, writtenBuffer } from "./msgpack-writer.js";
+import { writeMessagePack, writtenBuffer, writtenSplices } from "./msgpack-writer.js";
 import { TransportError, type NodeId } from "./types.js";
 
 const packr = new Packr({ useRecords: false, moreTypes: false, bundleStrings: false });
@@ -38,16 +39,22 @@ const SCRATCH_BYTES = 1024 * 1024;
 const SCRATCH_KEPT_BYTES = 4 * SCRATCH_BYTES;
 let scratch: Buffer | undefined;
 
-/** Encodes `message` at the start of the scratch buffer; the bytes are `[start, end)` of the buffer returned. */
-function packAtStart(message: unknown, reserve: number): Buffer & { start: number; end: number } {
+/** A buffer the encoder wrote into, with where the message lies in it (msgpackr's convention). */
+type Packed = Buffer & { start: number; end: number };
+
+/**
+ * Encodes `message` at the start of the scratch buffer; the bytes are `[start, end)` of the buffer
+ * returned, with the byte arrays {@link writtenSplices} lists (only if `splice`) still to be written in between.
+ */
+function packAtStart(message: unknown, reserve: number, splice: boolean): Packed {
   if (scratch === undefined) {
     scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
     packr.useBuffer(scratch);
   }
   // The common values are written by hand, the same bytes msgpackr would write, without its setup per call.
-  const end = writeMessagePack(message, scratch, reserve);
+  const end = writeMessagePack(message, scratch, reserve, splice);
   if (end >= 0) {
-    const target = writtenBuffer() as Buffer & { start: number; end: number };
+    const target = writtenBuffer() as Packed;
     if (target !== scratch && target.length <= SCRATCH_KEPT_BYTES) {
       scratch = target;
       packr.useBuffer(scratch);
@@ -58,7 +65,7 @@ function packAtStart(message: unknown, reserve: number): Buffer & { start: numbe
   }
   packr.position = 0;
   // REUSE_BUFFER_MODE returns the buffer itself with the message's bounds, not a new view of it.
-  const target = packr.pack(message, REUSE_BUFFER_MODE | RESERVE_START_SPACE | reserve) as Buffer & { start: number; end: number };
+  const target = packr.pack(message, REUSE_BUFFER_MODE | RESERVE_START_SPACE | reserve) as Packed;
   if (target !== scratch) {
     // msgpackr moved to a larger buffer for a message that did not fit.
     if (target.length <= SCRATCH_KEPT_BYTES) scratch = target;
@@ -78,25 +85,14 @@ const PROTO_KEY = Buffer.from("__proto__", "utf8");
  */
 export function encodeMessage(message: unknown, peer?: NodeId): Uint8Array {
   try {
-    const target = packAtStart(message, 0);
+    const target = packAtStart(message, 0, false);
     return target.subarray(target.start, target.end);
   } catch (error) {
     throw new TransportError("invalid_message", "message cannot be encoded", { peer, cause: error });
   }
 }
 
-/** Where {@link encodeMessageFrame} put a frame: bytes `[start, end)` of `bytes`. */
-export interface EncodedFrame {
-  readonly bytes: Buffer;
-  readonly start: number;
-  readonly end: number;
-  /**
-   * Whether the frame's memory is the caller's to keep. A frame smaller than
-   * {@link OWNED_FRAME_BYTES} is not: it lies in the encoder's scratch space, overwritten by the
-   * next encoding, so the caller copies it (the send queue packs such frames back to back).
-   */
-  readonly owned: boolean;
-}
+export type { EncodedFrame } from "./encoded-frame.js";
 
 /**
  * From this size on an encoded frame gets memory of its own, so the send queue keeps it without
@@ -107,21 +103,27 @@ export const OWNED_FRAME_BYTES = 1024 * 1024;
 
 /**
  * Encodes `message` as a whole frame: the 4-byte big-endian length, then the body, written straight
- * after room msgpackr reserves for the prefix. Throws like {@link encodeMessage}.
+ * after room msgpackr reserves for the prefix. Byte arrays of 4 KiB or more are spliced (see
+ * `encoded-frame.ts`) rather than copied into the scratch space. Throws like {@link encodeMessage}.
  */
 export function encodeMessageFrame(message: unknown, peer?: NodeId): EncodedFrame {
-  let target: Buffer & { start: number; end: number };
+  let target: Packed;
   try {
-    target = packAtStart(message, FRAME_HEADER_BYTES);
+    target = packAtStart(message, FRAME_HEADER_BYTES, true);
   } catch (error) {
     throw new TransportError("invalid_message", "message cannot be encoded", { peer, cause: error });
   }
   const { start, end } = target;
-  target.writeUInt32BE(end - start - FRAME_HEADER_BYTES, start);
-  if (end - start < OWNED_FRAME_BYTES) return { bytes: target, start, end, owned: false };
-  const frame = Buffer.allocUnsafe(end - start);
-  target.copy(frame, 0, start, end);
-  return { bytes: frame, start: 0, end: frame.length, owned: true };
+  // Empty unless the hand-written writer spliced (msgpackr copies every byte itself).
+  const splices = writtenSplices();
+  let length = end - start;
+  for (let i = 0; i < splices.length; i++) length += (splices[i] as Splice).bytes.length;
+  target.writeUInt32BE(length - FRAME_HEADER_BYTES, start);
+  const frame: EncodedFrame = { bytes: target, start, end, splices, length, owned: false };
+  if (length < OWNED_FRAME_BYTES) return frame;
+  const own = Buffer.allocUnsafe(length);
+  copyFrame(frame, own, 0);
+  return { bytes: own, start: 0, end: length, splices: NO_SPLICES, length, owned: true };
 }
 
 /** Decodes one frame payload; anything malformed is a `bad_frame` error, never an exception. */

@@ -9,6 +9,7 @@
  * @module
  * @internal
  */
+import { NO_SPLICES, type Splice } from "./encoded-frame.js";
 import { MAX_FAST_DEPTH } from "./msgpack-reader.js";
 
 /** Buffer's own UTF-8 writer, under the argument checks of `Buffer.prototype.write` (not in Node's typings). */
@@ -23,28 +24,56 @@ const DECLINED_ERROR = new Declined("left to msgpackr");
 /** Shorter strings are encoded in JavaScript; longer ones by Buffer's native UTF-8 encoder. */
 const SHORT_STRING_UNITS = 64;
 
+/**
+ * Byte arrays from this size on are left out of the written bytes when splicing: below it, the
+ * bookkeeping of a splice costs more than the copy it saves.
+ */
+export const SPLICE_MIN_BYTES = 4096;
+
 let target: Buffer = Buffer.alloc(0);
 let position = 0;
+/** Byte arrays left out of this write, or `undefined` when every byte is written. */
+let splices: Splice[] | undefined;
 
 /**
  * Writes `value` into `buffer` from `start`; returns where the bytes end, or -1 when the value is
  * left to msgpackr. The bytes are in {@link writtenBuffer}: `buffer`, or a larger copy of it when
- * the value did not fit.
+ * the value did not fit. With `splice`, byte arrays of {@link SPLICE_MIN_BYTES} or more are not
+ * copied: only their headers are written, and {@link writtenSplices} says where their bytes go.
  */
-export function writeMessagePack(value: unknown, buffer: Buffer, start: number): number {
+export function writeMessagePack(value: unknown, buffer: Buffer, start: number, splice = false): number {
   target = buffer;
   position = start;
+  splices = splice ? pending : undefined;
+  // Setting an array's length calls into V8's runtime: done every time, it made a 100-byte message's encoding a seventh slower.
+  if (pending.length !== 0) pending.length = 0;
   try {
     write(value, 0);
     output = target;
     return position;
   } catch (error) {
+    if (pending.length !== 0) pending.length = 0;
     if (error === DECLINED_ERROR) return -1;
     throw error;
   } finally {
     // A buffer grown for one huge message is not kept alive here after the caller is done with it.
     target = EMPTY;
+    splices = undefined;
   }
+}
+
+/** Reused between writes: most messages have no splice, and then nothing is allocated for them. */
+const pending: Splice[] = [];
+
+/**
+ * The byte arrays the last successful {@link writeMessagePack} left out, in order; handed over
+ * once (the writer keeps no reference to the caller's arrays).
+ */
+export function writtenSplices(): readonly Splice[] {
+  if (pending.length === 0) return NO_SPLICES;
+  const taken = pending.slice();
+  pending.length = 0;
+  return taken;
 }
 
 /** The buffer the last successful {@link writeMessagePack} wrote into; handed over once. */
@@ -195,7 +224,8 @@ function writeShortUtf8(value: string, at: number): number {
 
 function writeBytes(bytes: Uint8Array): void {
   const length = bytes.length;
-  reserve(5 + length);
+  const spliced = length >= SPLICE_MIN_BYTES ? splices : undefined;
+  reserve(spliced === undefined ? 5 + length : 5);
   if (length < 0x100) {
     target[position++] = 0xc4;
     target[position++] = length;
@@ -206,6 +236,10 @@ function writeBytes(bytes: Uint8Array): void {
   } else {
     target[position++] = 0xc6;
     position = target.writeUInt32BE(length, position);
+  }
+  if (spliced !== undefined) {
+    spliced.push({ at: position, bytes });
+    return;
   }
   target.set(bytes, position);
   position += length;

@@ -15,19 +15,24 @@
  * @module
  * @internal
  */
-import { OWNED_FRAME_BYTES, type EncodedFrame } from "./codec.js";
+import { OWNED_FRAME_BYTES } from "./codec.js";
+import { copyFrame, NO_SPLICES, type EncodedFrame } from "./encoded-frame.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 import { SlabPool } from "./slab-pool.js";
 
 /** Slab size: the largest frame copied into a slab rather than kept in its own buffer. */
 export const SLAB_BYTES = OWNED_FRAME_BYTES;
-/** Idle slabs the process keeps: 16 MiB. */
+/** Idle slabs the process keeps for good: 16 MiB. */
 export const SLABS_KEPT = 16;
+/** Idle slabs kept between bursts: as many as one queue at the default byte bound (64 MiB) fills. */
+export const SLABS_KEPT_IN_BURSTS = 64;
+/** Quiet time after which the pool goes back to {@link SLABS_KEPT}. */
+export const BURST_HOLD_MS = 1000;
 /**
  * The pool every transport of the process draws from: a transport that replaces another (a restart,
  * a test) starts with memory already mapped, and idle memory is bounded once per process.
  */
-export const sharedSlabPool = new SlabPool(SLAB_BYTES, SLABS_KEPT);
+export const sharedSlabPool = new SlabPool(SLAB_BYTES, SLABS_KEPT, { burstKept: SLABS_KEPT_IN_BURSTS, holdMs: BURST_HOLD_MS });
 
 /** What {@link SendQueue.take} hands to the socket. */
 export interface QueuedFrames {
@@ -75,11 +80,12 @@ export class SendQueue {
   /**
    * Adds an encoded frame to the end of the queue, unless the queue would then hold more than
    * `maxBytes`. A frame the caller owns is kept as it is; any other is copied next to the others,
-   * so a batch is a few large buffers rather than many small ones. Returns whether it was queued;
-   * when not, the queue is unchanged.
+   * so a batch is a few large buffers rather than many small ones; its spliced byte arrays are
+   * copied with it, so that changing them afterwards changes nothing queued. Returns whether it was
+   * queued; when not, the queue is unchanged.
    */
   pushEncoded(frame: EncodedFrame, maxBytes: number): boolean {
-    const size = frame.end - frame.start;
+    const size = frame.length;
     if (this.bytes + size > maxBytes) return false;
     if (frame.owned) {
       this.seal();
@@ -94,7 +100,7 @@ export class SendQueue {
       this.buffer = this.pooled ? this.pool.take() : Buffer.allocUnsafe(size);
       this.start = this.offset = 0;
     }
-    frame.bytes.copy(this.buffer, this.offset, frame.start, frame.end);
+    copyFrame(frame, this.buffer, this.offset);
     this.offset += size;
     this.openMessages++;
     return true;
@@ -105,7 +111,7 @@ export class SendQueue {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
     frame.writeUInt32BE(body.length, 0);
     frame.set(body, FRAME_HEADER_BYTES);
-    return this.pushEncoded({ bytes: frame, start: 0, end: frame.length, owned: frame.length >= OWNED_FRAME_BYTES }, maxBytes);
+    return this.pushEncoded({ bytes: frame, start: 0, end: frame.length, splices: NO_SPLICES, length: frame.length, owned: frame.length >= OWNED_FRAME_BYTES }, maxBytes);
   }
 
   /** Everything queued, in order, as buffers of whole frames for one socket write; the queue is left empty. */

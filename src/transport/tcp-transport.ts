@@ -221,7 +221,7 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });
     const frame = encodeMessageFrame(message, to);
     const queue = peer.queue;
-    const bodyBytes = frame.end - frame.start - FRAME_HEADER_BYTES;
+    const bodyBytes = frame.length - FRAME_HEADER_BYTES;
     if (bodyBytes > this.options.maxFrameBytes) {
       throw new TransportError("frame_too_large", `message of ${bodyBytes} bytes exceeds the maximum frame size of ${this.options.maxFrameBytes} bytes`, { peer: to });
     }
