@@ -8,8 +8,9 @@
  * returns (none if it returns without one), no async frame of ours, no abort signal unless it reads
  * `ctx.signal`, and no event payloads unless someone listens.
  *
- * The run's per-node state and its timings are in `run-state.ts`; a node's inputs, the release of its
- * dependants, stopping the run and its result each have a module of their own.
+ * The run's per-node state and its timings are in `run-state.ts`, which the scheduler extends, so that
+ * the hot path reads them as fields of one object; a node's inputs, the release of its dependants,
+ * stopping the run and its result each have a module of their own.
  *
  * @module
  */
@@ -50,17 +51,16 @@ const resolved = Promise.resolve();
  * Runs a workflow once; `promise` settles as {@link LocalRuntime.execute} documents. Internal: the
  * runtime creates one per `execute` call.
  */
-export class WorkflowRun {
+export class WorkflowRun extends RunState {
   readonly promise: Promise<RunResult>;
   readonly scope: RunScope;
-  private readonly state: RunState;
   /** Launches left in the current pass (see {@link SLICE}). */
   private budget = SLICE;
   /** Nodes whose attempt settled, in the order they did, until a pass retires them; each enters once. */
   private readonly done: Int32Array;
   private doneHead = 0;
   private doneTail = 0;
-  /** How each queued node's attempt ended; its value waits in the state's `outcome`. */
+  /** How each queued node's attempt ended; its value waits in `outcome`. */
   private readonly settledKind: Uint8Array;
   private passPending = false;
   private inPass = false;
@@ -71,13 +71,13 @@ export class WorkflowRun {
   private resolve: (result: RunResult) => void = () => undefined;
   private reject: (error: unknown) => void = () => undefined;
   private readonly onAbort = (): void => {
-    this.cancel(new CancelledError("run cancelled", { cause: this.state.request.signal?.reason }), "run cancelled");
+    this.cancel(new CancelledError("run cancelled", { cause: this.request.signal?.reason }), "run cancelled");
   };
 
   constructor(env: RunEnvironment, request: RunRequest) {
-    this.state = new RunState(env, request);
-    this.done = new Int32Array(this.state.count);
-    this.settledKind = new Uint8Array(this.state.count);
+    super(env, request);
+    this.done = new Int32Array(this.count);
+    this.settledKind = new Uint8Array(this.count);
     const { runId, seed } = request;
     const events = env.events;
     this.scope = {
@@ -96,43 +96,41 @@ export class WorkflowRun {
 
   /** Starts the sources. Call once. */
   start(): void {
-    const state = this.state;
-    const signal = state.request.signal;
+    const signal = this.request.signal;
     if (signal?.aborted === true) {
       this.onAbort();
       return;
     }
     signal?.addEventListener("abort", this.onAbort, { once: true });
-    for (const index of state.plan.sources) state.ready[state.readTail++] = index;
+    for (const index of this.plan.sources) this.ready[this.readTail++] = index;
     this.runPass();
   }
 
   /** Stops the run as cancelled (the runtime is closing, or the caller's signal aborted). */
   cancel(error: CancelledError, reason: string): void {
-    if (this.state.settled) return;
-    this.state.firstError = error;
+    if (this.settled) return;
+    this.firstError = error;
     this.stop(CANCELLED, reason);
   }
 
   /** Whether the run has stopped (failed under fail-fast, or cancelled). */
   get stopped(): boolean {
-    return this.state.stopError !== undefined;
+    return this.stopError !== undefined;
   }
 
   /** Aborted once the run stops: what the waits between a node's attempts listen to. */
   get stopSignal(): AbortSignal {
-    return stopSignal(this.state);
+    return stopSignal(this);
   }
 
   /** A new attempt of node `index`, aborted at once when the run has already stopped. */
   newAttempt(node: CompiledNode, attempt: number): AttemptContext {
-    const state = this.state;
     const ctx = new AttemptContext(this.scope, node.id, node.type, attempt);
-    state.current[node.index] = ctx;
-    if (state.stopError !== undefined) ctx.abort(state.stopError);
-    if (state.env.events.listenerCount("node:start") > 0) {
-      state.env.events.emit("node:start", { runId: state.request.runId, nodeId: node.id, nodeType: node.type, attempt });
-      state.stamp = Number.NaN;
+    this.current[node.index] = ctx;
+    if (this.stopError !== undefined) ctx.abort(this.stopError);
+    if (this.env.events.listenerCount("node:start") > 0) {
+      this.env.events.emit("node:start", { runId: this.request.runId, nodeId: node.id, nodeType: node.type, attempt });
+      this.stamp = Number.NaN;
     }
     return ctx;
   }
@@ -140,15 +138,15 @@ export class WorkflowRun {
   /** Wraps what an attempt threw, and reports it. */
   nodeError(node: CompiledNode, error: unknown, attempt: number, willRetry: boolean): NodeExecutionError {
     const wrapped = new NodeExecutionError(node.id, node.type, errorMessage(error), { cause: error, attempts: attempt });
-    this.state.env.events.emit("node:error", { runId: this.state.request.runId, nodeId: node.id, error: wrapped, attempt, willRetry });
+    this.env.events.emit("node:error", { runId: this.request.runId, nodeId: node.id, error: wrapped, attempt, willRetry });
     return wrapped;
   }
 
   /** Validates and isolates an attempt's output; throws a `ValidationError` when it is wrong. */
   checkOutput(node: CompiledNode, output: unknown): unknown {
-    const plan = this.state.plan;
+    const plan = this.plan;
     const index = node.index;
-    return isolatedOutput(plan.outputSchemas[index] ?? node.outputs, plan.outputShapes[index] ?? OutputShape.General, output, this.state.env.validateIO, plan.outputParsers[index]);
+    return isolatedOutput(plan.outputSchemas[index] ?? node.outputs, plan.outputShapes[index] ?? OutputShape.General, output, this.env.validateIO, plan.outputParsers[index]);
   }
 
   /**
@@ -157,26 +155,25 @@ export class WorkflowRun {
    * nodes settle into the same queue, so a chain of them loops here instead of recursing.
    */
   private runPass(): void {
-    const state = this.state;
     this.inPass = true;
-    state.stamp = Number.NaN;
+    this.stamp = Number.NaN;
     this.budget = SLICE;
     try {
       this.launchReady();
       // Everything that settled is retired before anything starts: measured, interleaving the two
       // cost a third more per node on a wide graph.
-      while (!state.settled && this.doneHead < this.doneTail) {
-        while (!state.settled && this.doneHead < this.doneTail) this.retire(this.done[this.doneHead++] ?? 0);
+      while (!this.settled && this.doneHead < this.doneTail) {
+        while (!this.settled && this.doneHead < this.doneTail) this.retire(this.done[this.doneHead++] ?? 0);
         this.launchReady();
       }
     } finally {
       // Only a bug of ours can throw here; later attempts must still be able to schedule a pass.
       this.inPass = false;
-      state.stamp = Number.NaN;
+      this.stamp = Number.NaN;
     }
-    if (state.settled) return;
-    if (state.finished === state.count) this.finish(state.firstError === undefined ? "completed" : "failed");
-    else if (this.budget === 0 && state.readHead < state.readTail && state.running < state.env.concurrency) this.schedulePass();
+    if (this.settled) return;
+    if (this.finished === this.count) this.finish(this.firstError === undefined ? "completed" : "failed");
+    else if (this.budget === 0 && this.readHead < this.readTail && this.running < this.env.concurrency) this.schedulePass();
   }
 
   private schedulePass(): void {
@@ -186,30 +183,28 @@ export class WorkflowRun {
   }
 
   private launchReady(): void {
-    const state = this.state;
-    const concurrency = state.env.concurrency;
-    while (!state.settled && this.budget > 0 && state.running < concurrency && state.readHead < state.readTail) {
+    const concurrency = this.env.concurrency;
+    while (!this.settled && this.budget > 0 && this.running < concurrency && this.readHead < this.readTail) {
       this.budget--;
-      this.launch(state.ready[state.readHead++] ?? 0);
+      this.launch(this.ready[this.readHead++] ?? 0);
     }
   }
 
   private launch(index: number): void {
-    const state = this.state;
-    const node = state.nodes[index] as CompiledNode;
-    state.nodeState[index] = RUNNING;
-    state.running++;
-    state.nodeStartedAt[index] = state.now();
-    let inputs: unknown = assembleInputs(state, index);
-    if (state.env.validateIO) {
+    const node = this.nodes[index] as CompiledNode;
+    this.nodeState[index] = RUNNING;
+    this.running++;
+    this.nodeStartedAt[index] = this.now();
+    let inputs: unknown = assembleInputs(this, index);
+    if (this.env.validateIO) {
       try {
-        inputs = parseInputs(state.plan, node, inputs);
+        inputs = parseInputs(this.plan, node, inputs);
       } catch (error) {
         this.ended(index, FAILED, this.nodeError(node, error, 1, false), 1);
         return;
       }
     }
-    if (state.plan.guarded[index] === 1) {
+    if (this.plan.guarded[index] === 1) {
       runGuardedNode(this, node, inputs).then(
         (result) => this.settle(index, result.ok ? CHECKED : WRAPPED, result.ok ? result.output : result.error, result.attempts),
         (error: unknown) => this.internalError(node, error),
@@ -229,7 +224,7 @@ export class WorkflowRun {
         );
         return;
       }
-      state.stamp = Number.NaN;
+      this.stamp = Number.NaN;
       if (typeof (pending as { then?: unknown } | null | undefined)?.then === "function") {
         Promise.resolve(pending).then(
           (output: unknown) => this.settle(index, RETURNED, output, 1),
@@ -238,7 +233,7 @@ export class WorkflowRun {
         return;
       }
     } catch (error) {
-      state.stamp = Number.NaN;
+      this.stamp = Number.NaN;
       this.settle(index, THREW, error, 1);
       return;
     }
@@ -248,24 +243,22 @@ export class WorkflowRun {
 
   /** Queues what an attempt of node `index` ended with, for the next pass (or the current one). */
   private settle(index: number, kind: SettledKind, value: unknown, attempts: number): void {
-    const state = this.state;
     // A hand-made thenable may call back twice; only its first word counts.
-    if (state.settled || state.nodeState[index] !== RUNNING || this.settledKind[index] !== 0) return;
+    if (this.settled || this.nodeState[index] !== RUNNING || this.settledKind[index] !== 0) return;
     this.settledKind[index] = kind;
-    state.outcome[index] = value;
-    state.attempts[index] = attempts;
+    this.outcome[index] = value;
+    this.attempts[index] = attempts;
     this.done[this.doneTail++] = index;
     // Alone in flight (a chain), nothing could settle in time to share the pass: no need to wait.
-    if (state.running === 1 && !this.inPass && !this.passPending) this.runPass();
+    if (this.running === 1 && !this.inPass && !this.passPending) this.runPass();
     else this.schedulePass();
   }
 
   /** Completes or fails node `index` from what its attempt settled with. */
   private retire(index: number): void {
-    const state = this.state;
-    const node = state.nodes[index] as CompiledNode;
-    const value = state.outcome[index];
-    const attempts = state.attempts[index] ?? 1;
+    const node = this.nodes[index] as CompiledNode;
+    const value = this.outcome[index];
+    const attempts = this.attempts[index] ?? 1;
     switch (this.settledKind[index]) {
       case RETURNED: {
         let output: unknown;
@@ -294,60 +287,61 @@ export class WorkflowRun {
    * its dependants, or stops the run when it failed under fail-fast.
    */
   private ended(index: number, end: EndState, value: unknown, attempts: number): void {
-    const state = this.state;
     // Reporting a failure ran listeners, and one of them may have stopped the run; nor is the time
     // they took this node's, so a failure gets a reading of its own.
-    if (state.settled) return;
-    const failed = end === FAILED;
-    if (failed) state.stamp = Number.NaN;
-    const finishedAt = state.now();
-    state.running--;
-    state.finished++;
-    state.current[index] = undefined;
-    state.nodeState[index] = end;
-    state.outcome[index] = value;
-    state.attempts[index] = attempts;
-    state.nodeFinishedAt[index] = finishedAt;
-    if (failed) {
-      state.firstError ??= value as NodeExecutionError;
-      if (state.request.policy === "fail-fast") {
-        this.stop(FAILED, `run stopped after node "${(state.nodes[index] as CompiledNode).id}" failed`);
-        return;
-      }
-    } else {
-      const events = state.env.events;
-      // Checked first: on trivial nodes, building unused event payloads is a measurable share of the cost.
-      if (events.listenerCount("node:complete") > 0) {
-        const nodeId = (state.nodes[index] as CompiledNode).id;
-        events.emit("node:complete", { runId: state.request.runId, nodeId, output: exposedOutput(state, index), attempts, durationMs: finishedAt - (state.nodeStartedAt[index] ?? 0) });
-        // A listener is user code: whatever it did took time the next node must not be charged for.
-        state.stamp = Number.NaN;
-        if (state.settled) return;
-      }
-    }
-    releaseDependants(state, index);
+    if (this.settled) return;
+    if (end === FAILED) this.stamp = Number.NaN;
+    const finishedAt = this.now();
+    this.running--;
+    this.finished++;
+    this.current[index] = undefined;
+    this.nodeState[index] = end;
+    this.outcome[index] = value;
+    this.attempts[index] = attempts;
+    this.nodeFinishedAt[index] = finishedAt;
+    // Listeners checked first: on trivial nodes, building unused event payloads is a measurable share
+    // of the cost. The rare paths are methods of their own, so that this one stays small.
+    const stopped = end === FAILED ? this.failed(index, value as NodeExecutionError) : this.env.events.listenerCount("node:complete") > 0 && this.reportCompleted(index, finishedAt);
+    if (!stopped) releaseDependants(this, index);
+  }
+
+  /** Records node `index`'s failure; whether it stopped the run (under fail-fast). */
+  private failed(index: number, error: NodeExecutionError): boolean {
+    this.firstError ??= error;
+    if (this.request.policy !== "fail-fast") return false;
+    this.stop(FAILED, `run stopped after node "${(this.nodes[index] as CompiledNode).id}" failed`);
+    return true;
+  }
+
+  /** Tells listeners node `index` completed; whether one of them stopped the run. */
+  private reportCompleted(index: number, finishedAt: number): boolean {
+    const nodeId = (this.nodes[index] as CompiledNode).id;
+    const durationMs = finishedAt - (this.nodeStartedAt[index] ?? 0);
+    this.env.events.emit("node:complete", { runId: this.request.runId, nodeId, output: exposedOutput(this, index), attempts: this.attempts[index] ?? 1, durationMs });
+    // A listener is user code: whatever it did took time the next node must not be charged for.
+    this.stamp = Number.NaN;
+    return this.settled;
   }
 
   private internalError(node: CompiledNode, error: unknown): void {
     // The guarded loop never rejects; anything here is a bug in the runtime itself.
-    if (this.state.settled) return;
-    this.state.firstError ??= new NodeExecutionError(node.id, node.type, `internal runtime error: ${errorMessage(error)}`, { cause: error });
+    if (this.settled) return;
+    this.firstError ??= new NodeExecutionError(node.id, node.type, `internal runtime error: ${errorMessage(error)}`, { cause: error });
     this.stop(FAILED, "internal runtime error");
   }
 
   private stop(status: StopState, reason: string): void {
-    this.finish(stopNodes(this.state, status, reason));
+    this.finish(stopNodes(this, status, reason));
   }
 
   private finish(status: RunStatus): void {
-    const state = this.state;
-    if (state.settled) return;
-    state.settled = true;
-    state.request.signal?.removeEventListener("abort", this.onAbort);
-    const result = snapshot(state, status);
-    state.env.events.emit("run:complete", { runId: state.request.runId, status, durationMs: result.finishedAt - state.startedAt });
-    if (status === "cancelled") this.reject(new WorkflowCancelledError(result, state.firstError));
-    else if (status === "failed" && state.request.policy === "fail-fast") this.reject(new WorkflowFailedError(result, state.firstError));
+    if (this.settled) return;
+    this.settled = true;
+    this.request.signal?.removeEventListener("abort", this.onAbort);
+    const result = snapshot(this, status);
+    this.env.events.emit("run:complete", { runId: this.request.runId, status, durationMs: result.finishedAt - this.startedAt });
+    if (status === "cancelled") this.reject(new WorkflowCancelledError(result, this.firstError));
+    else if (status === "failed" && this.request.policy === "fail-fast") this.reject(new WorkflowFailedError(result, this.firstError));
     else this.resolve(result);
   }
 }
