@@ -7,10 +7,10 @@
  * identical runtimes.
  *
  * One process is not enough: measured, two identical runtimes in one process keep a steady gap of up
- * to a tenth on the chain, one way or the other depending on the process (how the JIT happened to
- * compile each). So the rounds run in several processes, each loading, building and first running
- * the three runtimes in a different order; a row gives the median of the processes' median ratios
- * and their range.
+ * to a fifth on the chain, mostly in favour of whichever was loaded first, and otherwise as the JIT
+ * happened to compile each. So the rounds run in several processes, each loading, building and first
+ * running the three runtimes in a different order; a row gives the median of the processes' median
+ * ratios and their range.
  *
  *   git worktree add --detach /tmp/runtime-base main
  *   npx tsx bench/runtime-ab.ts /tmp/runtime-base [B-checkout]
