@@ -17,7 +17,8 @@ import type { NodeRegistry, NodeDefinitions } from "./registry.js";
 import { runPlanOf } from "./run-plan.js";
 import type { ErrorPolicy, NodeResult, RunResult, RuntimeEvents } from "./types.js";
 import type { OutputsOf } from "./node.js";
-import { WorkflowRun, type RunEnvironment } from "./workflow-run.js";
+import type { RunEnvironment } from "./run-state.js";
+import { WorkflowRun } from "./workflow-run.js";
 import type { NodeRef, NodeTypeMap, Workflow } from "./workflow.js";
 
 export interface LocalRuntimeOptions {
