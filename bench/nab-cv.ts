@@ -120,6 +120,29 @@ export function crossValidate(families: readonly string[], scored: readonly (rea
   return { score: scoreFixed(pooled, profile), folds };
 }
 
+/** Fold name of a stand-in family in a pooled cross-validation: one fold per family, apart from NAB's. */
+export function standInFold(family: string): string {
+  return `standin/${family}`;
+}
+
+/**
+ * Leave-one-family-out over the NAB files and the seeded stand-ins together, each stand-in family a
+ * fold of its own: the threshold (and, with a grid, the configuration) chosen for a held-out NAB
+ * family must also suit the families we have no files of, and the other way round. `nab[c]` and
+ * `standIns[c]` are the two corpora scored by configuration `c`.
+ */
+export function pooledCrossValidate(
+  nabFamilies: readonly string[],
+  nab: readonly (readonly NabFileResult[])[],
+  standInFamilies: readonly string[],
+  standIns: readonly (readonly NabFileResult[])[],
+  profile: NabProfile,
+): CrossValidation {
+  if (nab.length !== standIns.length) throw new RangeError(`standIns: ${standIns.length} configurations scored, nab has ${nab.length}`);
+  const families = [...nabFamilies, ...standInFamilies.map(standInFold)];
+  return crossValidate(families, nab.map((files, c) => [...files, ...(standIns[c] ?? [])]), profile);
+}
+
 /**
  * The grid the cross-validation chooses from (the first is the default): the alarm level (the
  * detector's own alarm decision, since its output is the alarm, see `output`) crossed with the view
