@@ -166,20 +166,20 @@ export interface DetectorCandidate {
   readonly config: RobustLikelihoodConfig;
 }
 
-/** The detector before the seasonal gate. */
-export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = { seasonalGate: 0 };
+/** The detector before the seasonal gate, its slots aligned by sample count. */
+export const PREVIOUS_DEFAULT: RobustLikelihoodConfig = { seasonalAlign: "samples", seasonalGate: 0 };
 
 /** Seasonal gate thresholds compared with each slot alignment (0: no gate). */
 const SEASONAL_GATES: readonly number[] = [0.7, 0.75, 0.8, 0.85, 0.9, 1, 0];
 
 /**
- * Slot alignment × gate threshold, bar the default (samples, 0.85) and the previous default (samples,
+ * Slot alignment × gate threshold, bar the default (time, 0.9) and the previous default (samples,
  * no gate), which head the table: the alignment and the gate are chosen together, since aligning by
  * time changes which series the gate finds daily-seasonal, and a choice should sit on a plateau of
  * its neighbours.
  */
 const SEASONAL_GRID: readonly DetectorCandidate[] = (["samples", "time"] as const).flatMap((seasonalAlign) =>
-  SEASONAL_GATES.filter((gate) => seasonalAlign === "time" || (gate !== 0.85 && gate !== 0)).map((seasonalGate) => ({
+  SEASONAL_GATES.filter((gate) => (seasonalAlign === "time" ? gate !== 0.9 : gate !== 0)).map((seasonalGate) => ({
     name: `seasonal by ${seasonalAlign}, gate ${seasonalGate === 0 ? "off" : seasonalGate}`,
     config: { seasonalAlign, seasonalGate },
   })),
@@ -191,7 +191,7 @@ const SEASONAL_GRID: readonly DetectorCandidate[] = (["samples", "time"] as cons
  */
 export const NAB_CANDIDATES: readonly DetectorCandidate[] = Object.freeze([
   { name: "default", config: NAB_CONFIG_GRID[0] ?? {} },
-  { name: "previous default (no seasonal gate)", config: PREVIOUS_DEFAULT },
+  { name: "previous default (slots by sample count, no seasonal gate)", config: PREVIOUS_DEFAULT },
   { name: "default, no rarity test", config: NAB_CONFIG_GRID[2] ?? { alarmRarity: 0 } },
   { name: "default, rarity 1 %", config: { alarmRarity: 0.01 } },
   ...SEASONAL_GRID,
