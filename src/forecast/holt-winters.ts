@@ -65,6 +65,53 @@ interface HwState {
 }
 
 /**
+ * The state the recursion carries from one observation to the next. Its size is fixed by the
+ * period: a stepper fed forever holds one season and two numbers.
+ */
+export interface HoltWintersRecursion {
+  level: number;
+  trend: number;
+  /**
+   * Seasonal terms by phase: `season[phase]` holds s_{t−m} when y_t arrives. One entry, never
+   * updated, without a season.
+   */
+  readonly season: Float64Array;
+  /** Phase of the next observation, in [0, season.length). */
+  phase: number;
+}
+
+/**
+ * One step of the recursion (the equations in the module notes): takes y_t, advances `state` in
+ * place and returns the one-step error y_t − ŷ_t. In place, because an online stepper calls it once
+ * a sample and should allocate nothing; the fit and the stepper share it so they cannot drift apart.
+ */
+export function holtWintersStep(state: HoltWintersRecursion, yt: number, p: HoltWintersParameters): number {
+  const { alpha, beta, gamma, phi } = p;
+  const season = state.season;
+  const seasonal = season.length > 1;
+  const slot = state.phase;
+  const s = seasonal ? (season[slot] as number) : 0;
+  const level = state.level;
+  const damped = phi * state.trend;
+  const error = yt - (level + damped + s);
+  const newLevel = alpha * (yt - s) + (1 - alpha) * (level + damped);
+  state.trend = beta * (newLevel - level) + (1 - beta) * damped;
+  if (seasonal) {
+    season[slot] = gamma * (yt - level - damped) + (1 - gamma) * s;
+    state.phase = slot + 1 === season.length ? 0 : slot + 1;
+  }
+  state.level = newLevel;
+  return error;
+}
+
+/** A recursion state that continues from a fit: the next observation is the first step after the fitted series. */
+export function recursionFrom(fit: HoltWintersFit): HoltWintersRecursion {
+  // The fit's season is ordered from the next step on, so the next phase is 0.
+  const season = fit.period > 1 ? Float64Array.from(fit.season) : new Float64Array(1);
+  return { level: fit.level, trend: fit.trend, season, phase: 0 };
+}
+
+/**
  * Runs the recursions; returns the final state, the one-step squared error (`sse`, `count`) and the
  * fitting criterion: the mean squared error over the one-step and the `horizons` forecasts.
  */
@@ -73,7 +120,7 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
   // Initial states from the first two seasons (or the first two points without a season).
   let level: number;
   let trend: number;
-  const season = new Array<number>(Math.max(m, 1)).fill(0);
+  const season = new Float64Array(Math.max(m, 1));
   let start: number;
   if (seasonal) {
     let first = 0;
@@ -93,7 +140,7 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
     trend = y.length > 1 ? (y[1] ?? 0) - (y[0] ?? 0) : 0;
     start = 1;
   }
-  const { alpha, beta, gamma, phi } = p;
+  const { phi } = p;
   let sse = 0;
   let count = 0;
   let multiSse = 0;
@@ -103,24 +150,17 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
     for (let j = 1; j <= h; j++) sum += phi ** j;
     return sum;
   });
-  // Circular seasonal buffer: slot (t mod m) holds s_{t-m} when y_t is processed.
+  // The seasonal buffer is indexed by phase t mod m; with start = m the first phase is 0.
+  const state: HoltWintersRecursion = { level, trend, season, phase: 0 };
   for (let t = start; t < y.length; t++) {
-    const yt = y[t] ?? 0;
-    const slot = seasonal ? t % m : 0;
-    const s = seasonal ? (season[slot] ?? 0) : 0;
-    const damped = phi * trend;
-    const error = yt - (level + damped + s);
+    const error = holtWintersStep(state, y[t] ?? 0, p);
     sse += error * error;
     count++;
-    const newLevel = alpha * (yt - s) + (1 - alpha) * (level + damped);
-    trend = beta * (newLevel - level) + (1 - beta) * damped;
-    if (seasonal) season[slot] = gamma * (yt - level - damped) + (1 - gamma) * s;
-    level = newLevel;
     for (let k = 0; k < horizons.length; k++) {
       const h = horizons[k] ?? 1;
       if (t + h >= y.length) continue;
       // The buffer slot of phase t+h holds that phase's latest seasonal term, as the forecast uses.
-      const ahead = level + (phiPowers[k] ?? 0) * trend + (seasonal ? (season[(t + h) % m] ?? 0) : 0);
+      const ahead = state.level + (phiPowers[k] ?? 0) * state.trend + (seasonal ? (season[(t + h) % m] ?? 0) : 0);
       const e = (y[t + h] ?? 0) - ahead;
       multiSse += e * e;
       multiCount++;
@@ -129,7 +169,7 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
   const ordered: number[] = [];
   if (seasonal) for (let h = 0; h < m; h++) ordered.push(season[(y.length + h) % m] ?? 0);
   const criterion = (sse + multiSse) / Math.max(1, count + multiCount);
-  return { level, trend, season: ordered, sse, count, criterion };
+  return { level: state.level, trend: state.trend, season: ordered, sse, count, criterion };
 }
 
 const GRID = [0.02, 0.1, 0.3, 0.6, 0.9];
@@ -198,6 +238,19 @@ interface HwFit {
   readonly sigma: number;
 }
 
+/** What a fit leaves: its parameters and the state at the end of the fitted series. */
+export interface HoltWintersFit {
+  readonly parameters: HoltWintersParameters;
+  /** Season length used (1: the fit fell back to the non-seasonal form). */
+  readonly period: number;
+  readonly level: number;
+  readonly trend: number;
+  /** Seasonal terms from the next step on: season[i] applies to step i+1 (mod period) ahead. */
+  readonly season: readonly number[];
+  /** Root mean squared one-step error over the fitted series. */
+  readonly sigma: number;
+}
+
 /**
  * Additive Holt-Winters, optionally with a damped trend. Needs two full seasons when a period is
  * given; with fewer, it fits the non-seasonal (Holt) form.
@@ -227,6 +280,14 @@ export class HoltWintersForecaster implements SyncForecaster {
   /** The smoothing parameters of the current fit, `undefined` before the first fit. */
   get parameters(): HoltWintersParameters | undefined {
     return this.fitted?.parameters;
+  }
+
+  /** The current fit, from which {@link recursionFrom} continues online; `undefined` before the first fit. */
+  get lastFit(): HoltWintersFit | undefined {
+    const fitted = this.fitted;
+    if (fitted === undefined) return undefined;
+    const { parameters, period, sigma, state } = fitted;
+    return { parameters, period, sigma, level: state.level, trend: state.trend, season: state.season };
   }
 
   async fit(series: Series, options: FitOptions = {}): Promise<FitReport> {
