@@ -5,7 +5,7 @@
  * of all folds are pooled into one NAB score. Nothing about a held-out file influences its own score,
  * unlike NAB's usual in-sample threshold sweep.
  */
-import type { RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
+import { DEFAULT_DETECTOR_VIEWS, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
 import { scoreByThreshold, scoreProfile, type NabFileResult, type NabProfile, type NabThresholdScore } from "../src/monitoring/nab-scorer.js";
 
 /**
@@ -194,6 +194,9 @@ export const NAB_CANDIDATES: readonly DetectorCandidate[] = Object.freeze([
   { name: "previous default (slots by sample count, no seasonal gate)", config: PREVIOUS_DEFAULT },
   { name: "default, no rarity test", config: NAB_CONFIG_GRID[2] ?? { alarmRarity: 0 } },
   { name: "default, rarity 1 %", config: { alarmRarity: 0.01 } },
+  { name: "default + forecast", config: { views: [...DEFAULT_DETECTOR_VIEWS, "forecast"] } },
+  { name: "default + forecast, weight 0.6", config: { views: [...DEFAULT_DETECTOR_VIEWS, "forecast"], forecastWeight: 0.6 } },
+  { name: "default + forecast, never refit", config: { views: [...DEFAULT_DETECTOR_VIEWS, "forecast"], forecastRefit: 0 } },
   ...SEASONAL_GRID,
 ]);
 

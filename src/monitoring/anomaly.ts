@@ -49,6 +49,7 @@ import { z } from "zod";
 import { parseWith } from "../core/validation.js";
 import { ArtimeView } from "./artime.js";
 import { ContextOseView } from "./context-ose.js";
+import { ForecastResidualView } from "./forecast-view.js";
 import { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
 import { KnnConformalView } from "./knn-conformal.js";
 import { MomentsWindow, SortedWindow } from "./rolling.js";
@@ -93,9 +94,11 @@ export function normalTail(z: number): number {
  * `context` (the raw score of contextual anomaly detection after CAD OSE, {@link ContextOseView}) and
  * `artime` (the anomaly decisions of ARTime's adaptive-resonance view, {@link ArtimeView}, weighted by
  * `artimeWeight`, past the kNN gate as novelty is; off: leave-one-family-out on the NAB files gave
- * 55.7 at weight 1 and 66.6 at 0.6, against 67.2 without it).
+ * 55.7 at weight 1 and 66.6 at 0.6, against 67.2 without it) and `forecast` (the one-step residual
+ * of the forecasting engine's Holt-Winters model run online, {@link ForecastResidualView}, weighted
+ * by `forecastWeight`).
  */
-export const DETECTOR_VIEWS = Object.freeze(["point", "level", "seasonal", "spectral", "count", "knn", "context", "artime"] as const);
+export const DETECTOR_VIEWS = Object.freeze(["point", "level", "seasonal", "spectral", "count", "knn", "context", "artime", "forecast"] as const);
 
 export type DetectorViewName = (typeof DETECTOR_VIEWS)[number];
 
@@ -202,6 +205,15 @@ export const robustLikelihoodConfigSchema = z.object({
   artimeWeight: z.number().gt(0).max(1).default(1),
   /** Weight of the contextual view's likelihood in the ensemble. */
   contextWeight: z.number().gt(0).max(1).default(1),
+  /** Weight of the forecast view's likelihood in the ensemble. */
+  forecastWeight: z.number().gt(0).max(1).default(1),
+  /**
+   * Samples between refits of the forecast view's model (time-scaled; 0: fitted on the warm-up and
+   * once more when two days are held, then never); a refit costs a few hundred recursion runs over
+   * the last 3 days. Refitting weekly cross-validated better than never and than daily, since a
+   * refit moves the residuals' scale.
+   */
+  forecastRefit: z.number().int().min(0).default(2016),
   /**
    * Values per embedding of the nearest-neighbour conformal view (see {@link KnnConformalView});
    * 0 disables the view.
@@ -248,6 +260,9 @@ interface Sizes {
   readonly level: number;
   /** Samples per day for the seasonal feature; 0 = no seasonal feature. */
   readonly period: number;
+  /** Samples per day when the series is sampled between a minute and an hour, else 0. */
+  readonly daily: number;
+  readonly forecastRefit: number;
 }
 
 /** Median gap of the first timestamps; 0 when they do not advance. */
@@ -260,7 +275,9 @@ function sizesFor(config: ParsedConfig, interval: number): Sizes {
   // Below a second the stamps are more likely sample indices than milliseconds: no rescaling.
   const factor = config.timeScale === "interval" && interval >= 1000 ? Math.min(4, Math.max(1 / 64, config.referenceInterval / interval)) : 1;
   const scaled = (count: number, floor: number) => Math.max(floor, Math.round(count * factor));
-  const seasonal = config.seasonalDays > 0 && config.views.includes("seasonal") && interval >= 60_000 && interval <= 3_600_000;
+  // Sub-minute sampling would need too long a history (1,440 samples a day at most).
+  const daily = interval >= 60_000 && interval <= 3_600_000 ? Math.round(DAY_MS / interval) : 0;
+  const seasonal = config.seasonalDays > 0 && config.views.includes("seasonal");
   return {
     baseline: config.baselineWindow,
     warmup: scaled(config.warmup, config.timeScale === "interval" ? INTERVAL_SAMPLES : 1),
@@ -268,8 +285,9 @@ function sizesFor(config: ParsedConfig, interval: number): Sizes {
     history: config.historyWindow,
     refractory: scaled(config.refractory, 0),
     level: config.levelWindow > 0 && config.views.includes("level") ? scaled(config.levelWindow, 1) : 0,
-    // Sub-minute sampling would need too long a history (1,440 samples a day at most).
-    period: seasonal ? Math.round(86_400_000 / interval) : 0,
+    period: seasonal ? daily : 0,
+    daily,
+    forecastRefit: scaled(config.forecastRefit, 0),
   };
 }
 
@@ -315,6 +333,7 @@ class Features {
   readonly spectral: Likelihood;
   readonly knn: Likelihood;
   readonly context: Likelihood;
+  readonly forecast: Likelihood;
   readonly seasonalResiduals: SortedWindow;
   readonly seasonalGate: SeasonalGate;
   readonly past: Float64Array;
@@ -339,6 +358,7 @@ class Features {
     this.spectral = likelihood();
     this.knn = likelihood();
     this.context = likelihood();
+    this.forecast = likelihood();
     this.seasonalResiduals = new SortedWindow(sizes.baseline);
     // The gate remembers as many days as the seasonal view compares with, and opens after one.
     this.seasonalGate = new SeasonalGate(Math.max(1, seasonalDays * sizes.period), Math.max(1, sizes.period));
@@ -367,6 +387,8 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   private readonly spectralView: SpectralResidualView | undefined;
   private readonly contextView: ContextOseView | undefined;
   private readonly artimeView: ArtimeView | undefined;
+  /** Built with the features, since its season is a day of samples at the learned interval. */
+  private forecastView: ForecastResidualView | undefined;
   private features: Features | undefined;
   private readonly pendingTimestamps: number[] = [];
   private readonly pendingValues: number[] = [];
@@ -404,6 +426,9 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     if (this.pendingTimestamps.length < INTERVAL_SAMPLES) return 0;
     const features = new Features(sizesFor(this.config, medianGap(this.pendingTimestamps)), this.config.seasonalDays, this.config.rankWindow);
     this.features = features;
+    if (this.config.views.includes("forecast")) {
+      this.forecastView = new ForecastResidualView({ period: features.sizes.daily, warmup: features.sizes.warmup, refit: features.sizes.forecastRefit, maxZ: this.config.maxZ });
+    }
     this.counts = this.countView && looksLikeCounts(this.pendingValues);
     let score = 0;
     this.pendingValues.forEach((v, i) => {
@@ -503,6 +528,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     const saliency = this.spectralView?.update(value);
     const contextual = this.contextView?.update(value);
     const resonance = this.artimeView?.update(value);
+    const residual = this.forecastView?.update(value);
     const measured = this.counts ? anscombe(value) : value;
     const warm = f.baseline.length >= f.sizes.warmup;
     let pointRaw = 0;
@@ -530,6 +556,7 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     }
     if (saliency !== undefined) score = Math.max(score, config.spectralWeight * f.spectral.score(saliency));
     if (contextual !== undefined) score = Math.max(score, config.contextWeight * f.context.score(contextual));
+    if (residual !== undefined) score = Math.max(score, config.forecastWeight * f.forecast.score(residual));
     if (knnP !== undefined) {
       this.sinceUnlike = knnP <= config.knnGate ? 0 : this.sinceUnlike + 1;
       const held = config.knnFusion === "corroborate" && this.sinceUnlike >= config.knnLookback && score < config.knnBypass;
