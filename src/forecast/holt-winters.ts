@@ -140,6 +140,9 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
     trend = y.length > 1 ? (y[1] ?? 0) - (y[0] ?? 0) : 0;
     start = 1;
   }
+  // One object shape for every call, so the step's parameter loads stay monomorphic: the
+  // optimiser's candidates are spread objects of several shapes.
+  const parameters: HoltWintersParameters = { alpha: p.alpha, beta: p.beta, gamma: p.gamma, phi: p.phi };
   const { phi } = p;
   let sse = 0;
   let count = 0;
@@ -153,7 +156,7 @@ function run(y: readonly number[], m: number, p: HoltWintersParameters, horizons
   // The seasonal buffer is indexed by phase t mod m; with start = m the first phase is 0.
   const state: HoltWintersRecursion = { level, trend, season, phase: 0 };
   for (let t = start; t < y.length; t++) {
-    const error = holtWintersStep(state, y[t] ?? 0, p);
+    const error = holtWintersStep(state, y[t] ?? 0, parameters);
     sse += error * error;
     count++;
     for (let k = 0; k < horizons.length; k++) {
