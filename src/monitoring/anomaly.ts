@@ -10,8 +10,10 @@
  *    shifts) and of the distance to the same time on previous days (`seasonal`, daily/weekly
  *    seasonality, counted only while the series is daily-seasonal, see {@link SeasonalGate}); on
  *    count series the point and level scores are taken on the Anscombe scale, a Poisson tail test (`count`, see `count-scale.ts`); the spectral-residual saliency of Ren et al.
- *    (`spectral`, see {@link SpectralResidualView}); plus novelty — a value beyond the range seen so
- *    far, as Numenta's "spatial anomaly";
+ *    (`spectral`, see {@link SpectralResidualView}); the one-step residual of the forecasting
+ *    engine's Holt-Winters model, fitted on the warm-up and stepped online (`forecast`, see
+ *    {@link ForecastResidualView}); plus novelty — a value beyond the range seen so far, as
+ *    Numenta's "spatial anomaly";
  * 2. an anomaly likelihood per feature in the manner of Numenta's detectors: the short-term average of
  *    the raw score against its own long-term distribution, through the Gaussian tail and a log scale,
  *    so a series that is always noisy stops alarming and a quiet one that twitches does; the score is

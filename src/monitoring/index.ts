@@ -22,6 +22,7 @@ export {
 } from "./anomaly.js";
 export { KnnConformalView, knnConformalOptionsSchema, type KnnConformalOptions } from "./knn-conformal.js";
 export { SpectralResidualView, spectralResidualOptionsSchema, type SpectralResidualOptions } from "./spectral-residual.js";
+export { ForecastResidualView, forecastViewOptionsSchema, type ForecastViewOptions } from "./forecast-view.js";
 export { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
 export { ContextOseDetector, ContextOseView, contextOseOptionsSchema, contextOseViewOptionsSchema, type ContextOseOptions, type ContextOseViewOptions } from "./context-ose.js";
 export { ArtimeDetector, ArtimeView, artimeOptionsSchema, type ArtimeOptions } from "./artime.js";
