@@ -5,7 +5,8 @@
  * microtask queue. Attempts that settle while others are in flight wait for the next pass (one
  * microtask at most), so a pass retires them together under one clock reading; a node alone in flight
  * is retired at once. A node without a timeout or retries costs one `then` on the promise its `run`
- * returns (none if it returns without one), no async frame of ours, no abort signal unless it reads
+ * returns (none if it returns without one), with callbacks shared across the nodes in flight (see
+ * `settle-slots.ts`), no async frame of ours, no abort signal unless it reads
  * `ctx.signal`, and no event payloads unless someone listens.
  *
  * The run's per-node state and its timings are in `run-state.ts`, which the scheduler extends, so that
@@ -25,6 +26,7 @@ import { OutputShape, isolatedOutput } from "./node-output.js";
 import { exposedOutput, snapshot } from "./run-snapshot.js";
 import { CANCELLED, COMPLETED, FAILED, RUNNING, RunState, type EndState, type RunEnvironment, type RunRequest, type StopState } from "./run-state.js";
 import { stopNodes, stopSignal } from "./run-stop.js";
+import { SettleSlots } from "./settle-slots.js";
 import type { RunResult, RunStatus } from "./types.js";
 
 /**
@@ -46,6 +48,8 @@ const WRAPPED = 4;
 type SettledKind = typeof RETURNED | typeof THREW | typeof CHECKED | typeof WRAPPED;
 
 const resolved = Promise.resolve();
+// Read once: a `then` of anyone else's (a subclass, an own property) may call back more than once.
+const nativeThen = Promise.prototype.then;
 
 /**
  * Runs a workflow once; `promise` settles as {@link LocalRuntime.execute} documents. Internal: the
@@ -68,6 +72,9 @@ export class WorkflowRun extends RunState {
     this.passPending = false;
     this.runPass();
   };
+  private readonly slots = new SettleSlots((index, threw, value) => {
+    this.settle(index, threw ? THREW : RETURNED, value, 1);
+  });
   private resolve: (result: RunResult) => void = () => undefined;
   private reject: (error: unknown) => void = () => undefined;
   private readonly onAbort = (): void => {
@@ -217,19 +224,15 @@ export class WorkflowRun extends RunState {
       pending = node.definition.run(ctx, node.config, inputs);
       if (pending instanceof Promise) {
         // The common case, and the only one that leaves the pass's clock reading valid: what the node
-        // did before its first `await` is charged to the nodes started after it in this pass.
-        pending.then(
-          (output: unknown) => this.settle(index, RETURNED, output, 1),
-          (error: unknown) => this.settle(index, THREW, error, 1),
-        );
+        // did before its first `await` is charged to the nodes started after it in this pass. A
+        // promise whose `then` is the engine's calls back once, as a shared slot requires.
+        if (pending.then === nativeThen) this.slots.await(pending, index);
+        else this.awaitOwn(pending, index);
         return;
       }
       this.stamp = Number.NaN;
       if (typeof (pending as { then?: unknown } | null | undefined)?.then === "function") {
-        Promise.resolve(pending).then(
-          (output: unknown) => this.settle(index, RETURNED, output, 1),
-          (error: unknown) => this.settle(index, THREW, error, 1),
-        );
+        this.awaitOwn(Promise.resolve(pending), index);
         return;
       }
     } catch (error) {
@@ -239,6 +242,14 @@ export class WorkflowRun extends RunState {
     }
     // Returned without a promise: retired in this same pass, from the queue, never by recursion.
     this.settle(index, RETURNED, pending, 1);
+  }
+
+  /** Settles node `index` from `promise` through callbacks of its own, which a second call cannot misdirect. */
+  private awaitOwn(promise: PromiseLike<unknown>, index: number): void {
+    promise.then(
+      (output: unknown) => this.settle(index, RETURNED, output, 1),
+      (error: unknown) => this.settle(index, THREW, error, 1),
+    );
   }
 
   /** Queues what an attempt of node `index` ended with, for the next pass (or the current one). */
