@@ -4,23 +4,18 @@
  * stand-ins move a setting's score by several points, more than most settings differ, so a setting
  * is judged by its mean over seeds and by its difference from the default seed by seed.
  */
-import { scoreSeries } from "../src/monitoring/anomaly.js";
 import { ArtimeDetector } from "../src/monitoring/artime.js";
 import { NAB_PROFILES, probationaryLength, type NabFileResult, type NabProfile } from "../src/monitoring/nab-scorer.js";
 import { standInCorpus } from "../src/monitoring/synthetic-families.js";
-import { crossValidate, nabFamily, scoreFixed, type FoldOutcome } from "./nab-cv.js";
-import type { LabelledSeries, LoadedFile } from "./nab-files.js";
+import { crossValidate, nabFamily, scoreFixed, standInFold, type FoldOutcome } from "./nab-cv.js";
+import { scoreEach, type LabelledSeries, type LoadedFile } from "./nab-files.js";
 
 /** Makes the detector for one series (the look-ahead reference reads the series first). */
 export type ArtimeMaker = (series: LabelledSeries) => ArtimeDetector;
 
 /** Scores rounded as NAB stores them, one fresh detector per series. */
 export function scoreArtime(series: readonly LabelledSeries[], make: ArtimeMaker): NabFileResult[] {
-  return series.map((s) => {
-    const scores = scoreSeries(make(s), s.timestamps, s.values);
-    for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] as number) * 1e6) / 1e6;
-    return { name: s.name, anomalyScores: scores, windows: s.windows };
-  });
+  return scoreEach(series, make);
 }
 
 /**
@@ -94,7 +89,7 @@ export function seededCv(
   const chosen: PooledCv[][] = subsets.map(() => []);
   for (const seed of seeds) {
     const standIns = standInCorpus(seed);
-    const families = [...nabFamilies, ...standIns.map((s) => `standin/${s.family}`)];
+    const families = [...nabFamilies, ...standIns.map((s) => standInFold(s.family))];
     const scored = makers.map((make, c) => [...(nabScores[c] ?? []), ...scoreArtime(standIns, make)]);
     scored.forEach((results, c) => alone[c]?.push(pooledCv(families, [results], nab.length, profile)));
     subsets.forEach((subset, k) => chosen[k]?.push(pooledCv(families, subset.map((c) => scored[c] ?? []), nab.length, profile)));

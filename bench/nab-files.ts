@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RobustLikelihoodDetector, scoreSeries, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
+import { RobustLikelihoodDetector, scoreSeries, type AnomalyDetector, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
 import { windowsToRows, type NabFileResult } from "../src/monitoring/nab-scorer.js";
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -71,11 +71,16 @@ export interface LabelledSeries {
   readonly windows: ReadonlyArray<readonly [number, number]>;
 }
 
-/** One detector per series; scores rounded as NAB stores them, so the sweep and the CSVs agree. */
-export function scoreAll(series: ReadonlyArray<LabelledSeries | LoadedFile>, config: RobustLikelihoodConfig): NabFileResult[] {
+/** One detector per series from `make`; scores rounded as NAB stores them, so the sweep and the CSVs agree. */
+export function scoreEach<S extends LabelledSeries | LoadedFile>(series: readonly S[], make: (series: S) => AnomalyDetector): NabFileResult[] {
   return series.map((s) => {
-    const scores = scoreSeries(new RobustLikelihoodDetector(config), s.timestamps, s.values);
+    const scores = scoreSeries(make(s), s.timestamps, s.values);
     for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] as number) * 1e6) / 1e6;
     return { name: "key" in s ? s.key : s.name, anomalyScores: scores, windows: s.windows };
   });
+}
+
+/** The default detector with `config` on every series (see {@link scoreEach}). */
+export function scoreAll(series: ReadonlyArray<LabelledSeries | LoadedFile>, config: RobustLikelihoodConfig): NabFileResult[] {
+  return scoreEach(series, () => new RobustLikelihoodDetector(config));
 }

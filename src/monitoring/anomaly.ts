@@ -455,10 +455,10 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
     // Distance to the nearest same-time value of the past days: a weekend matches last weekend, so
     // weekly patterns do not read as anomalies.
     const gated = this.config.seasonalGate > 0;
-    const residual = this.nearestDaily(f, slot, value, gated);
+    const here = ((slot % size) + size) % size;
+    const residual = this.nearestDaily(f, slot, here, value, gated);
     const found = this.dailyFound;
     if (found > 0 && gated) f.seasonalGate.push(residual, this.halfDayDistance);
-    const here = ((slot % size) + size) % size;
     past[here] = value;
     f.pastSlot[here] = slot;
     if (found < 2) return undefined;
@@ -474,18 +474,17 @@ export class RobustLikelihoodDetector implements AnomalyDetector {
   }
 
   /**
-   * Distance from `value` to the nearest value at the same slot on the previous days (infinite if
+   * Distance from `value` to the nearest value at slot `slot` (ring position `here`) on the previous days (infinite if
    * none is stored). How many were found is left in `dailyFound` and, with `halfDay`, the distance
    * to the nearest value half a day after those slots in `halfDayDistance` (0 if none: no evidence
    * the series is seasonal), so the per-sample path allocates nothing.
    */
-  private nearestDaily(f: Features, slot: number, value: number, halfDay: boolean): number {
+  private nearestDaily(f: Features, slot: number, here: number, value: number, halfDay: boolean): number {
     const period = f.sizes.period;
     const half = period >> 1;
     const past = f.past;
     const size = past.length;
     const byTime = this.config.seasonalAlign === "time";
-    const here = ((slot % size) + size) % size;
     let same = Number.POSITIVE_INFINITY;
     let opposite = Number.POSITIVE_INFINITY;
     let found = 0;
