@@ -29,7 +29,11 @@ export interface StandInReport {
 
 /** With `fixedThreshold`, the corpus is scored at that threshold instead of its own best one. */
 export function scoreStandIns(corpus: readonly StandInSeries[], config: RobustLikelihoodConfig, fixedThreshold?: number): StandInReport {
-  const results = scoreAll(corpus, config);
+  return reportStandIns(corpus, scoreAll(corpus, config), fixedThreshold);
+}
+
+/** {@link scoreStandIns} of any detector's `results` on `corpus`, in the corpus's order. */
+export function reportStandIns(corpus: readonly StandInSeries[], results: readonly NabFileResult[], fixedThreshold?: number): StandInReport {
   const scored = scoreNab(results);
   const threshold = fixedThreshold ?? scored.standard.threshold;
   const families = [...new Set(corpus.map((s) => s.family))].map((family) => {

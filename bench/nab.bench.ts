@@ -1,12 +1,14 @@
 /**
  * Throughput of the streaming anomaly detectors beside a trivial baseline (an exponentially weighted
- * z-score) and the previous default detector in the same run, taking turns, five repetitions (min
- * and median kept): the default, without its kNN view and with the spectral-residual view. Also their
+ * z-score) and the previous default detector (robust likelihood) in the same run, taking turns, five
+ * repetitions (min and median kept): the default (ARTime), the robust-likelihood detector's previous
+ * settings, and that detector without its kNN view and with the spectral-residual view. Also their
  * state size, which must not grow with the series length.
  *
  *   npx tsx bench/nab.bench.ts
  */
-import { RobustLikelihoodDetector, type AnomalyDetector, type RobustLikelihoodConfig } from "../src/monitoring/anomaly.js";
+import type { AnomalyDetector } from "../src/monitoring/anomaly.js";
+import { createAnomalyDetector, DEFAULT_ANOMALY_DETECTOR, type AnomalyDetectorConfig } from "../src/monitoring/detector-choice.js";
 import { syntheticSeries } from "../src/monitoring/synthetic-anomalies.js";
 import { PREVIOUS_DEFAULT } from "./nab-cv.js";
 
@@ -43,9 +45,9 @@ function retained(): number {
 }
 
 /** Memory growth between the end of warm-up and the end of a long series: bounded state means ~0. */
-function growth(config: RobustLikelihoodConfig, length: number): number {
+function growth(config: AnomalyDetectorConfig, length: number): number {
   const { timestamps, values } = syntheticSeries("none_noisy", 1, { length });
-  const detector = new RobustLikelihoodDetector(config);
+  const detector = createAnomalyDetector(config);
   let before = 0;
   for (let i = 0; i < length; i++) {
     detector.update(timestamps[i] as number, values[i] as number);
@@ -61,17 +63,19 @@ function growth(config: RobustLikelihoodConfig, length: number): number {
   return used;
 }
 
-const detectors: ReadonlyArray<readonly [string, RobustLikelihoodConfig]> = [
-  ["previous default", PREVIOUS_DEFAULT],
-  ["default", {}],
-  ["default without kNN view", { views: ["point", "level", "seasonal", "count"] }],
-  ["default + spectral residual (w=32)", { views: ["point", "level", "seasonal", "count", "spectral", "knn"], spectralWindow: 32 }],
-  ["default + spectral residual (w=64)", { views: ["point", "level", "seasonal", "count", "spectral", "knn"] }],
+const likelihood = "robust-likelihood";
+const detectors: ReadonlyArray<readonly [string, AnomalyDetectorConfig]> = [
+  ["robust likelihood (previous default)", { algorithm: likelihood }],
+  ["ARTime (default)", DEFAULT_ANOMALY_DETECTOR],
+  ["likelihood, its previous settings", { algorithm: likelihood, ...PREVIOUS_DEFAULT }],
+  ["likelihood without kNN view", { algorithm: likelihood, views: ["point", "level", "seasonal", "count"] }],
+  ["likelihood + spectral residual (w=32)", { algorithm: likelihood, views: ["point", "level", "seasonal", "count", "spectral", "knn"], spectralWindow: 32 }],
+  ["likelihood + spectral residual (w=64)", { algorithm: likelihood, views: ["point", "level", "seasonal", "count", "spectral", "knn"] }],
 ];
 const { timestamps, values } = syntheticSeries("level_shift_up", 1, { length: 20_000 });
 const subjects: ReadonlyArray<readonly [string, () => AnomalyDetector]> = [
   ["EWMA z-score (baseline)", () => new EwmaZDetector()],
-  ...detectors.map(([name, config]) => [name, () => new RobustLikelihoodDetector(config)] as const),
+  ...detectors.map(([name, config]) => [name, () => createAnomalyDetector(config)] as const),
 ];
 for (const [, make] of subjects) throughput(make, timestamps, values, 2); // warm the JIT
 // The machine is shared: subjects take turns within each repetition, and min and median are kept.

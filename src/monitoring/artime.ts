@@ -337,7 +337,7 @@ export class ArtimeDetector implements AnomalyDetector {
     return this.view.categories;
   }
 
-  /** Scores one sample; a non-finite value scores 0 and is not learned, as in the default detector. */
+  /** Scores one sample; a non-finite value scores 0 and is not learned, as in the robust-likelihood detector. */
   update(_timestamp: number, value: number): number {
     if (!Number.isFinite(value)) return 0;
     return this.view.update(value) ?? 0;

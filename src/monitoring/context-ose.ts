@@ -186,7 +186,7 @@ export class ContextOseDetector implements AnomalyDetector {
     return this.view.contexts;
   }
 
-  /** Scores one sample; a non-finite value scores 0 and is not learned, as in the default detector. */
+  /** Scores one sample; a non-finite value scores 0 and is not learned, as in the robust-likelihood detector. */
   update(_timestamp: number, value: number): number {
     if (!Number.isFinite(value)) return 0;
     const raw = this.view.update(value);

@@ -26,6 +26,15 @@ export { ForecastResidualView, forecastViewOptionsSchema, type ForecastViewOptio
 export { ANSCOMBE_POISSON_SPREAD, anscombe, looksLikeCounts } from "./count-scale.js";
 export { ContextOseDetector, ContextOseView, contextOseOptionsSchema, contextOseViewOptionsSchema, type ContextOseOptions, type ContextOseViewOptions } from "./context-ose.js";
 export { ArtimeDetector, ArtimeView, artimeOptionsSchema, type ArtimeOptions } from "./artime.js";
+export {
+  DEFAULT_ANOMALY_DETECTOR,
+  DETECTOR_ALGORITHMS,
+  anomalyDetectorConfigSchema,
+  createAnomalyDetector,
+  detectorFrom,
+  type AnomalyDetectorConfig,
+  type DetectorAlgorithm,
+} from "./detector-choice.js";
 export { MonitoringEngine, analyticsRequestSchema, monitoringConfigSchema, monitoringKey, type AnalyticsRequest, type MonitoringConfig, type MonitoringSummary } from "./engine.js";
 export { edgeHealth } from "./health.js";
 export { BUILTIN_METRIC_TYPES, MetricTypeRegistry, metricTypeDefinitionSchema } from "./metric-types.js";
