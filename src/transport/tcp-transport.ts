@@ -219,8 +219,13 @@ export class TcpTransport<M = unknown> implements Transport<M> {
     if (this.state === "closing" || this.state === "closed") throw new TransportError("closed", `transport "${this.localId}" is closed`, { peer: to });
     const peer = this.peers.get(to);
     if (peer === undefined) throw new TransportError("unknown_peer", `"${to}" is not a peer of "${this.localId}"`, { peer: to });
-    const frame = encodeMessageFrame(message, to);
     const queue = peer.queue;
+    // Most messages are encoded straight into the queue; anything else takes the general path, which also names what was wrong.
+    if (queue.messages < this.options.maxQueueMessages && queue.pushMessage(message, this.options.maxQueueBytes, this.options.maxFrameBytes, to)) {
+      this.scheduleFlush(peer);
+      return;
+    }
+    const frame = encodeMessageFrame(message, to);
     const bodyBytes = frame.length - FRAME_HEADER_BYTES;
     if (bodyBytes > this.options.maxFrameBytes) {
       throw new TransportError("frame_too_large", `message of ${bodyBytes} bytes exceeds the maximum frame size of ${this.options.maxFrameBytes} bytes`, { peer: to });
