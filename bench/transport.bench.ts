@@ -11,6 +11,8 @@
  * Run: npx tsx bench/transport.bench.ts            (quick)
  *      BENCH_SCALE=4 BENCH_ROUNDS=21 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
  *      BENCH_ONLY="64 KiB messages, one way" npx tsx bench/transport.bench.ts   (one row of the table)
+ *      BENCH_ENDS="two processes" BENCH_ONLY=...   (only the rows with the receiving end in a child process)
+ *      PEER_PROFILE_DIR=/tmp/prof BENCH_ONLY=...   (a CPU profile of the child process, the receiving end of the "two processes" rows)
  * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -35,6 +37,8 @@ const ROUNDS = 5;
 const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
 /** `BENCH_ONLY=<text>`: only the table's rows whose name contains the text, and nothing after the table. */
 const only = process.env["BENCH_ONLY"] === undefined || process.env["BENCH_ONLY"] === "" ? undefined : process.env["BENCH_ONLY"];
+/** `BENCH_ENDS="one process"` or `"two processes"`: only those rows. */
+const endsOnly = process.env["BENCH_ENDS"] === undefined || process.env["BENCH_ENDS"] === "" ? undefined : process.env["BENCH_ENDS"];
 const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
@@ -159,7 +163,10 @@ class RemotePeer {
 
   static async start(): Promise<RemotePeer> {
     const script = join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts");
-    const child = fork(script, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // PEER_PROFILE_DIR=<dir>: the receiving process writes a CPU profile there when it exits.
+    const profile = process.env["PEER_PROFILE_DIR"];
+    const execArgv = profile === undefined || profile === "" ? ["--import", "tsx"] : ["--cpu-prof", `--cpu-prof-dir=${profile}`, "--import", "tsx"];
+    const child = fork(script, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     await once(child, "spawn");
     return new RemotePeer(child);
   }
@@ -471,7 +478,7 @@ console.log("|---|---|---|---|---|---|---|---|");
 const remote = await RemotePeer.start();
 const cpuNotes: string[] = [];
 for (const c of cases.filter((c) => only === undefined || c.row.includes(only))) {
-  for (const ends of c.ends) {
+  for (const ends of c.ends.filter((e) => endsOnly === undefined || e === endsOnly)) {
     for (const suite of c.suites) {
       const paired =
         ends === "one process"
