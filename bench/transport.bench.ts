@@ -11,6 +11,8 @@
  * Run: npx tsx bench/transport.bench.ts            (quick)
  *      BENCH_SCALE=4 BENCH_ROUNDS=21 npx tsx bench/transport.bench.ts   (longer runs, steadier numbers)
  *      BENCH_ONLY="64 KiB messages, one way" npx tsx bench/transport.bench.ts   (one row of the table)
+ *      BENCH_ENDS="two processes" BENCH_ONLY=...   (only the rows with the receiving end in a child process)
+ *      PEER_PROFILE_DIR=/tmp/prof BENCH_ONLY=...   (a CPU profile of the child process, the receiving end of the "two processes" rows)
  * cbor-x is measured when it is installed (`npm install --no-save cbor-x`); it is not a dependency.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -22,8 +24,8 @@ import { fileURLToPath } from "node:url";
 import { Packr } from "msgpackr";
 import { ManualClock } from "../src/core/clock.js";
 import { Random } from "../src/core/random.js";
-import { decodeMessage, encodeMessage, encodeMessageFrame } from "../src/transport/codec.js";
-import { FRAME_SUITES, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES, type FrameSuite } from "../src/transport/frame-auth.js";
+import { decodeMessage, decodeMessageAt, DecodeFailure, encodeMessage, encodeMessageFrame, encodeMessageFrameInto } from "../src/transport/codec.js";
+import { BATCH_VERIFIED, FRAME_SUITES, FrameOpener, FrameSealer, TAG_INTERVAL_BYTES, type FrameSuite } from "../src/transport/frame-auth.js";
 import { FrameDecoder } from "../src/transport/frame.js";
 import { SendQueue } from "../src/transport/tcp-send-queue.js";
 import { SimNetwork } from "../src/transport/index.js";
@@ -35,6 +37,8 @@ const ROUNDS = 5;
 const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
 /** `BENCH_ONLY=<text>`: only the table's rows whose name contains the text, and nothing after the table. */
 const only = process.env["BENCH_ONLY"] === undefined || process.env["BENCH_ONLY"] === "" ? undefined : process.env["BENCH_ONLY"];
+/** `BENCH_ENDS="one process"` or `"two processes"`: only those rows. */
+const endsOnly = process.env["BENCH_ENDS"] === undefined || process.env["BENCH_ENDS"] === "" ? undefined : process.env["BENCH_ENDS"];
 const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
@@ -159,7 +163,10 @@ class RemotePeer {
 
   static async start(): Promise<RemotePeer> {
     const script = join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts");
-    const child = fork(script, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // PEER_PROFILE_DIR=<dir>: the receiving process writes a CPU profile there when it exits.
+    const profile = process.env["PEER_PROFILE_DIR"];
+    const execArgv = profile === undefined || profile === "" ? ["--import", "tsx"] : ["--cpu-prof", `--cpu-prof-dir=${profile}`, "--import", "tsx"];
+    const child = fork(script, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     await once(child, "spawn");
     return new RemotePeer(child);
   }
@@ -209,8 +216,8 @@ class RemotePeer {
 }
 
 /**
- * The transport's framing, codec and integrity work alone, without sockets: encode into the send
- * queue, tag, decode frames from 64 KiB chunks, check tags, decode.
+ * The transport's framing, codec and integrity work alone, without sockets, along the transport's
+ * own path: encode into the send queue, tag, decode frames from 64 KiB chunks, check tags, decode.
  */
 function codecOnly(count: number, size: number, body: Body, suite: FrameSuite): Result {
   const template = message(0, size, body);
@@ -223,15 +230,19 @@ function codecOnly(count: number, size: number, body: Body, suite: FrameSuite): 
   const start = performance.now();
   const batch = Math.max(1, Math.floor((1024 * 1024) / size));
   for (let sent = 0; sent < count; sent += batch) {
-    for (let s = sent; s < Math.min(count, sent + batch); s++) queue.pushEncoded(encodeMessageFrame({ s, d: template.d }), Number.MAX_SAFE_INTEGER);
+    for (let s = sent; s < Math.min(count, sent + batch); s++) {
+      const m = { s, d: template.d };
+      if (!queue.pushMessage(m, Number.MAX_SAFE_INTEGER, 1 << 30)) queue.pushEncoded(encodeMessageFrame(m), Number.MAX_SAFE_INTEGER);
+    }
     const taken = queue.take();
     for (const buffer of sealer.seal(taken.buffers)) {
       // Loopback reads arrive in 64 KiB chunks.
       for (let at = 0; at < buffer.length; at += 65_536) {
         decoder.push(buffer.subarray(at, at + 65_536));
-        for (let payload = decoder.next(); payload !== undefined; payload = decoder.next()) {
-          const opened = opener.accept(payload);
-          if (opened.kind === "verified") for (const verified of opened.payloads) if (decodeMessage(verified).ok) decoded++;
+        for (let length = decoder.nextLength(); length >= 0; length = decoder.nextLength()) {
+          if (opener.acceptAt(decoder.payloadBuffer, decoder.payloadStart, length) !== BATCH_VERIFIED) continue;
+          for (let i = 0; i < opener.verifiedCount; i++) if (!(decodeMessageAt(opener.verifiedBuffer(i), opener.verifiedStart(i), opener.verifiedLength(i)) instanceof DecodeFailure)) decoded++;
+          opener.delivered();
         }
       }
     }
@@ -471,7 +482,7 @@ console.log("|---|---|---|---|---|---|---|---|");
 const remote = await RemotePeer.start();
 const cpuNotes: string[] = [];
 for (const c of cases.filter((c) => only === undefined || c.row.includes(only))) {
-  for (const ends of c.ends) {
+  for (const ends of c.ends.filter((e) => endsOnly === undefined || e === endsOnly)) {
     for (const suite of c.suites) {
       const paired =
         ends === "one process"
@@ -509,12 +520,20 @@ for (const suite of FRAME_SUITES) {
   );
 }
 {
-  // An echo encodes and decodes every message twice (there and back), all in one process.
+  // An echo encodes and decodes every message twice (there and back), all in one process; as the
+  // transport does, straight into a send slab and from where the frame lies.
   const template = message(0, small.size, small.body);
+  const slab = Buffer.allocUnsafeSlow(1024 * 1024);
   let codecRate = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const start = performance.now();
-    for (let s = 0; s < small.count; s++) decodeMessage(encodeMessage({ s, d: template.d }));
+    let at = 0;
+    for (let s = 0; s < small.count; s++) {
+      if (at > slab.length - 1024) at = 0;
+      const end = encodeMessageFrameInto({ s, d: template.d }, slab, at, slab.length);
+      decodeMessageAt(slab, at + 4, end - at - 4);
+      at = end;
+    }
     codecRate = Math.max(codecRate, small.count / ((performance.now() - start) / 1000));
   }
   const pipeline = await best(() => codecOnly(small.count, small.size, small.body, "aes-256-gcm"));

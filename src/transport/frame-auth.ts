@@ -223,11 +223,25 @@ export type OpenResult =
   /** A tag that does not match, or too much held unverified: the connection must be closed. */
   | { readonly kind: "failed"; readonly reason: string };
 
+/** {@link FrameOpener.acceptAt}: the frame is part of a batch not yet verified, and is held. */
+export const FRAME_HELD = 0;
+/** {@link FrameOpener.acceptAt}: a tag frame verified its batch; its frames may be delivered (see {@link FrameOpener.verifiedCount}). */
+export const BATCH_VERIFIED = 1;
+/** {@link FrameOpener.acceptAt}: a tag did not match, or too much was held unverified ({@link FrameOpener.failure} says which): close the connection. */
+export const BATCH_FAILED = 2;
+export type AcceptOutcome = typeof FRAME_HELD | typeof BATCH_VERIFIED | typeof BATCH_FAILED;
+
 /** Checks incoming batches. */
 export class FrameOpener {
   private readonly direction: Direction;
-  private held: Buffer[] = [];
+  /** The frames held, as ranges of the memory they arrived in: `heldLength[i]` bytes from `heldAt[i]` of `heldIn[i]`. */
+  private readonly heldIn: Buffer[] = [];
+  private readonly heldAt: number[] = [];
+  private readonly heldLength: number[] = [];
+  private heldCount = 0;
   private heldBytes = 0;
+  private verified = 0;
+  private failedWith = "";
   private readonly header = Buffer.allocUnsafe(4);
   /** The run of adjacent frames (prefixes included) received but not yet fed to the MAC: `[runStart, runEnd)` of `runMemory`. */
   private runMemory: ArrayBufferLike | undefined;
@@ -257,25 +271,90 @@ export class FrameOpener {
    * batch's tag has verified.
    */
   accept(payload: Buffer): OpenResult {
-    if (payload.length === TAG_FRAME_PAYLOAD_BYTES && payload[0] === TAG_FRAME_MARKER) {
-      const payloads = this.held;
-      this.held = [];
+    const outcome = this.acceptAt(payload, 0, payload.length);
+    if (outcome === FRAME_HELD) return HELD;
+    if (outcome === BATCH_FAILED) return { kind: "failed", reason: this.failedWith };
+    const payloads: Buffer[] = [];
+    for (let i = 0; i < this.verified; i++) payloads.push(this.verifiedBuffer(i).subarray(this.verifiedStart(i), this.verifiedStart(i) + this.verifiedLength(i)));
+    this.delivered();
+    return { kind: "verified", payloads };
+  }
+
+  /**
+   * {@link FrameOpener.accept} for the payload of `length` bytes from `start` of `buffer`, without a
+   * view of it or a result object per frame: what a small message costs to receive is mostly such
+   * allocations. After {@link BATCH_VERIFIED}, the batch's frames are {@link FrameOpener.verifiedCount}
+   * ranges, readable until the next call.
+   */
+  acceptAt(buffer: Buffer, start: number, length: number): AcceptOutcome {
+    this.verified = 0;
+    if (length === TAG_FRAME_PAYLOAD_BYTES && buffer[start] === TAG_FRAME_MARKER) {
+      const count = this.heldCount;
+      this.heldCount = 0;
       this.heldBytes = 0;
-      if (this.direction.exhausted) return { kind: "failed", reason: "the batch sequence number would wrap" };
+      if (this.direction.exhausted) return this.fail("the batch sequence number would wrap");
       this.flushRun();
       this.runMemory = this.runView = undefined;
       const expected = this.direction.finish();
-      if (payloads.length === 0 || !timingSafeEqual(expected, payload.subarray(1))) return { kind: "failed", reason: "a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)" };
-      return { kind: "verified", payloads };
+      if (count === 0 || !timingSafeEqual(expected, buffer.subarray(start + 1, start + TAG_FRAME_PAYLOAD_BYTES))) {
+        return this.fail("a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)");
+      }
+      this.verified = count;
+      return BATCH_VERIFIED;
     }
-    if (payload.length > 0 && payload[0] === TAG_FRAME_MARKER) return { kind: "failed", reason: "a malformed tag frame" };
+    if (length > 0 && buffer[start] === TAG_FRAME_MARKER) return this.fail("a malformed tag frame");
     // A batch's first frame starts its MAC, under a nonce the counter must still have.
-    if (this.held.length === 0 && this.direction.exhausted) return { kind: "failed", reason: "the batch sequence number would wrap" };
-    this.held.push(payload);
-    this.heldBytes += 4 + payload.length;
-    if (this.heldBytes > this.maxHeldBytes) return { kind: "failed", reason: `more than ${this.maxHeldBytes} bytes of frames without an integrity tag` };
-    this.hash(payload);
-    return HELD;
+    if (this.heldCount === 0 && this.direction.exhausted) return this.fail("the batch sequence number would wrap");
+    const index = this.heldCount++;
+    if (index < this.heldIn.length) {
+      this.heldIn[index] = buffer;
+      this.heldAt[index] = start;
+      this.heldLength[index] = length;
+    } else {
+      this.heldIn.push(buffer);
+      this.heldAt.push(start);
+      this.heldLength.push(length);
+    }
+    this.heldBytes += 4 + length;
+    if (this.heldBytes > this.maxHeldBytes) return this.fail(`more than ${this.maxHeldBytes} bytes of frames without an integrity tag`);
+    this.hash(buffer, start, length);
+    return FRAME_HELD;
+  }
+
+  /** Frames of the batch the last {@link FrameOpener.acceptAt} verified (0 after any other outcome). */
+  get verifiedCount(): number {
+    return this.verified;
+  }
+
+  /** The buffer verified frame `i` lies in. */
+  verifiedBuffer(i: number): Buffer {
+    return this.heldIn[i] as Buffer;
+  }
+
+  /** Where in {@link FrameOpener.verifiedBuffer} frame `i`'s payload starts. */
+  verifiedStart(i: number): number {
+    return this.heldAt[i] as number;
+  }
+
+  /** Bytes of verified frame `i`'s payload. */
+  verifiedLength(i: number): number {
+    return this.heldLength[i] as number;
+  }
+
+  /** Says the verified frames were delivered: the opener lets go of the memory they lie in, which an idle connection would otherwise keep alive. */
+  delivered(): void {
+    this.heldIn.fill(EMPTY, 0, this.verified);
+    this.verified = 0;
+  }
+
+  /** Why the last {@link FrameOpener.acceptAt} returned {@link BATCH_FAILED}. */
+  get failure(): string {
+    return this.failedWith;
+  }
+
+  private fail(reason: string): AcceptOutcome {
+    this.failedWith = reason;
+    return BATCH_FAILED;
   }
 
   /**
@@ -284,16 +363,17 @@ export class FrameOpener {
    * hash, not the hashing, are what costs. A run is fed once it reaches {@link HASH_RUN_BYTES}, so
    * large frames are hashed soon after they arrive.
    */
-  private hash(payload: Buffer): void {
-    const prefixAt = payload.byteOffset - 4;
-    const end = payload.byteOffset + payload.length;
-    if (payload.buffer !== this.runMemory) {
+  private hash(buffer: Buffer, start: number, length: number): void {
+    const at = buffer.byteOffset + start;
+    const prefixAt = at - 4;
+    const end = at + length;
+    if (buffer.buffer !== this.runMemory) {
       this.flushRun();
-      this.runMemory = payload.buffer;
-      this.runView = new DataView(payload.buffer);
+      this.runMemory = buffer.buffer;
+      this.runView = new DataView(buffer.buffer);
       this.runStart = this.runEnd = 0;
     }
-    if (prefixAt >= 0 && (this.runView as DataView).getUint32(prefixAt) === payload.length) {
+    if (prefixAt >= 0 && (this.runView as DataView).getUint32(prefixAt) === length) {
       if (prefixAt !== this.runEnd) {
         this.flushRun();
         this.runStart = prefixAt;
@@ -303,9 +383,9 @@ export class FrameOpener {
       return;
     }
     this.flushRun();
-    this.header.writeUInt32BE(payload.length, 0);
+    this.header.writeUInt32BE(length, 0);
     this.direction.update(this.header);
-    this.direction.update(payload);
+    this.direction.update(buffer.subarray(start, start + length));
   }
 
   /** Feeds the pending run to the MAC; the next adjacent frame starts a new one. */
@@ -315,6 +395,7 @@ export class FrameOpener {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
 /** The one "held" result: no allocation per held frame. */
 const HELD: OpenResult = Object.freeze({ kind: "held" });
 /** A run of adjacent frames is fed to the MAC once it holds this many bytes. */

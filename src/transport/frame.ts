@@ -46,6 +46,8 @@ export function encodeFrame(message: unknown, maxFrameBytes: number, peer?: Node
   return frame;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Splits a byte stream into frame payloads. Once it reports a `frame_too_large` error the stream
  * cannot be resynchronised: the decoder stays failed and the connection must be closed.
@@ -56,6 +58,8 @@ export class FrameDecoder {
   private offset = 0;
   private buffered = 0;
   private failed: TransportError | undefined;
+  private foundIn: Buffer = EMPTY;
+  private foundAt = 0;
 
   constructor(
     private maxFrameBytes: number,
@@ -86,10 +90,21 @@ export class FrameDecoder {
    * throwing it afterwards. Frames are taken one at a time so the limit can change between them.
    */
   next(): Buffer | undefined {
+    const length = this.nextLength();
+    return length < 0 ? undefined : this.foundIn.subarray(this.foundAt, this.foundAt + length);
+  }
+
+  /**
+   * Like {@link FrameDecoder.next}, without making a view: the next payload's length, or -1 when more
+   * bytes are needed; the payload is then `[payloadStart, payloadStart + length)` of `payloadBuffer`,
+   * until the next call. A view per frame was a measurable part of receiving a small message.
+   */
+  nextLength(): number {
     if (this.failed !== undefined) throw this.failed;
-    if (this.buffered < FRAME_HEADER_BYTES) return undefined;
+    if (this.buffered < FRAME_HEADER_BYTES) return -1;
     const first = this.chunks[0] as Buffer;
-    const length = first.length - this.offset >= FRAME_HEADER_BYTES ? first.readUInt32BE(this.offset) : this.copy(FRAME_HEADER_BYTES, false).readUInt32BE(0);
+    const offset = this.offset;
+    const length = first.length - offset >= FRAME_HEADER_BYTES ? first.readUInt32BE(offset) : this.copy(FRAME_HEADER_BYTES, false).readUInt32BE(0);
     if (length > this.maxFrameBytes) {
       this.failed = new TransportError("frame_too_large", `frame of ${length} bytes exceeds the maximum of ${this.maxFrameBytes} bytes`, { peer: this.peer });
       this.chunks = [];
@@ -98,16 +113,34 @@ export class FrameDecoder {
       throw this.failed;
     }
     const total = FRAME_HEADER_BYTES + length;
-    if (this.buffered < total) return undefined;
-    if (first.length - this.offset >= total) {
-      // The common case: the whole frame sits in one chunk, so the payload is a view, not a copy.
-      const payload = first.subarray(this.offset + FRAME_HEADER_BYTES, this.offset + total);
-      this.advance(total);
-      return payload;
+    if (this.buffered < total) return -1;
+    if (first.length - offset >= total) {
+      // The common case: the whole frame sits in one chunk, and the payload is read where it lies.
+      this.foundIn = first;
+      this.foundAt = offset + FRAME_HEADER_BYTES;
+      this.buffered -= total;
+      if (first.length - offset > total) this.offset = offset + total;
+      else {
+        this.chunks.shift();
+        this.offset = 0;
+      }
+      return length;
     }
     // Copied with its length prefix, so that every payload handed out is preceded by its prefix in
     // memory and a run of frames can be hashed as one range (see `frame-auth.ts`).
-    return this.copy(total, true).subarray(FRAME_HEADER_BYTES);
+    this.foundIn = this.copy(total, true);
+    this.foundAt = FRAME_HEADER_BYTES;
+    return length;
+  }
+
+  /** The buffer the payload {@link FrameDecoder.nextLength} last found lies in. */
+  get payloadBuffer(): Buffer {
+    return this.foundIn;
+  }
+
+  /** Where in {@link FrameDecoder.payloadBuffer} that payload starts. */
+  get payloadStart(): number {
+    return this.foundAt;
   }
 
   /** Call at end of stream: a partial frame left over is a truncated frame. */

@@ -34,13 +34,13 @@ let end = 0;
 let declined = false;
 
 /**
- * The value encoded in `bytes`, or {@link DECLINED} when it uses anything this reader leaves to
- * msgpackr, is malformed, or does not end exactly at the end of `bytes`.
+ * The value encoded in bytes `[from, to)` of `bytes`, or {@link DECLINED} when it uses anything this
+ * reader leaves to msgpackr, is malformed, or does not end exactly at `to`.
  */
-export function readMessagePack(bytes: Buffer): unknown {
+export function readMessagePack(bytes: Buffer, from = 0, to = bytes.length): unknown {
   src = bytes;
-  position = 0;
-  end = bytes.length;
+  position = from;
+  end = to;
   declined = false;
   const value = read(0);
   const ok = !declined && position === end;

@@ -20,6 +20,8 @@ interface NativeUtf8 {
 /** Thrown (and caught by {@link writeMessagePack}) when a value is left to msgpackr. */
 class Declined extends Error {}
 const DECLINED_ERROR = new Declined("left to msgpackr");
+/** Thrown (and caught by {@link writeMessagePackWithin}) when the value does not fit before the limit. */
+const NO_ROOM_ERROR = new Declined("no room before the limit");
 
 /** Shorter strings are encoded in JavaScript; longer ones by Buffer's native UTF-8 encoder. */
 const SHORT_STRING_UNITS = 64;
@@ -32,6 +34,10 @@ export const SPLICE_MIN_BYTES = 4096;
 
 let target: Buffer = Buffer.alloc(0);
 let position = 0;
+/** Bytes may be written up to here; past it the writer grows `target`, or gives up when it may not. */
+let limit = 0;
+/** Whether the writer may move to a larger buffer when `limit` is reached. */
+let growable = true;
 /** Byte arrays left out of this write, or `undefined` when every byte is written. */
 let splices: Splice[] | undefined;
 
@@ -42,8 +48,26 @@ let splices: Splice[] | undefined;
  * copied: only their headers are written, and {@link writtenSplices} says where their bytes go.
  */
 export function writeMessagePack(value: unknown, buffer: Buffer, start: number, splice = false): number {
+  return writeWithin(value, buffer, start, buffer.length, true, splice);
+}
+
+/** Returned by {@link writeMessagePackWithin} when the value does not fit before its limit. */
+export const NO_ROOM = -2;
+
+/**
+ * Like {@link writeMessagePack}, but only into `buffer` from `start` up to `limit`, without
+ * splicing: returns where the bytes end, -1 when the value is left to msgpackr, or {@link NO_ROOM}
+ * when it does not fit. Bytes past `start` may have been written even when it returns less than 0.
+ */
+export function writeMessagePackWithin(value: unknown, buffer: Buffer, start: number, limit: number): number {
+  return writeWithin(value, buffer, start, Math.min(limit, buffer.length), false, false);
+}
+
+function writeWithin(value: unknown, buffer: Buffer, start: number, end: number, grow: boolean, splice: boolean): number {
   target = buffer;
   position = start;
+  limit = end;
+  growable = grow;
   splices = splice ? pending : undefined;
   // Setting an array's length calls into V8's runtime: done every time, it made a 100-byte message's encoding a seventh slower.
   if (pending.length !== 0) pending.length = 0;
@@ -54,6 +78,7 @@ export function writeMessagePack(value: unknown, buffer: Buffer, start: number, 
   } catch (error) {
     if (pending.length !== 0) pending.length = 0;
     if (error === DECLINED_ERROR) return -1;
+    if (error === NO_ROOM_ERROR) return NO_ROOM;
     throw error;
   } finally {
     // A buffer grown for one huge message is not kept alive here after the caller is done with it.
@@ -88,10 +113,12 @@ let output: Buffer = EMPTY;
 
 /** Makes room for `bytes` more bytes, moving what is written to a buffer twice as large as needed. */
 function reserve(bytes: number): void {
-  if (position + bytes <= target.length) return;
+  if (position + bytes <= limit) return;
+  if (!growable) throw NO_ROOM_ERROR;
   const grown = Buffer.allocUnsafe(Math.max(2 * target.length, 2 * (position + bytes)));
   target.copy(grown, 0, 0, position);
   target = grown;
+  limit = grown.length;
 }
 
 function write(value: unknown, depth: number): void {
@@ -174,7 +201,7 @@ function writeString(value: string): void {
   const start = position + headerBytes;
   let length: number;
   if (units < SHORT_STRING_UNITS) length = writeShortUtf8(value, start);
-  else length = (target as unknown as NativeUtf8).utf8Write(value, start, target.length - start);
+  else length = (target as unknown as NativeUtf8).utf8Write(value, start, limit - start);
   // More bytes than units: the header may need to grow, moving the text after it.
   const needed = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
   if (needed > headerBytes) target.copyWithin(position + needed, start, start + length);

@@ -9,7 +9,7 @@ import { TLSSocket } from "node:tls";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { safeParseWith } from "../core/validation.js";
 import { encodeFrame, FrameDecoder, parsePayload } from "./frame.js";
-import { deriveFrameKeys, FRAME_SUITES, FrameOpener, FrameSealer, SequenceExhaustedError, TAG_INTERVAL_BYTES, type FrameSuite } from "./frame-auth.js";
+import { BATCH_FAILED, BATCH_VERIFIED, deriveFrameKeys, FRAME_SUITES, FrameOpener, FrameSealer, SequenceExhaustedError, TAG_INTERVAL_BYTES, type FrameSuite } from "./frame-auth.js";
 import {
   authSchema,
   certificateNames,
@@ -42,7 +42,8 @@ export interface ConnectionHost {
   /** Records a dialer nonce; `false` if it was seen before (a replay). */
   claimNonce(nonce: string): boolean;
   authenticated(connection: Connection): void;
-  frame(connection: Connection, payload: Buffer): void;
+  /** An authenticated frame's payload: `length` bytes from `start` of `buffer`, readable only during the call. */
+  frame(connection: Connection, buffer: Buffer, start: number, length: number): void;
   /** The socket closed; `error` is set when it was closed because of a fault. */
   closed(connection: Connection, error: TransportError | undefined): void;
   /** A fault to report (the connection closes itself when it has to). */
@@ -184,47 +185,53 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     this.host.bytesIn(chunk.length);
-    this.decoder.push(chunk);
+    const decoder = this.decoder;
+    decoder.push(chunk);
     let thrown: { error: unknown } | undefined;
     for (;;) {
       if (this.phase.name === "closed") return;
-      let payload: Buffer | undefined;
+      let length: number;
       try {
-        payload = this.decoder.next();
+        length = decoder.nextLength();
       } catch (error) {
         const typed = error instanceof TransportError ? error : new TransportError("bad_frame", String(error), { peer: this.peerId });
         if (this.phase.name === "open") this.fail(typed);
         else this.refuse(typed);
         return;
       }
-      if (payload === undefined) break;
-      if (this.phase.name === "open") {
-        if (this.opener === undefined) {
-          thrown = this.deliver(payload, thrown);
-          continue;
+      if (length < 0) break;
+      const buffer = decoder.payloadBuffer;
+      const start = decoder.payloadStart;
+      if (this.phase.name !== "open") {
+        this.onHandshakeFrame(buffer.subarray(start, start + length));
+        continue;
+      }
+      const opener = this.opener;
+      if (opener === undefined) {
+        thrown = this.deliver(buffer, start, length, thrown);
+        continue;
+      }
+      const outcome = opener.acceptAt(buffer, start, length);
+      if (outcome === BATCH_FAILED) {
+        this.fail(new TransportError("integrity", `connection ${this.describe()}: ${opener.failure}; connection closed`, { peer: this.peerId }));
+        return;
+      }
+      if (outcome === BATCH_VERIFIED) {
+        const count = opener.verifiedCount;
+        for (let i = 0; i < count; i++) {
+          if (this.phase.name !== "open") break;
+          thrown = this.deliver(opener.verifiedBuffer(i), opener.verifiedStart(i), opener.verifiedLength(i), thrown);
         }
-        const opened = this.opener.accept(payload);
-        if (opened.kind === "failed") {
-          this.fail(new TransportError("integrity", `connection ${this.describe()}: ${opened.reason}; connection closed`, { peer: this.peerId }));
-          return;
-        }
-        if (opened.kind === "verified") {
-          for (const verified of opened.payloads) {
-            if (this.phase.name !== "open") break;
-            thrown = this.deliver(verified, thrown);
-          }
-        }
-      } else {
-        this.onHandshakeFrame(payload);
+        opener.delivered();
       }
     }
     if (thrown !== undefined) throw thrown.error;
   }
 
   /** Hands one frame to the transport; a handler's exception is the engine's, rethrown once the chunk is processed. */
-  private deliver(payload: Buffer, thrown: { error: unknown } | undefined): { error: unknown } | undefined {
+  private deliver(buffer: Buffer, start: number, length: number, thrown: { error: unknown } | undefined): { error: unknown } | undefined {
     try {
-      this.host.frame(this, payload);
+      this.host.frame(this, buffer, start, length);
       return thrown;
     } catch (error) {
       return thrown ?? { error };

@@ -15,7 +15,7 @@
  * @module
  * @internal
  */
-import { OWNED_FRAME_BYTES } from "./codec.js";
+import { encodeMessageFrameInto, OWNED_FRAME_BYTES } from "./codec.js";
 import { copyFrame, NO_SPLICES, type EncodedFrame } from "./encoded-frame.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 import { SlabPool } from "./slab-pool.js";
@@ -106,6 +106,28 @@ export class SendQueue {
     return true;
   }
 
+  /**
+   * Encodes `message` as a frame straight into the buffer being filled, if it fits there, its body
+   * within `maxBodyBytes` and the queue within `maxBytes`: returns whether it was queued. When not,
+   * nothing is queued, and the caller encodes the message with `encodeMessageFrame` and offers it
+   * to {@link SendQueue.pushEncoded}, which sizes the queue's memory for it (or refuses it) as for
+   * any frame. Throws like `encodeMessageFrameInto`.
+   */
+  pushMessage(message: unknown, maxBytes: number, maxBodyBytes: number, peer?: string): boolean {
+    if (this.buffer === undefined) {
+      this.buffer = this.pool.take();
+      this.pooled = true;
+      this.start = this.offset = 0;
+    }
+    const room = Math.min(this.buffer.length - this.offset, maxBytes - this.bytes, FRAME_HEADER_BYTES + maxBodyBytes);
+    if (room <= FRAME_HEADER_BYTES) return false;
+    const end = encodeMessageFrameInto(message, this.buffer, this.offset, this.offset + room, peer);
+    if (end < 0) return false;
+    this.offset = end;
+    this.openMessages++;
+    return true;
+  }
+
   /** Frames `body` and queues it like {@link SendQueue.pushEncoded}. */
   push(body: Uint8Array, maxBytes: number): boolean {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
@@ -158,7 +180,11 @@ export class SendQueue {
   /** Seals the buffer being filled and stops filling it: it goes back to the pool with the last batch that holds its frames. */
   private leave(): void {
     this.seal();
-    if (this.buffer !== undefined && this.pooled && this.partlySealed) this.sealedSlabs.push(this.buffer);
+    if (this.buffer !== undefined && this.pooled) {
+      if (this.partlySealed) this.sealedSlabs.push(this.buffer);
+      // Taken for a message that was then queued another way: it never held a frame.
+      else this.pool.release([this.buffer]);
+    }
     this.buffer = undefined;
     this.start = this.offset = 0;
     this.pooled = false;
