@@ -50,14 +50,20 @@ const fastParsers = new WeakMap<z.ZodType, FastParse>();
 export function fastParse(schema: z.ZodType): FastParse {
   let parse = fastParsers.get(schema);
   if (parse === undefined) {
-    try {
-      parse = compileFn?.(schema);
-    } catch {
-      // A schema zod cannot compile (a cycle, an async refinement): its own parse decides every time.
-      parse = undefined;
-    }
-    parse ??= () => NOT_PARSED;
+    parse = generatedParse(schema) ?? (() => NOT_PARSED);
     fastParsers.set(schema, parse);
   }
   return parse;
+}
+
+/**
+ * The parser zod generates for `schema` (a new one on each call), or `undefined` where zod cannot
+ * generate one (a zod before 4.5, a cycle, an async refinement) and its own parse decides every time.
+ */
+export function generatedParse(schema: z.ZodType): FastParse | undefined {
+  try {
+    return compileFn?.(schema);
+  } catch {
+    return undefined;
+  }
 }

@@ -38,6 +38,22 @@ export function assembleInputs(run: RunState, index: number): Record<string, unk
 }
 
 /**
+ * The inputs of node `node` as its `run` receives them, parsed (see {@link parseInputs}): built and
+ * parsed in one step where the plan has a generated assembler for it, and otherwise, or when that
+ * one leaves the decision to the schema, assembled and then parsed.
+ */
+export function validInputs(run: RunState, node: CompiledNode): unknown {
+  const plan = run.plan;
+  const index = node.index;
+  const assemble = plan.parsedAssemblers[index];
+  if (assemble !== undefined) {
+    const parsed = assemble(run.outcome, plan.inFrom, plan.inStart[index] ?? 0);
+    if (parsed !== NOT_PARSED) return parsed;
+  }
+  return parseInputs(plan, node, assembleInputs(run, index));
+}
+
+/**
  * `inputs` parsed by node `node`'s input schema; throws a {@link ValidationError} naming the inputs'
  * fields when they are wrong, and whatever else parsing threw as it was.
  */

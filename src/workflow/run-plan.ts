@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { compiledSchema, fastParse, type FastParse } from "./compiled-schema.js";
 import type { CompiledGraph } from "./graph.js";
 import { inputAssembler, type InputAssembler } from "./input-assembly.js";
+import { parsedInputAssembler, type ParsedInputAssembler } from "./input-parse.js";
 import { outputShapeOf, type OutputShape } from "./node-output.js";
 
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
@@ -39,6 +40,8 @@ export interface RunPlan {
   readonly outputShapes: readonly OutputShape[];
   /** Per node fed only by edges: the generated builder of its inputs, when there is one. */
   readonly assemblers: ReadonlyArray<InputAssembler | undefined>;
+  /** Per node fed only by edges: the generated builder of its parsed inputs, when there is one. */
+  readonly parsedAssemblers: ReadonlyArray<ParsedInputAssembler | undefined>;
 }
 
 // A workflow is immutable once built, and one workflow is typically run many times.
@@ -97,13 +100,21 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   const outputParsers = graph.nodes.map((node) => fastParse(node.outputs));
   const outputShapes = graph.nodes.map((node) => outputShapeOf(node.outputs));
   const bound = new Set(graph.inputs.map((binding) => binding.to));
-  const assemblers = graph.nodes.map((_, i) => {
+  const wiring = (i: number): [readonly string[], readonly string[]] | undefined => {
     if (bound.has(i)) return undefined;
     const first = inStart[i] ?? 0;
     const end = inStart[i + 1] ?? 0;
-    return inputAssembler(inInput.slice(first, end), inOutput.slice(first, end));
+    return [inInput.slice(first, end), inOutput.slice(first, end)];
+  };
+  const assemblers = graph.nodes.map((_, i) => {
+    const wired = wiring(i);
+    return wired === undefined ? undefined : inputAssembler(...wired);
+  });
+  const parsedAssemblers = graph.nodes.map((node, i) => {
+    const wired = wiring(i);
+    return wired === undefined ? undefined : parsedInputAssembler(node.definition.inputs, ...wired);
   });
   const ids = graph.nodes.map((node) => node.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
-  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, assemblers };
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, assemblers, parsedAssemblers };
 }

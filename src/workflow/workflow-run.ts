@@ -21,7 +21,7 @@ import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
 import type { CompiledNode } from "./graph.js";
 import { runGuardedNode } from "./guarded-node.js";
 import { releaseDependants } from "./dependency-release.js";
-import { assembleInputs, parseInputs } from "./node-inputs.js";
+import { assembleInputs, validInputs } from "./node-inputs.js";
 import { OutputShape, isolatedOutput } from "./node-output.js";
 import { exposedOutput, snapshot } from "./run-snapshot.js";
 import { CANCELLED, COMPLETED, FAILED, RUNNING, RunState, type EndState, type RunEnvironment, type RunRequest, type StopState } from "./run-state.js";
@@ -202,15 +202,15 @@ export class WorkflowRun extends RunState {
     this.nodeState[index] = RUNNING;
     this.running++;
     this.nodeStartedAt[index] = this.now();
-    let inputs: unknown = assembleInputs(this, index);
+    let inputs: unknown;
     if (this.env.validateIO) {
       try {
-        inputs = parseInputs(this.plan, node, inputs);
+        inputs = validInputs(this, node);
       } catch (error) {
         this.ended(index, FAILED, this.nodeError(node, error, 1, false), 1);
         return;
       }
-    }
+    } else inputs = assembleInputs(this, index);
     if (this.plan.guarded[index] === 1) {
       runGuardedNode(this, node, inputs).then(
         (result) => this.settle(index, result.ok ? CHECKED : WRAPPED, result.ok ? result.output : result.error, result.attempts),
