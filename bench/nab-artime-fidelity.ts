@@ -3,7 +3,7 @@
  * and NAB's probation, `lookAhead` in nab-artime-cv.ts), file by file, on the NAB files and the
  * seeded stand-ins: evidence that rests on neither set's labels.
  *
- *   npx tsx bench/nab-artime-fidelity.ts [--seeds 1,2,3] [--files] [--cv N] [--candidates a,b]
+ *   npx tsx bench/nab-artime-fidelity.ts [--seeds 1,2,3] [--files] [--cv N] [--speed N] [--candidates a,b]
  *
  * A detection is a row with a score above 0 after NAB's probation. For each subject: the look-ahead
  * detections it reproduces within NAB's window length of the file (10 % of the rows over the
@@ -11,7 +11,8 @@
  * near, and `agreement` = reproduced / (look-ahead detections + added). Then its in-sample score on
  * the NAB files and, with `--cv N`, the leave-one-family-out CV over NAB + stand-ins for seeds 1..N
  * (standard profile), as nab-artime.ts prints it. `--files` lists every file where a subject's
- * detections differ from the look-ahead's.
+ * detections differ from the look-ahead's. `--speed N` times N passes of each subject over the NAB
+ * files, taking turns, and prints samples per second and the ratio to the first subject per pass.
  */
 import { join } from "node:path";
 import { ArtimeDetector, ArtimeView, type ArtimeOptions } from "../src/monitoring/artime.js";
@@ -70,15 +71,18 @@ const CANDIDATES: Readonly<Record<string, ArtimeMaker>> = Object.freeze({
 });
 
 /**
- * A subject by name: one of {@link CANDIDATES}; `p<probation>m<margin>[e<earlyScoring>]`, a setting;
+ * A subject by name: one of {@link CANDIDATES}; `p<probation>m<margin>[e<earlyScoring>][w<windowsPerProbation>]`, a setting;
  * `c<probation>-<probation>…m<margin>`, detectors of growing probation, each sample scored by the
  * longest past its probation; `s<probation>@<from>-…`, detectors scoring from the given samples.
  */
 function maker(name: string): ArtimeMaker | undefined {
   const named = CANDIDATES[name];
   if (named !== undefined) return named;
-  const setting = /^p(\d+)m([\d.]+)(?:e([\d.]+))?$/.exec(name);
-  if (setting !== null) return options({ probation: Number(setting[1]), rangeMargin: Number(setting[2]), earlyScoring: Number(setting[3] ?? 0) });
+  const setting = /^p(\d+)m([\d.]+)(?:e([\d.]+))?(?:w(\d+))?$/.exec(name);
+  if (setting !== null) {
+    const [, probation, rangeMargin, earlyScoring, windowsPerProbation] = setting.map(Number);
+    return options({ probation, rangeMargin, earlyScoring: earlyScoring || 0, windowsPerProbation: windowsPerProbation || 13 });
+  }
   const schedule = /^s([\d@-]+)$/.exec(name);
   if (schedule !== null) return scheduled((schedule[1] ?? "").split("-").map((part) => part.split("@").map(Number) as [number, number]));
   const chain = /^c([\d-]+)m([\d.]+)$/.exec(name);
@@ -114,26 +118,46 @@ const sum = (xs: readonly Agreement[]): Agreement =>
 const show = (a: Agreement): string =>
   `${a.reproduced}/${a.reference} reproduced, ${a.added} added, agreement ${(a.reproduced / Math.max(1, a.reference + a.added)).toFixed(3)}`;
 
-function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; cv: number; candidates: string[] } {
+function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; cv: number; speed: number; candidates: string[] } {
   let seeds = [1, 2, 3];
   let files = false;
   let cv = 0;
+  let speed = 0;
   let candidates = Object.keys(CANDIDATES);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--seeds") seeds = (argv[++i] ?? "").split(",").map(Number);
     else if (arg === "--files") files = true;
     else if (arg === "--cv") cv = Number(argv[++i]);
+    else if (arg === "--speed") speed = Number(argv[++i]);
     else if (arg === "--candidates") candidates = (argv[++i] ?? "").split(",");
-    else throw new RangeError(`unknown argument ${String(arg)}: expected --seeds N,M, --files, --cv N or --candidates a,b`);
+    else throw new RangeError(`unknown argument ${String(arg)}: expected --seeds N,M, --files, --cv N --speed N or --candidates a,b`);
   }
   const bad = seeds.find((s) => !Number.isSafeInteger(s));
   if (bad !== undefined) throw new RangeError(`--seeds: ${bad} is not an integer seed`);
   if (!Number.isSafeInteger(cv) || cv < 0) throw new RangeError("--cv must be a non-negative integer");
+  if (!Number.isSafeInteger(speed) || speed < 0) throw new RangeError("--speed must be a non-negative integer");
   const unknown = candidates.find((c) => maker(c) === undefined);
   if (unknown !== undefined) throw new RangeError(`--candidates: unknown ${unknown}; known: ${Object.keys(CANDIDATES).join(", ")}`);
-  return { seeds, files, cv, candidates };
+  return { seeds, files, cv, speed, candidates };
 }
+
+/** Samples per second of one pass over `series` with fresh detectors. */
+function throughput(series: readonly LabelledSeries[], make: ArtimeMaker): number {
+  let samples = 0;
+  const t0 = performance.now();
+  for (const s of series) {
+    const detector = make(s);
+    for (let i = 0; i < s.values.length; i++) detector.update(s.timestamps[i] as number, s.values[i] as number);
+    samples += s.values.length;
+  }
+  return samples / ((performance.now() - t0) / 1000);
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
@@ -180,6 +204,16 @@ function main(): void {
   const ahead = scoreNab(scoreArtime(nab, lookAhead)).standard.normalizedScore;
   console.log(`\nin-sample NAB (standard): look-ahead ${ahead.toFixed(1)}`);
   for (const subject of subjects) console.log(`  ${subject.name.padEnd(20)} ${scoreNab(scoreArtime(nab, subject.make)).standard.normalizedScore.toFixed(1)}`);
+  if (args.speed > 0) {
+    const rates = subjects.map(() => [] as number[]);
+    for (let r = 0; r < args.speed; r++) subjects.forEach((subject, c) => rates[c]?.push(throughput(nab, subject.make)));
+    console.log(`samples/s over the NAB files, ${args.speed} passes in turn (min / median; ratio to ${subjects[0]?.name ?? ""} in the same pass, min / median)`);
+    subjects.forEach((subject, c) => {
+      const own = rates[c] ?? [];
+      const ratios = own.map((x, r) => x / (rates[0]?.[r] ?? Number.NaN));
+      console.log(`  ${subject.name.padEnd(20)} ${(Math.min(...own) / 1000).toFixed(0)}k / ${(median(own) / 1000).toFixed(0)}k    ${Math.min(...ratios).toFixed(2)} / ${median(ratios).toFixed(2)}`);
+    });
+  }
   if (args.cv > 0) {
     const seeds = Array.from({ length: args.cv }, (_, i) => i + 1);
     const cv = seededCv(loaded, subjects.map((s) => s.make), seeds, [], NAB_PROFILES.standard);
