@@ -9,7 +9,7 @@
  * detections it reproduces within NAB's window length of the file (10 % of the rows over the
  * number of windows, 10 % with none), the detections it adds that no look-ahead detection is that
  * near, and `agreement` = reproduced / (look-ahead detections + added). Then its in-sample score on
- * the NAB files and, with `--cv N`, the leave-one-family-out CV over NAB + stand-ins for seeds 1..N
+ * the NAB files, and on them pooled with each seed's stand-ins under one threshold, and, with `--cv N`, the leave-one-family-out CV over NAB + stand-ins for seeds 1..N
  * (standard profile), as nab-artime.ts prints it. `--files` lists every file where a subject's
  * detections differ from the look-ahead's. `--speed N` times N passes of each subject over the NAB
  * files, taking turns, and prints samples per second and the ratio to the first subject per pass.
@@ -169,10 +169,13 @@ function main(): void {
   ];
   const subjects = args.candidates.map((name) => ({ name, make: maker(name) ?? options({}) }));
   const byFamily = new Map<string, Agreement[][]>();
+  // Per corpus (NAB first, then each seed's stand-ins): the look-ahead's results and each subject's.
+  const results: Array<{ reference: NabFileResult[]; scored: NabFileResult[][] }> = [];
   const perFile: string[] = [];
   for (const { source, series } of corpora) {
     const reference = scoreArtime(series, lookAhead);
     const scored = subjects.map((s) => scoreArtime(series, s.make));
+    results.push({ reference, scored });
     series.forEach((s, f) => {
       const rows = s.values.length;
       const from = probationaryLength(rows);
@@ -201,9 +204,13 @@ function main(): void {
   });
   if (args.files) console.log(perFile.join("\n"));
 
-  const ahead = scoreNab(scoreArtime(nab, lookAhead)).standard.normalizedScore;
-  console.log(`\nin-sample NAB (standard): look-ahead ${ahead.toFixed(1)}`);
-  for (const subject of subjects) console.log(`  ${subject.name.padEnd(20)} ${scoreNab(scoreArtime(nab, subject.make)).standard.normalizedScore.toFixed(1)}`);
+  const standard = (files: readonly NabFileResult[]) => scoreNab(files).standard.normalizedScore.toFixed(1);
+  const [own, ...standIns] = results;
+  const pooled = (pick: (r: { reference: NabFileResult[]; scored: NabFileResult[][] }) => NabFileResult[] | undefined) =>
+    standIns.map((r) => standard([...(own === undefined ? [] : (pick(own) ?? [])), ...(pick(r) ?? [])])).join(" / ");
+  console.log(`\nstandard score, in-sample: NAB files; NAB + stand-ins under one threshold, seeds ${args.seeds.join(" / ")}`);
+  console.log(`  ${"look-ahead".padEnd(20)} ${standard(own?.reference ?? []).padStart(5)}    ${pooled((r) => r.reference)}`);
+  subjects.forEach((subject, c) => console.log(`  ${subject.name.padEnd(20)} ${standard(own?.scored[c] ?? []).padStart(5)}    ${pooled((r) => r.scored[c])}`));
   if (args.speed > 0) {
     const rates = subjects.map(() => [] as number[]);
     for (let r = 0; r < args.speed; r++) subjects.forEach((subject, c) => rates[c]?.push(throughput(nab, subject.make)));
