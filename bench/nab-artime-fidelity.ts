@@ -3,9 +3,9 @@
  * and NAB's probation, `lookAhead` in nab-artime-cv.ts), file by file, on the NAB files and the
  * seeded stand-ins: evidence that rests on neither set's labels.
  *
- *   npx tsx bench/nab-artime-fidelity.ts [--seeds 1,2,3] [--files] [--cv N] [--speed N] [--candidates a,b]
+ *   npx tsx bench/nab-artime-fidelity.ts [--seeds 1,2,3] [--files] [--cv N] [--speed N] [--min-score X] [--candidates a,b]
  *
- * A detection is a row with a score above 0 after NAB's probation. For each subject: the look-ahead
+ * A detection is a row with a score above 0 (and at least X) after NAB's probation. For each subject: the look-ahead
  * detections it reproduces within NAB's window length of the file (10 % of the rows over the
  * number of windows, 10 % with none), the detections it adds that no look-ahead detection is that
  * near, and `agreement` = reproduced / (look-ahead detections + added). Then its in-sample score on
@@ -96,9 +96,9 @@ interface Agreement {
   added: number;
 }
 
-function detections(scores: ArrayLike<number>, from: number): number[] {
+function detections(scores: ArrayLike<number>, from: number, minScore: number): number[] {
   const out: number[] = [];
-  for (let i = from; i < scores.length; i++) if ((scores[i] as number) > 0) out.push(i);
+  for (let i = from; i < scores.length; i++) if ((scores[i] as number) > 0 && (scores[i] as number) >= minScore) out.push(i);
   return out;
 }
 
@@ -118,11 +118,12 @@ const sum = (xs: readonly Agreement[]): Agreement =>
 const show = (a: Agreement): string =>
   `${a.reproduced}/${a.reference} reproduced, ${a.added} added, agreement ${(a.reproduced / Math.max(1, a.reference + a.added)).toFixed(3)}`;
 
-function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; cv: number; speed: number; candidates: string[] } {
+function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; cv: number; speed: number; minScore: number; candidates: string[] } {
   let seeds = [1, 2, 3];
   let files = false;
   let cv = 0;
   let speed = 0;
+  let minScore = 0;
   let candidates = Object.keys(CANDIDATES);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -130,8 +131,9 @@ function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; 
     else if (arg === "--files") files = true;
     else if (arg === "--cv") cv = Number(argv[++i]);
     else if (arg === "--speed") speed = Number(argv[++i]);
+    else if (arg === "--min-score") minScore = Number(argv[++i]);
     else if (arg === "--candidates") candidates = (argv[++i] ?? "").split(",");
-    else throw new RangeError(`unknown argument ${String(arg)}: expected --seeds N,M, --files, --cv N --speed N or --candidates a,b`);
+    else throw new RangeError(`unknown argument ${String(arg)}: expected --seeds N,M, --files, --cv N --speed N, --min-score X or --candidates a,b`);
   }
   const bad = seeds.find((s) => !Number.isSafeInteger(s));
   if (bad !== undefined) throw new RangeError(`--seeds: ${bad} is not an integer seed`);
@@ -139,7 +141,8 @@ function parseArgs(argv: readonly string[]): { seeds: number[]; files: boolean; 
   if (!Number.isSafeInteger(speed) || speed < 0) throw new RangeError("--speed must be a non-negative integer");
   const unknown = candidates.find((c) => maker(c) === undefined);
   if (unknown !== undefined) throw new RangeError(`--candidates: unknown ${unknown}; known: ${Object.keys(CANDIDATES).join(", ")}`);
-  return { seeds, files, cv, speed, candidates };
+  if (!(minScore >= 0 && minScore <= 1)) throw new RangeError("--min-score must be in [0, 1]");
+  return { seeds, files, cv, speed, minScore, candidates };
 }
 
 /** Samples per second of one pass over `series` with fresh detectors. */
@@ -180,11 +183,11 @@ function main(): void {
       const rows = s.values.length;
       const from = probationaryLength(rows);
       const tolerance = Math.floor((0.1 * rows) / Math.max(1, s.windows.length));
-      const ref = detections((reference[f] as NabFileResult).anomalyScores, from);
+      const ref = detections((reference[f] as NabFileResult).anomalyScores, from, args.minScore);
       const family = source === "NAB" ? `NAB ${s.name.slice(0, s.name.indexOf("/"))}` : `stand-in ${s.name.replace(/_\d+@\d+$/, "").replace(/_.*$/, "")}`;
       const list = byFamily.get(family) ?? subjects.map(() => []);
       subjects.forEach((subject, c) => {
-        const own = detections((scored[c]?.[f] as NabFileResult).anomalyScores, from);
+        const own = detections((scored[c]?.[f] as NabFileResult).anomalyScores, from, args.minScore);
         const a = agree(ref, own, tolerance);
         list[c]?.push(a);
         if (args.files && (a.reproduced < a.reference || a.added > 0)) perFile.push(`  ${subject.name.padEnd(12)} ${s.name.padEnd(52)} ${rows} rows: ${show(a)}; look-ahead [${ref.join(" ")}], own [${own.join(" ")}]`);
@@ -192,7 +195,7 @@ function main(): void {
       byFamily.set(family, list);
     });
   }
-  console.log(`agreement with the look-ahead original (detections after NAB's probation; NAB files and stand-in seeds ${args.seeds.join(",")})`);
+  console.log(`agreement with the look-ahead original (detections${args.minScore > 0 ? ` scoring at least ${args.minScore}` : ""} after NAB's probation; NAB files and stand-in seeds ${args.seeds.join(",")})`);
   subjects.forEach((subject, c) => {
     console.log(`${subject.name}:`);
     const nabAll = sum([...byFamily].filter(([k]) => k.startsWith("NAB")).flatMap(([, v]) => v[c] ?? []));
@@ -209,7 +212,7 @@ function main(): void {
   const pooled = (pick: (r: { reference: NabFileResult[]; scored: NabFileResult[][] }) => NabFileResult[] | undefined) =>
     standIns.map((r) => standard([...(own === undefined ? [] : (pick(own) ?? [])), ...(pick(r) ?? [])])).join(" / ");
   console.log(`\nstandard score, in-sample: NAB files; NAB + stand-ins under one threshold, seeds ${args.seeds.join(" / ")}`);
-  console.log(`  ${"look-ahead".padEnd(20)} ${standard(own?.reference ?? []).padStart(5)}    ${pooled((r) => r.reference)}`);
+  console.log(`  ${"look-ahead".padEnd(20)} ${standard(own?.reference ?? []).padStart(5)}    ${pooled((r) => r.reference)}    (threshold on NAB ${scoreNab(own?.reference ?? []).standard.threshold.toFixed(3)})`);
   subjects.forEach((subject, c) => console.log(`  ${subject.name.padEnd(20)} ${standard(own?.scored[c] ?? []).padStart(5)}    ${pooled((r) => r.scored[c])}`));
   if (args.speed > 0) {
     const rates = subjects.map(() => [] as number[]);
