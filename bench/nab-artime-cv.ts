@@ -4,6 +4,7 @@
  * stand-ins move a setting's score by several points, more than most settings differ, so a setting
  * is judged by its mean over seeds and by its difference from the default seed by seed.
  */
+import type { AnomalyDetector } from "../src/monitoring/anomaly.js";
 import { ArtimeDetector } from "../src/monitoring/artime.js";
 import { NAB_PROFILES, probationaryLength, type NabFileResult, type NabProfile } from "../src/monitoring/nab-scorer.js";
 import { standInCorpus } from "../src/monitoring/synthetic-families.js";
@@ -11,7 +12,7 @@ import { crossValidate, nabFamily, scoreFixed, standInFold, type FoldOutcome } f
 import { scoreEach, type LabelledSeries, type LoadedFile } from "./nab-files.js";
 
 /** Makes the detector for one series (the look-ahead reference reads the series first). */
-export type ArtimeMaker = (series: LabelledSeries) => ArtimeDetector;
+export type ArtimeMaker = (series: LabelledSeries) => AnomalyDetector;
 
 /** Scores rounded as NAB stores them, one fresh detector per series. */
 export function scoreArtime(series: readonly LabelledSeries[], make: ArtimeMaker): NabFileResult[] {
@@ -20,7 +21,7 @@ export function scoreArtime(series: readonly LabelledSeries[], make: ArtimeMaker
 
 /**
  * The original's look-ahead setting: the series' own range and NAB's probation (even, as the
- * block arithmetic wants, and at least the option's minimum).
+ * block arithmetic wants, and at least the option's minimum), which it scores nothing before.
  */
 export const lookAhead: ArtimeMaker = (series) => {
   let min = Number.POSITIVE_INFINITY;
@@ -30,7 +31,7 @@ export const lookAhead: ArtimeMaker = (series) => {
     max = Math.max(max, v);
   }
   const probation = probationaryLength(series.values.length);
-  return new ArtimeDetector({ probation: Math.max(64, probation - (probation % 2)), range: { min, max } });
+  return new ArtimeDetector({ probation: Math.max(64, probation - (probation % 2)), range: { min, max }, earlyScoring: 0 });
 };
 
 /** A NAB file as the scorer's labelled series. */

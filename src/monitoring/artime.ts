@@ -33,7 +33,10 @@
  *   by leave-one-family-out cross-validation over the NAB files and the seeded stand-ins
  *   (`bench/nab-artime.ts`): choosing it per fold beat a fixed 400, the folds splitting between
  *   300 and 350, of which 350 keeps 3-sample blocks (no slower) and scored higher on NAB's part;
- *   choosing the margin per fold as well did worse than the defaults, so the margin stays.
+ *   choosing the margin per fold as well did worse than the defaults, so the margin stays. With
+ *   `earlyScoring`, a provisional view of a shorter probation scores until this one ends, as the
+ *   original scores a short file after its shorter probation
+ *   (`bench/nab-artime-fidelity.ts` measures how it brings the detections closer to the original's).
  * - At most `maxCategories` categories are stored (see {@link DualVigilanceArt}); the original grows
  *   without bound, as do its histories of matches and of anomalies' matches, kept here as running
  *   sums. The state per series is the categories, the probation's samples and features while it
@@ -49,10 +52,22 @@ import type { AnomalyDetector } from "./anomaly.js";
 import { DualVigilanceArt } from "./art-dvfa.js";
 import { ArtimeFeatures } from "./artime-features.js";
 
+/** Fewest samples a probation may learn on. */
+const MIN_PROBATION = 64;
+
 /** Options of {@link ArtimeView} and {@link ArtimeDetector}; counts are in samples. */
 export const artimeOptionsSchema = z.object({
   /** Samples of the probation: the range and the first vigilances are learned on them; they score 0. */
-  probation: z.number().int().min(64).max(1_000_000).default(350),
+  probation: z.number().int().min(MIN_PROBATION).max(1_000_000).default(350),
+  /**
+   * Fraction of the probation after which a provisional view, learned on those samples alone,
+   * scores until the probation ends, and is then dropped (0, the default: none; none either when it
+   * would learn on fewer than 64 samples). The original's probation is 15 % of the file, so it
+   * scores a short file from early on; this does too without shortening the probation of long
+   * series, at the price of alarms from a view that may have seen less than one period of the
+   * series (NAB does not score the first 15 % of a file, where most of them fall).
+   */
+  earlyScoring: z.number().min(0).lt(1).default(0),
   /** Levels per feature window, a power of two (the original's 8). */
   window: z.union([z.literal(2), z.literal(4), z.literal(8), z.literal(16)]).default(8),
   /** Feature windows per probation, which sets the block length (the original's 13). */
@@ -128,6 +143,8 @@ export class ArtimeView {
   private readonly pending: number[] = [];
   private readonly batch: Float64Array[] = [];
   private ready = false;
+  /** The provisional view (see `earlyScoring`), dropped when the probation ends. */
+  private early: ArtimeView | undefined;
   // Detection state, named after the original's.
   private lastAnomalyBlock = 0;
   private lastAnomalyMatch = 0;
@@ -153,6 +170,8 @@ export class ArtimeView {
     this.art = new DualVigilanceArt(this.features.dimension, maxCategories);
     this.matches = new Float64Array((this.trendWindow >> 1) + 1).fill(1);
     this.shortfalls = new Float64Array(this.trendWindow + 1);
+    const early = Math.floor(this.options.earlyScoring * probation);
+    if (early >= MIN_PROBATION) this.early = new ArtimeView({ ...this.options, probation: early, earlyScoring: 0 });
   }
 
   /** Categories stored so far (at most `maxCategories`): the size of the state. */
@@ -166,14 +185,17 @@ export class ArtimeView {
   }
 
   /**
-   * Consumes one finite value; its score in [0, 1], or `undefined` during the probation. A
+   * Consumes one finite value; its score in [0, 1], or `undefined` during the probation (until the
+   * provisional view's own probation ends, when there is one; see `earlyScoring`). A
    * non-finite value is refused with a {@link ValidationError}, the state unchanged.
    */
   update(value: number): number | undefined {
     if (!Number.isFinite(value)) throw ValidationError.of("value", "must be a finite number");
     if (this.ready) return this.sample(value);
     this.pending.push(value);
-    if (this.pending.length < this.options.probation) return undefined;
+    const early = this.early?.update(value);
+    if (this.pending.length < this.options.probation) return early;
+    this.early = undefined;
     const known = this.options.range;
     if (known !== undefined) this.features.normalise(known.min, known.max, 0);
     else {

@@ -97,6 +97,33 @@ describe("ArtimeDetector", () => {
     expect(s.slice(349)).toEqual(out.slice(349));
   });
 
+  it("with earlyScoring, scores from that fraction of the probation as a view of that probation would, and from the probation on as without it", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 140, max: 300 }),
+        fc.double({ min: 0, max: 0.95, noNaN: true }),
+        fc.integer({ min: 24, max: 200 }),
+        (seed, probation, earlyScoring, period) => {
+          const values = periodic(probation + 400, period, seed);
+          const early = Math.floor(earlyScoring * probation);
+          const run = (view: ArtimeView) => values.map((v) => view.update(v));
+          const out = run(new ArtimeView({ probation, earlyScoring }));
+          const plain = run(new ArtimeView({ probation }));
+          expect(out.slice(probation - 1)).toEqual(plain.slice(probation - 1));
+          if (early < 64) {
+            expect(out).toEqual(plain);
+            return;
+          }
+          const provisional = run(new ArtimeView({ probation: early }));
+          expect(out.slice(0, probation - 1)).toEqual(provisional.slice(0, probation - 1));
+          expect(out.slice(0, early - 1).every((x) => x === undefined)).toBe(true);
+        },
+      ),
+      { seed: SEED, numRuns: RUNS, verbose: true },
+    );
+  });
+
   it("adapts its vigilances after the probation, the lower never above the upper", () => {
     const view = new ArtimeView({ probation: 200 });
     const seen: Array<{ lower: number; upper: number }> = [];
@@ -127,6 +154,8 @@ describe("ArtimeDetector", () => {
     expect(issuePaths(() => new ArtimeDetector({ initialRho: 0 }))).toEqual(["options.initialRho"]);
     expect(issuePaths(() => new ArtimeDetector({ maxCategories: 2.5 }))).toEqual(["options.maxCategories"]);
     expect(issuePaths(() => new ArtimeDetector({ range: { min: 5, max: 1 } }))).toEqual(["options.range.max"]);
+    expect(issuePaths(() => new ArtimeDetector({ earlyScoring: 1 }))).toEqual(["options.earlyScoring"]);
+    expect(issuePaths(() => new ArtimeDetector({ earlyScoring: -0.1 }))).toEqual(["options.earlyScoring"]);
     const view = new ArtimeView({ probation: 64 });
     for (let i = 0; i < 63; i++) view.update(i % 7);
     expect(issuePaths(() => view.update(Number.NaN))).toEqual(["value"]);
