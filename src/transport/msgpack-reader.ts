@@ -181,6 +181,14 @@ function readMap(size: number, depth: number): Record<string, unknown> | undefin
     const value = read(depth + 1);
     if (declined) return undefined;
     if (key === "__proto__") Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    // One store site per position for the first few keys: a site that always sees the same key
+    // (messages of a kind keep their keys in order) adds the property along a shape it has cached,
+    // where a site shared by every key searches V8's megamorphic cache; decoding a two-key message
+    // took 0.78 of the CPU time (no better or worse once the sites had seen other kinds too).
+    else if (i === 0) object[key] = value;
+    else if (i === 1) object[key] = value;
+    else if (i === 2) object[key] = value;
+    else if (i === 3) object[key] = value;
     else object[key] = value;
   }
   return object;

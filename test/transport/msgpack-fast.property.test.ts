@@ -146,4 +146,24 @@ describe("hand-written MessagePack reader and writer", () => {
     expect(written(cyclic)).toBeUndefined();
     expect(() => encodeMessage(cyclic)).toThrow(expect.objectContaining({ reason: "invalid_message" }) as Error);
   });
+
+  it("decodes keys the same at every position of a map: repeated keys keep the last value, __proto__ stays an own key", async () => {
+    // Maps of up to six entries with keys from a small set, so that every position sees repeats, `__proto__` and numeric keys.
+    const keyAt = fc.constantFrom("a", "b", "__proto__", "0", "constructor");
+    const entries = fc.array(fc.tuple(keyAt, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 6 });
+    await withSeed(simSeed(43), (seed) => {
+      fc.assert(
+        fc.property(entries, (pairs) => {
+          const bytes = Buffer.concat([Buffer.from([0x80 | pairs.length]), ...pairs.map(([k, v]) => Buffer.concat([Buffer.from([0xa0 | k.length]), Buffer.from(k), Buffer.from([v])]))]);
+          const read = readMessagePack(bytes) as Record<string, unknown>;
+          const expected: Record<string, unknown> = {};
+          for (const [k, v] of pairs) Object.defineProperty(expected, k, { value: v, enumerable: true, writable: true, configurable: true });
+          expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+          expect(Object.keys(read)).toEqual(Object.keys(expected));
+          for (const k of Object.keys(expected)) expect(Object.getOwnPropertyDescriptor(read, k)?.value).toBe(Object.getOwnPropertyDescriptor(expected, k)?.value);
+        }),
+        { seed, numRuns: simRuns(200) },
+      );
+    });
+  });
 });
