@@ -30,6 +30,7 @@ import { FrameDecoder } from "../src/transport/frame.js";
 import { SendQueue } from "../src/transport/tcp-send-queue.js";
 import { SimNetwork } from "../src/transport/index.js";
 import { TcpTransport } from "../src/tcp.js";
+import { type BenchMessage, warmSender } from "./transport-warm-sender.js";
 
 const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 5;
@@ -105,7 +106,6 @@ function message(s: number, size: number, body: Body): { s: number; d: Uint8Arra
   return { s, d: body === "bytes" ? new Uint8Array(length).fill(120) : "x".repeat(length) };
 }
 
-type BenchMessage = { s: number; d: Uint8Array | string };
 
 function transportOptions(count: number, size: number, suite: FrameSuite) {
   return { auth: { kind: "secret" as const, secret, suites: [suite] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
@@ -131,17 +131,8 @@ async function transport(mode: Mode, count: number, size: number, body: Body, su
 
 /** The sending half of {@link transport}, node `a`: milliseconds until `count` messages were counted by `b`, or echoed. */
 async function transportSender(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite, port: number, sinkFinished: Promise<unknown>): Promise<number> {
-  const a = new TcpTransport<BenchMessage>({ localId: "a", ...transportOptions(count, size, suite) });
-  await a.start();
-  a.addPeer("b", { host: "127.0.0.1", port });
-  // Warm the connection up (handshake) outside the measurement.
-  await new Promise<void>((resolve) => {
-    const off = a.onMessage(() => {
-      off();
-      resolve();
-    });
-    a.send("b", { s: -1, d: "" });
-  });
+  // The handshake stays outside the measurement.
+  const a = await warmSender(transportOptions(count, size, suite), port);
   const template = message(0, size, body);
   let received = 0;
   const start = performance.now();
