@@ -6,7 +6,8 @@
  * against TcpTransport (GMAC) in alternating rounds; medians, and each round's figure in brackets.
  * An end near 100 % of the wall time is the bottleneck; both well below it means they wait on each other.
  *
- * Run: npx tsx bench/transport-cpu-split.ts   (Linux; BENCH_COUNT messages a round, default 1000; BENCH_ROUNDS, default 7)
+ * Run: npx tsx bench/transport-cpu-split.ts   (Linux; BENCH_COUNT messages a round, default 1000; BENCH_ROUNDS, default 7;
+ *      BENCH_YIELD_EVERY=n: TcpTransport's sender yields to the event loop after every n sends)
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -19,6 +20,8 @@ import { warmSender } from "./transport-warm-sender.js";
 const count = Number(process.env["BENCH_COUNT"] ?? "1000");
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? "7");
 const size = 65_536;
+/** `BENCH_YIELD_EVERY=n`: the sender yields to the event loop after every n sends (0: one synchronous burst, as in the bench). */
+const yieldEvery = Number(process.env["BENCH_YIELD_EVERY"] ?? "0");
 const secret = "bench secret, sixteen bytes or more";
 const child = fork(join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 await once(child, "spawn");
@@ -92,7 +95,11 @@ async function transportRound(): Promise<Split> {
   const split = await measure(async () => {
     const finished = done();
     const l0 = performance.now();
-    for (let s = 0; s < count; s++) a.send("b", { s, d });
+    for (let s = 0; s < count; s++) {
+      a.send("b", { s, d });
+      // Lets the socket write between slices of the burst: what a burst that did not stall the receiver would gain.
+      if (yieldEvery > 0 && (s + 1) % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     loopMs = performance.now() - l0;
     await finished;
   });
