@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { warmSender } from "./transport-warm-sender.js";
+import { type BenchMessage, warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["BENCH_COUNT"] ?? "1000");
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? "7");
@@ -90,7 +90,7 @@ async function bareRound(): Promise<Split> {
 async function transportRound(): Promise<Split> {
   const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
   const port = (await ask({ kind: "transport", mode: "one way", count, size, suite: "aes-256-gcm", secret }, "port")) as number;
-  const a = await warmSender(options, port);
+  const a = await warmSender<BenchMessage>(options, port, { s: -1, d: "" });
   const d = new Uint8Array(size - 16).fill(120);
   const split = await measure(async () => {
     const finished = done();

@@ -13,6 +13,7 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { z } from "zod";
 import { TcpTransport } from "../src/tcp.js";
+import { warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["ECHO_COUNT"] ?? "50000");
 const rounds = Number(process.env["ECHO_ROUNDS"] ?? "7");
@@ -58,16 +59,7 @@ async function transport(): Promise<number> {
   b.onMessage((from, m) => b.send(from, m));
   const { port } = await b.start();
   b.addPeer("a");
-  const a = new TcpTransport<EchoMessage>({ localId: "a", ...options });
-  await a.start();
-  a.addPeer("b", { host: "127.0.0.1", port });
-  await new Promise<void>((resolve) => {
-    const off = a.onMessage(() => {
-      off();
-      resolve();
-    });
-    a.send("b", { s: -1, d: "" });
-  });
+  const a = await warmSender<EchoMessage>(options, port, { s: -1, d: "" });
   // `{s: <int32>, d: <str header>}` takes 16 bytes of MessagePack around the body, as in the bench.
   const d = "x".repeat(size - 16);
   let received = 0;

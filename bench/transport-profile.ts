@@ -10,6 +10,7 @@
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { PerformanceObserver } from "node:perf_hooks";
 import { TcpTransport } from "../src/tcp.js";
+import { warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["COUNT"] ?? "1000");
 const size = Number(process.env["SIZE"] ?? "65536");
@@ -55,16 +56,7 @@ async function transport(): Promise<number> {
   });
   const { port } = await b.start();
   b.addPeer("a");
-  const a = new TcpTransport<Message>({ localId: "a", ...options });
-  await a.start();
-  a.addPeer("b", { host: "127.0.0.1", port });
-  await new Promise<void>((resolve) => {
-    const off = a.onMessage(() => {
-      off();
-      resolve();
-    });
-    a.send("b", { s: -1, d: new Uint8Array(0) });
-  });
+  const a = await warmSender<Message>(options, port, { s: -1, d: new Uint8Array(0) });
   const body = new Uint8Array(Math.max(0, size - 16)).fill(120);
   const start = performance.now();
   for (let s = 0; s < count; s++) a.send("b", { s, d: body });

@@ -9,11 +9,11 @@ import { TcpTransport, type TcpTransportOptions } from "../src/tcp.js";
 export type BenchMessage = { s: number; d: Uint8Array | string };
 
 /**
- * Starts TcpTransport "a", adds peer "b" at `port` on loopback, and waits until a first message has
- * come back from "b": the handshake is then done and stays out of the measurement.
+ * Starts TcpTransport "a", adds peer "b" at `port` on loopback, sends `hello` (which "b" echoes) and
+ * waits until a first message has come back: the handshake is then done and stays out of the measurement.
  */
-export async function warmSender(options: Omit<TcpTransportOptions<BenchMessage>, "localId">, port: number): Promise<TcpTransport<BenchMessage>> {
-  const a = new TcpTransport<BenchMessage>({ localId: "a", ...options });
+export async function warmSender<M = BenchMessage>(options: Omit<TcpTransportOptions<M>, "localId">, port: number, hello: M): Promise<TcpTransport<M>> {
+  const a = new TcpTransport<M>({ localId: "a", ...options });
   await a.start();
   a.addPeer("b", { host: "127.0.0.1", port });
   await new Promise<void>((resolve) => {
@@ -21,7 +21,7 @@ export async function warmSender(options: Omit<TcpTransportOptions<BenchMessage>
       off();
       resolve();
     });
-    a.send("b", { s: -1, d: "" });
+    a.send("b", hello);
   });
   return a;
 }

@@ -132,7 +132,7 @@ async function transport(mode: Mode, count: number, size: number, body: Body, su
 /** The sending half of {@link transport}, node `a`: milliseconds until `count` messages were counted by `b`, or echoed. */
 async function transportSender(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite, port: number, sinkFinished: Promise<unknown>): Promise<number> {
   // The handshake stays outside the measurement.
-  const a = await warmSender(transportOptions(count, size, suite), port);
+  const a = await warmSender<BenchMessage>(transportOptions(count, size, suite), port, { s: -1, d: "" });
   const template = message(0, size, body);
   let received = 0;
   const start = performance.now();

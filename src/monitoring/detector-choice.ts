@@ -46,7 +46,7 @@ export const DEFAULT_ANOMALY_DETECTOR: AnomalyDetectorConfig = Object.freeze({ a
  * @example
  * ```ts
  * const detector = createAnomalyDetector({ algorithm: "robust-likelihood", warmup: 50 });
- * const score = detector.update(Date.now(), 42); // in [0, 1]
+ * const score = detector.update(clock.now(), 42); // in [0, 1], at the injected clock's time
  * ```
  */
 export function createAnomalyDetector(input: AnomalyDetectorConfig = DEFAULT_ANOMALY_DETECTOR, path = "detector"): AnomalyDetector {
