@@ -10,6 +10,7 @@ import { ValidationError } from "../core/errors.js";
 import { isolatedCopy, isolatedFresh } from "../core/isolated-copy.js";
 import { zodIssues } from "../core/validation.js";
 import { NOT_PARSED, fastParse, type FastParse } from "./compiled-schema.js";
+import { flatPlainCopy } from "./output-copy.js";
 
 /** How parsing with an output schema hands its result back, which decides what isolating it takes. */
 export const OutputShape = {
@@ -113,24 +114,4 @@ export function isolatedOutput(schema: z.ZodType, shape: OutputShape, output: un
   }
   if (shape === OutputShape.Flat) return parsed;
   return shape === OutputShape.Fresh ? isolatedFresh(parsed) : isolatedCopy(parsed);
-}
-
-/**
- * An unvalidated output of a flat schema as the validated path would hand it on: a new object of
- * the same primitives, left unfrozen because its consumers read it port by port and it is frozen
- * when something sees it whole. `undefined` when the node returned anything else (a class instance,
- * a nested object, a `__proto__` key), which {@link isolatedCopy} handles.
- */
-function flatPlainCopy(output: object): Record<string, unknown> | undefined {
-  if (Object.getPrototypeOf(output) !== Object.prototype) return undefined;
-  // Own string keys only, as the deep copy takes them: a spread would also carry symbol-keyed values
-  // across by reference, unchecked.
-  const copy: Record<string, unknown> = {};
-  for (const key in output) {
-    if (!Object.hasOwn(output, key)) continue;
-    const item = (output as Record<string, unknown>)[key];
-    if ((typeof item === "object" && item !== null) || key === "__proto__") return undefined;
-    copy[key] = item;
-  }
-  return copy;
 }

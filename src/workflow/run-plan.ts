@@ -9,7 +9,8 @@ import { compiledSchema, fastParse, type FastParse } from "./compiled-schema.js"
 import type { CompiledGraph } from "./graph.js";
 import { inputAssembler, type InputAssembler } from "./input-assembly.js";
 import { parsedInputAssembler, type ParsedInputAssembler } from "./input-parse.js";
-import { outputShapeOf, type OutputShape } from "./node-output.js";
+import { OutputShape, outputShapeOf } from "./node-output.js";
+import { flatOutputCopy, type FlatCopy } from "./output-copy.js";
 
 /** A graph's edges as flat arrays: per node, its incoming and outgoing edges are contiguous slices. */
 export interface RunPlan {
@@ -38,6 +39,8 @@ export interface RunPlan {
   readonly outputParsers: readonly FastParse[];
   /** Per node: what parsing its output hands back (see `outputShapeOf`). */
   readonly outputShapes: readonly OutputShape[];
+  /** Per node with a flat output schema: the generated copy of its unvalidated outputs, when there is one. */
+  readonly outputCopies: ReadonlyArray<FlatCopy | undefined>;
   /** Per node fed only by edges: the generated builder of its inputs, when there is one. */
   readonly assemblers: ReadonlyArray<InputAssembler | undefined>;
   /** Per node fed only by edges: the generated builder of its parsed inputs, when there is one. */
@@ -99,6 +102,7 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   const inputParsers = graph.nodes.map((node) => fastParse(node.definition.inputs));
   const outputParsers = graph.nodes.map((node) => fastParse(node.outputs));
   const outputShapes = graph.nodes.map((node) => outputShapeOf(node.outputs));
+  const outputCopies = graph.nodes.map((node, i) => (outputShapes[i] === OutputShape.Flat ? flatOutputCopy(node.outputs) : undefined));
   const bound = new Set(graph.inputs.map((binding) => binding.to));
   const wiring = (i: number): [readonly string[], readonly string[]] | undefined => {
     if (bound.has(i)) return undefined;
@@ -116,5 +120,5 @@ function compilePlan(graph: CompiledGraph): RunPlan {
   });
   const ids = graph.nodes.map((node) => node.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
-  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, assemblers, parsedAssemblers };
+  return { nodeCount: count, ids, indexOf, sources: Int32Array.from(sources), inStart, inFrom, inOutput, inInput, outStart, outTo, inDegree, guarded, inputSchemas, outputSchemas, inputParsers, outputParsers, outputShapes, outputCopies, assemblers, parsedAssemblers };
 }

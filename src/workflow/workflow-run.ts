@@ -16,6 +16,7 @@
  * @module
  */
 import { CancelledError, NodeExecutionError, errorMessage } from "../core/errors.js";
+import { isolatedCopy } from "../core/isolated-copy.js";
 import { AttemptContext, type RunScope } from "./context.js";
 import { WorkflowCancelledError, WorkflowFailedError } from "./errors.js";
 import type { CompiledNode } from "./graph.js";
@@ -153,6 +154,10 @@ export class WorkflowRun extends RunState {
   checkOutput(node: CompiledNode, output: unknown): unknown {
     const plan = this.plan;
     const index = node.index;
+    // Unvalidated, an output of a flat schema is copied by its generated copy (see `output-copy.ts`),
+    // or deeply where that gives up, as `isolatedOutput` would; anything but an object is its to refuse.
+    const copy = this.env.validateIO ? undefined : plan.outputCopies[index];
+    if (copy !== undefined && typeof output === "object" && output !== null) return copy(output) ?? isolatedCopy(output);
     return isolatedOutput(plan.outputSchemas[index] ?? node.outputs, plan.outputShapes[index] ?? OutputShape.General, output, this.env.validateIO, plan.outputParsers[index]);
   }
 
