@@ -7,7 +7,8 @@
  * An end near 100 % of the wall time is the bottleneck; both well below it means they wait on each other.
  *
  * Run: npx tsx bench/transport-cpu-split.ts   (Linux; BENCH_COUNT messages a round, default 1000; BENCH_ROUNDS, default 7;
- *      BENCH_YIELD_EVERY=n: TcpTransport's sender yields to the event loop after every n sends)
+ *      BENCH_YIELD_EVERY=n: TcpTransport's sender yields to the event loop after every n sends;
+ *      BENCH_ONLY=bare, floor or transport: only those rounds; BENCH_FLOOR=copy or mac: the floor pays only that part; PEER_PROFILE_DIR=<dir>: a CPU profile of the receiving process)
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -23,13 +24,25 @@ const size = 65_536;
 /** `BENCH_YIELD_EVERY=n`: the sender yields to the event loop after every n sends (0: one synchronous burst, as in the bench). */
 const yieldEvery = Number(process.env["BENCH_YIELD_EVERY"] ?? "0");
 const secret = "bench secret, sixteen bytes or more";
-const child = fork(join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** `PEER_PROFILE_DIR=<dir>`: the receiving process writes a CPU profile there when it exits (with `BENCH_ONLY=transport`, of TcpTransport's rounds alone). */
+const profileDir = process.env["PEER_PROFILE_DIR"];
+const profileArgs = profileDir === undefined || profileDir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+/** `BENCH_ONLY=bare`, `floor` or `transport`: only those rounds. */
+/** `BENCH_FLOOR=copy` or `mac`: the floor rounds pay only that part. */
+const floorParts = process.env["BENCH_FLOOR"] === "copy" || process.env["BENCH_FLOOR"] === "mac" ? process.env["BENCH_FLOOR"] : "both";
+const only = process.env["BENCH_ONLY"];
+const child = fork(join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts"), [], { execArgv: [...profileArgs, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 await once(child, "spawn");
 const ticks = 100;
 
 function childCpuMs(): number {
   const fields = readFileSync(`/proc/${child.pid ?? 0}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000;
+}
+/** Minor page faults of the receiving process: first touches of fresh memory. */
+function childFaults(): number {
+  const fields = readFileSync(`/proc/${child.pid ?? 0}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return Number(fields[7]);
 }
 function ownCpuMs(): number {
   const u = process.cpuUsage();
@@ -55,26 +68,27 @@ const done = (): Promise<unknown> => new Promise((resolve) => {
   child.on("message", listener);
 });
 
-interface Split { wall: number; sender: number; receiver: number; loop: number }
+interface Split { wall: number; sender: number; receiver: number; loop: number; faults: number }
 
 /** How long the last round's synchronous loop of sends took: the receiver gets nothing new meanwhile once the kernel's buffers are full. */
 let loopMs = 0;
 
 async function measure(run: () => Promise<void>): Promise<Split> {
+  const f0 = childFaults();
   const c0 = childCpuMs();
   const s0 = ownCpuMs();
   const t0 = performance.now();
   await run();
   const wall = performance.now() - t0;
-  return { wall, sender: ownCpuMs() - s0, receiver: childCpuMs() - c0, loop: loopMs };
+  return { wall, sender: ownCpuMs() - s0, receiver: childCpuMs() - c0, loop: loopMs, faults: childFaults() - f0 };
 }
 
-async function bareRound(): Promise<Split> {
-  const port = (await ask({ kind: "bare", mode: "one way", total: count * size }, "port")) as number;
+/** A plain node:net client writing `payload` `count` times to the peer's server that `command` opens. */
+async function socketRound(command: object, payload: Buffer): Promise<Split> {
+  const port = (await ask(command, "port")) as number;
   const socket = connect({ port, host: "127.0.0.1" });
   socket.setNoDelay(true);
   await once(socket, "connect");
-  const payload = Buffer.alloc(size, 120);
   const split = await measure(async () => {
     const finished = done();
     const l0 = performance.now();
@@ -85,6 +99,10 @@ async function bareRound(): Promise<Split> {
   socket.destroy();
   await ask({ kind: "end" }, "ended");
   return split;
+}
+
+function bareRound(): Promise<Split> {
+  return socketRound({ kind: "bare", mode: "one way", total: count * size }, Buffer.alloc(size, 120));
 }
 
 async function transportRound(): Promise<Split> {
@@ -108,14 +126,23 @@ async function transportRound(): Promise<Split> {
   return split;
 }
 
-const rows: Record<"bare" | "transport", Split[]> = { bare: [], transport: [] };
+/** What any receiver of authenticated messages must do on top of bare sockets (the peer's "floor" command), fed frames as TcpTransport sends them. */
+function floorRound(): Promise<Split> {
+  const frame = Buffer.alloc(size + 4, 120);
+  frame.writeUInt32BE(size, 0);
+  return socketRound({ kind: "floor", count, frameBytes: frame.length, secret, parts: floorParts }, frame);
+}
+
+const rows: Record<"bare" | "floor" | "transport", Split[]> = { bare: [], floor: [], transport: [] };
 for (let r = 0; r < rounds; r++) {
-  rows.bare.push(await bareRound());
-  rows.transport.push(await transportRound());
+  if (only === undefined || only === "" || only === "bare") rows.bare.push(await bareRound());
+  if (only === undefined || only === "" || only === "floor") rows.floor.push(await floorRound());
+  if (only === undefined || only === "" || only === "transport") rows.transport.push(await transportRound());
 }
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
 for (const [name, splits] of Object.entries(rows)) {
+  if (splits.length === 0) continue;
   const wall = median(splits.map((s) => s.wall));
-  console.log(`${name.padEnd(9)} wall ${wall.toFixed(1)} ms, send loop ${median(splits.map((s) => s.loop)).toFixed(1)} ms (${splits.map((s) => s.wall.toFixed(0)).join(" ")}); sender CPU ${median(splits.map((s) => s.sender / s.wall * 100)).toFixed(0)} % of wall; receiver CPU ${median(splits.map((s) => s.receiver / s.wall * 100)).toFixed(0)} % of wall, ${median(splits.map((s) => s.receiver)).toFixed(0)} ms (${splits.map((s) => s.receiver.toFixed(0)).join(" ")})`);
+  console.log(`${name.padEnd(9)} wall ${wall.toFixed(1)} ms, send loop ${median(splits.map((s) => s.loop)).toFixed(1)} ms (${splits.map((s) => s.wall.toFixed(0)).join(" ")}); sender CPU ${median(splits.map((s) => s.sender / s.wall * 100)).toFixed(0)} % of wall; receiver CPU ${median(splits.map((s) => s.receiver / s.wall * 100)).toFixed(0)} % of wall, ${median(splits.map((s) => s.receiver)).toFixed(0)} ms (${splits.map((s) => s.receiver.toFixed(0)).join(" ")}); receiver page faults ${median(splits.map((s) => s.faults)).toFixed(0)} (${splits.map((s) => s.faults).join(" ")})`);
 }
 child.disconnect();

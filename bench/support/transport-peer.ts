@@ -6,8 +6,15 @@
  *   `done`) or writes every chunk back; replies `{ port }`.
  * - `{ kind: "transport", mode, count, suite, secret }`: TcpTransport "b", peer "a", which counts
  *   `count` messages (then replies `done`) or sends each back; replies `{ port }`.
+ * - `{ kind: "floor", count, frameBytes, secret }`: a node:net server doing only what any receiver
+ *   of authenticated 64 KiB messages must: it splits `count` length-prefixed frames of `frameBytes`
+ *   out of the socket's chunks, copies each frame that spans two chunks into memory of its own (the
+ *   message's bytes outlive the chunks), and runs GMAC over every byte, one MAC per 256 KiB as
+ *   TcpTransport does; replies `{ port }`, then `done`. `parts` leaves out the copy (`"mac"`) or the
+ *   MAC (`"copy"`), to tell their costs apart.
  * - `{ kind: "end" }`: closes what the last command opened and replies `ended`.
  */
+import { createCipheriv, createHash, type CipherGCM } from "node:crypto";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { TcpTransport } from "../../src/tcp.js";
 import type { FrameSuite } from "../../src/transport/frame-auth.js";
@@ -15,7 +22,91 @@ import type { FrameSuite } from "../../src/transport/frame-auth.js";
 type Command =
   | { readonly kind: "bare"; readonly mode: "one way" | "echo"; readonly total: number }
   | { readonly kind: "transport"; readonly mode: "one way" | "echo"; readonly count: number; readonly size: number; readonly suite: FrameSuite; readonly secret: string }
+  | { readonly kind: "floor"; readonly count: number; readonly frameBytes: number; readonly secret: string; readonly parts: FloorParts }
   | { readonly kind: "end" };
+
+/** Which of the floor's two costs it pays. */
+type FloorParts = "copy" | "mac" | "both";
+
+/** The "floor" command's receiver: framing, a copy of every frame that spans chunks, and GMAC. */
+class ReceiveFloor {
+  private readonly key: Buffer;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private received = 0;
+  private batchBytes = 0;
+  private batches = 0;
+  private gcm: CipherGCM | undefined;
+  /** Kept until the next frame replaces it, as a delivered message's bytes would be kept by its handler. */
+  kept: Buffer | undefined;
+
+  constructor(
+    private readonly count: number,
+    private readonly frameBytes: number,
+    secret: string,
+    private readonly parts: FloorParts,
+    private readonly done: () => void,
+  ) {
+    this.key = createHash("sha256").update(secret).digest();
+  }
+
+  push(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes >= this.frameBytes) {
+      const first = this.pending[0] as Buffer;
+      if (first.length >= this.frameBytes) {
+        this.kept = first.subarray(0, this.frameBytes);
+        this.mac(this.kept);
+        this.take((piece) => piece);
+      } else if (this.parts === "mac") {
+        // Without the copy, a frame that spans chunks is MACed as the pieces it arrived in.
+        this.take((piece) => this.mac(piece));
+      } else {
+        const frame = Buffer.allocUnsafe(this.frameBytes);
+        let written = 0;
+        this.take((piece) => (written += piece.copy(frame, written)));
+        this.kept = frame;
+        this.mac(frame);
+      }
+      this.pendingBytes -= this.frameBytes;
+      if (++this.received === this.count) {
+        this.gcm?.final();
+        this.done();
+      }
+    }
+  }
+
+  /** Consumes the next frame's bytes from the pending chunks, handing `visit` each piece. */
+  private take(visit: (piece: Buffer) => unknown): void {
+    let left = this.frameBytes;
+    while (left > 0) {
+      const head = this.pending[0] as Buffer;
+      const count = Math.min(head.length, left);
+      visit(head.subarray(0, count));
+      left -= count;
+      if (count === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(count);
+    }
+  }
+
+  private mac(frame: Buffer): void {
+    if (this.parts === "copy") return;
+    if (this.gcm === undefined) {
+      const nonce = Buffer.alloc(12);
+      nonce.writeUInt32BE(this.batches++, 8);
+      this.gcm = createCipheriv("aes-256-gcm", this.key, nonce, { authTagLength: 16 });
+    }
+    this.gcm.setAAD(frame);
+    this.batchBytes += frame.length;
+    if (this.batchBytes >= 256 * 1024) {
+      this.gcm.final();
+      this.gcm.getAuthTag();
+      this.gcm = undefined;
+      this.batchBytes = 0;
+    }
+  }
+}
 
 let close: () => Promise<void> = async () => undefined;
 const reply = (message: object): void => void process.send?.(message);
@@ -35,6 +126,18 @@ process.on("message", (command: Command) => {
           if (command.mode === "echo") socket.write(chunk);
           else if ((received += chunk.length) >= command.total) reply({ done: true });
         });
+        socket.on("error", () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+      reply({ port: (server.address() as AddressInfo).port });
+      return;
+    }
+    if (command.kind === "floor") {
+      const server: Server = createServer((socket) => {
+        socket.setNoDelay(true);
+        const floor = new ReceiveFloor(command.count, command.frameBytes, command.secret, command.parts, () => reply({ done: true }));
+        socket.on("data", (chunk: Buffer) => floor.push(chunk));
         socket.on("error", () => undefined);
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
