@@ -3,7 +3,8 @@
  * round, the wall time, how long the synchronous loop of sends took (once the kernel's buffers are
  * full, the receiver gets nothing new until it ends), and the CPU time of each end (the sender here,
  * the receiver in a child process, read from /proc at the kernel's 10 ms tick), bare node:net
- * against TcpTransport (GMAC) in alternating rounds; medians, and each round's figure in brackets.
+ * against a "floor" receiver (only the copy and GMAC any authenticated receiver must do) and TcpTransport
+ * (GMAC) in alternating rounds; medians, and each round's figure in brackets.
  * An end near 100 % of the wall time is the bottleneck; both well below it means they wait on each other.
  *
  * Run: npx tsx bench/transport-cpu-split.ts   (Linux; BENCH_COUNT messages a round, default 1000; BENCH_ROUNDS, default 7;
