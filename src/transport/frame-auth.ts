@@ -246,6 +246,12 @@ export class FrameOpener {
   /** The run of adjacent frames (prefixes included) received but not yet fed to the MAC: `[runStart, runEnd)` of `runMemory`. */
   private runMemory: ArrayBufferLike | undefined;
   private runView: DataView | undefined;
+  /**
+   * The last buffer hashed and where it lies in `runMemory`: a chunk's frames come in the same
+   * Buffer, and its `buffer` and `byteOffset` getters, called for every frame, were a measurable part of receiving a small one.
+   */
+  private runBuffer: Buffer = EMPTY;
+  private runBufferOffset = 0;
   private runStart = 0;
   private runEnd = 0;
 
@@ -295,6 +301,7 @@ export class FrameOpener {
       if (this.direction.exhausted) return this.fail("the batch sequence number would wrap");
       this.flushRun();
       this.runMemory = this.runView = undefined;
+      this.runBuffer = EMPTY;
       const expected = this.direction.finish();
       if (count === 0 || !timingSafeEqual(expected, buffer.subarray(start + 1, start + TAG_FRAME_PAYLOAD_BYTES))) {
         return this.fail("a batch of frames failed its integrity check (injected, modified, replayed, reordered or dropped)");
@@ -364,15 +371,20 @@ export class FrameOpener {
    * large frames are hashed soon after they arrive.
    */
   private hash(buffer: Buffer, start: number, length: number): void {
-    const at = buffer.byteOffset + start;
+    if (buffer !== this.runBuffer) {
+      const memory = buffer.buffer;
+      if (memory !== this.runMemory) {
+        this.flushRun();
+        this.runMemory = memory;
+        this.runView = new DataView(memory);
+        this.runStart = this.runEnd = 0;
+      }
+      this.runBuffer = buffer;
+      this.runBufferOffset = buffer.byteOffset;
+    }
+    const at = this.runBufferOffset + start;
     const prefixAt = at - 4;
     const end = at + length;
-    if (buffer.buffer !== this.runMemory) {
-      this.flushRun();
-      this.runMemory = buffer.buffer;
-      this.runView = new DataView(buffer.buffer);
-      this.runStart = this.runEnd = 0;
-    }
     if (prefixAt >= 0 && (this.runView as DataView).getUint32(prefixAt) === length) {
       if (prefixAt !== this.runEnd) {
         this.flushRun();
