@@ -21,16 +21,23 @@ export interface RunScope {
   readonly onProgress: (nodeId: string, fraction: number, message: string | undefined) => void;
 }
 
+/** What an attempt needs only once something asks for it: most trivial nodes never do. */
+interface AttemptExtras {
+  controller: AbortController | undefined;
+  aborted: boolean;
+  abortReason: unknown;
+  random: Random | undefined;
+  logger: Logger | undefined;
+}
+
 export class AttemptContext implements NodeContext {
   readonly nodeId: string;
   readonly nodeType: string;
   readonly attempt: number;
   private readonly scope: RunScope;
-  private controller: AbortController | undefined;
-  private abortReason: unknown;
-  private aborted = false;
-  private lazyRandom: Random | undefined;
-  private lazyLogger: Logger | undefined;
+  // One field for all the lazy state: a context is allocated per node attempt, and its size is what
+  // a wide layer of nodes in flight keeps alive.
+  private extras: AttemptExtras | undefined;
 
   constructor(scope: RunScope, nodeId: string, nodeType: string, attempt: number) {
     this.scope = scope;
@@ -39,21 +46,28 @@ export class AttemptContext implements NodeContext {
     this.attempt = attempt;
   }
 
+  private get lazy(): AttemptExtras {
+    this.extras ??= { controller: undefined, aborted: false, abortReason: undefined, random: undefined, logger: undefined };
+    return this.extras;
+  }
+
   /** Created on first use: most trivial nodes never look at it. */
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.abortReason);
+    const lazy = this.lazy;
+    if (lazy.controller === undefined) {
+      lazy.controller = new AbortController();
+      if (lazy.aborted) lazy.controller.abort(lazy.abortReason);
     }
-    return this.controller.signal;
+    return lazy.controller.signal;
   }
 
   /** Aborts this attempt's signal (timeout, cancellation, or the run stopping). */
   abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+    const lazy = this.lazy;
+    if (lazy.aborted) return;
+    lazy.aborted = true;
+    lazy.abortReason = reason;
+    lazy.controller?.abort(reason);
   }
 
   get runId(): string {
@@ -70,13 +84,15 @@ export class AttemptContext implements NodeContext {
 
   /** Derived from the run seed, the node id and the attempt: independent of scheduling order. */
   get random(): Random {
-    this.lazyRandom ??= new Random(`${this.scope.seed}/${this.nodeId}/${this.attempt}`);
-    return this.lazyRandom;
+    const lazy = this.lazy;
+    lazy.random ??= new Random(`${this.scope.seed}/${this.nodeId}/${this.attempt}`);
+    return lazy.random;
   }
 
   get logger(): Logger {
-    this.lazyLogger ??= childLogger(this.scope.logger, { runId: this.scope.runId, nodeId: this.nodeId, attempt: this.attempt });
-    return this.lazyLogger;
+    const lazy = this.lazy;
+    lazy.logger ??= childLogger(this.scope.logger, { runId: this.scope.runId, nodeId: this.nodeId, attempt: this.attempt });
+    return lazy.logger;
   }
 
   progress(fraction: number, message?: string): void {

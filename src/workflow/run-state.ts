@@ -12,21 +12,21 @@
  */
 import type { Clock } from "../core/clock.js";
 import type { CancelledError, EdgeflowError } from "../core/errors.js";
-import type { TypedEmitter } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { ServiceRegistry } from "../core/services.js";
 import type { AttemptContext } from "./context.js";
 import type { CompiledGraph, CompiledNode } from "./graph.js";
 import { boundInputs } from "./node-inputs.js";
+import type { RuntimeEmitter } from "./run-events.js";
 import type { RunPlan } from "./run-plan.js";
-import type { ErrorPolicy, RuntimeEvents } from "./types.js";
+import type { ErrorPolicy } from "./types.js";
 
 /** What every run of one runtime shares. */
 export interface RunEnvironment {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly infrastructure: ServiceRegistry;
-  readonly events: TypedEmitter<RuntimeEvents>;
+  readonly events: RuntimeEmitter;
   readonly concurrency: number;
   readonly validateIO: boolean;
 }

@@ -8,12 +8,13 @@
 import { z } from "zod";
 import { SystemClock, type Clock } from "../core/clock.js";
 import { CancelledError, ClosedError, ValidationError, errorMessage } from "../core/errors.js";
-import { TypedEmitter } from "../core/events.js";
+import type { TypedEmitter } from "../core/events.js";
 import { noopLogger, type Logger } from "../core/logger.js";
 import { Random, type Seed } from "../core/random.js";
 import { ServiceRegistry } from "../core/services.js";
 import { parseWith } from "../core/validation.js";
 import type { NodeRegistry, NodeDefinitions } from "./registry.js";
+import { RuntimeEmitter } from "./run-events.js";
 import { runPlanOf } from "./run-plan.js";
 import type { ErrorPolicy, NodeResult, RunResult, RuntimeEvents } from "./types.js";
 import type { OutputsOf } from "./node.js";
@@ -71,9 +72,7 @@ export type ResultsOf<W> = W extends Workflow<infer Defs, infer Nodes>
  */
 export class LocalRuntime {
   /** Progress events of every run. A listener that throws is reported to the logger; the run goes on. */
-  readonly events = new TypedEmitter<RuntimeEvents>({
-    onListenerError: (error, event) => this.logger.error({ event, error: errorMessage(error) }, "runtime event listener threw"),
-  });
+  readonly events: TypedEmitter<RuntimeEvents>;
   readonly infrastructure: ServiceRegistry;
   readonly clock: Clock;
   private readonly registry: NodeRegistry<NodeDefinitions> | undefined;
@@ -87,6 +86,10 @@ export class LocalRuntime {
   /** Runs not settled yet, for {@link LocalRuntime.close}. */
   private readonly pendingRuns = new Set<WorkflowRun>();
   private readonly environment: RunEnvironment;
+  /** {@link LocalRuntime.events}, as the runs see it: with its listener flags. */
+  private readonly emitter = new RuntimeEmitter({
+    onListenerError: (error, event) => this.logger.error({ event, error: errorMessage(error) }, "runtime event listener threw"),
+  });
   private closing: Promise<void> | undefined;
 
   constructor(options: LocalRuntimeOptions = {}) {
@@ -106,7 +109,8 @@ export class LocalRuntime {
     this.concurrency = parsed.concurrency;
     this.errorPolicy = parsed.errorPolicy;
     this.validateIO = parsed.validateIO;
-    this.environment = { clock, logger: this.logger, infrastructure, events: this.events, concurrency: this.concurrency, validateIO: this.validateIO };
+    this.events = this.emitter;
+    this.environment = { clock, logger: this.logger, infrastructure, events: this.emitter, concurrency: this.concurrency, validateIO: this.validateIO };
   }
 
   /**

@@ -17,8 +17,13 @@ export class SettleSlots {
   private readonly onSettled: SlotSettled;
   /** The node each slot waits on. */
   private readonly nodeOf: number[] = [];
-  /** Slots not waiting on any node, as a stack. */
-  private readonly free: number[] = [];
+  /**
+   * Slots not waiting on any node, as a stack of `freeCount` entries. A typed array rather than an
+   * array's `push` and `pop`: the stack empties and refills with every slice of nodes, and `pop` may
+   * shrink an array's storage, which the next `push` then grows again.
+   */
+  private free = new Int32Array(16);
+  private freeCount = 0;
   private readonly returned: Array<(value: unknown) => void> = [];
   private readonly threw: Array<(error: unknown) => void> = [];
 
@@ -33,8 +38,9 @@ export class SettleSlots {
 
   /** Registers node `index`'s settlement on `promise`. */
   await(promise: PromiseLike<unknown>, index: number): void {
-    let slot = this.free.pop();
-    if (slot === undefined) {
+    let slot: number;
+    if (this.freeCount > 0) slot = this.free[--this.freeCount] ?? 0;
+    else {
       slot = this.nodeOf.length;
       const taken = slot;
       this.returned.push((value) => this.settled(taken, false, value));
@@ -47,7 +53,12 @@ export class SettleSlots {
   private settled(slot: number, threw: boolean, value: unknown): void {
     const index = this.nodeOf[slot] ?? -1;
     // Freed before the callback runs: it may launch nodes that take this very slot.
-    this.free.push(slot);
+    if (this.freeCount === this.free.length) {
+      const grown = new Int32Array(this.free.length * 2);
+      grown.set(this.free);
+      this.free = grown;
+    }
+    this.free[this.freeCount++] = slot;
     this.onSettled(index, threw, value);
   }
 }

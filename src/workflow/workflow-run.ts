@@ -2,12 +2,12 @@
  * One run of a workflow: the scheduler's pass loop. A pass retires every node attempt that settled
  * since the last one, in the order they settled, then starts the nodes that became ready, in the
  * order they did, up to the concurrency limit and at most {@link SLICE} of them before yielding to the
- * microtask queue. Attempts that settle while others are in flight wait for the next pass (one
- * microtask at most), so a pass retires them together under one clock reading; a node alone in flight
- * is retired at once. A node without a timeout or retries costs one `then` on the promise its `run`
- * returns (none if it returns without one), with callbacks shared across the nodes in flight (see
- * `settle-slots.ts`), no async frame of ours, no abort signal unless it reads
- * `ctx.signal`, and no event payloads unless someone listens.
+ * microtask queue for two turns. Attempts that settle while others are in flight wait for the next
+ * pass (two microtask turns at most), so a pass retires them together under one clock reading; a node
+ * alone in flight is retired at once. A node without a timeout or retries costs one `then` on the
+ * promise its `run` returns (none if it returns without one), with callbacks shared across the nodes
+ * in flight (see `settle-slots.ts`), no async frame of ours, no abort signal unless it reads
+ * `ctx.signal`, and no event payloads unless someone listens (see `run-events.ts`).
  *
  * The run's per-node state and its timings are in `run-state.ts`, which the scheduler extends, so that
  * the hot path reads them as fields of one object; a node's inputs, the release of its dependants,
@@ -37,8 +37,14 @@ import type { RunResult, RunStatus } from "./types.js";
  * lets the nodes already started progress (and most of them finish) before the next slice starts;
  * it waits for no slot, so under an unlimited concurrency every ready node is still started within
  * the same macrotask, however long the earlier ones take.
+ *
+ * The yield is two turns of the microtask queue (see `hop`): a trivial node settles two turns after
+ * it started (its own `await`, then the reaction to its promise), so after a single turn the next slice
+ * started while the last one was still in flight, and two or three slices were in flight at once. Two
+ * turns let a slice of trivial nodes settle first, so a pass retires one slice, then starts the next,
+ * and a slice at a time is in flight: fewer contexts, inputs and promises alive when the collector runs.
  */
-const SLICE = 64;
+const SLICE = 32;
 
 // How an attempt ended, as queued for the next pass: a raw return to validate, a raw throw to wrap,
 // or the guarded loop's outcome (output already checked, error already wrapped and reported).
@@ -72,6 +78,10 @@ export class WorkflowRun extends RunState {
   private readonly pass = (): void => {
     this.passPending = false;
     this.runPass();
+  };
+  /** The first of the two turns a yield between slices waits (see {@link SLICE}). */
+  private readonly hop = (): void => {
+    void resolved.then(this.pass);
   };
   private readonly slots = new SettleSlots((index, threw, value) => {
     this.settle(index, threw ? THREW : RETURNED, value, 1);
@@ -136,7 +146,7 @@ export class WorkflowRun extends RunState {
     const ctx = new AttemptContext(this.scope, node.id, node.type, attempt);
     this.current[node.index] = ctx;
     if (this.stopError !== undefined) ctx.abort(this.stopError);
-    if (this.env.events.listenerCount("node:start") > 0) {
+    if (this.env.events.startListened) {
       this.env.events.emit("node:start", { runId: this.request.runId, nodeId: node.id, nodeType: node.type, attempt });
       this.stamp = Number.NaN;
     }
@@ -171,13 +181,12 @@ export class WorkflowRun extends RunState {
     this.stamp = Number.NaN;
     this.budget = SLICE;
     try {
-      this.launchReady();
       // Everything that settled is retired before anything starts: measured, interleaving the two
       // cost a third more per node on a wide graph.
-      while (!this.settled && this.doneHead < this.doneTail) {
+      do {
         while (!this.settled && this.doneHead < this.doneTail) this.retire(this.done[this.doneHead++] ?? 0);
         this.launchReady();
-      }
+      } while (!this.settled && this.doneHead < this.doneTail);
     } finally {
       // Only a bug of ours can throw here; later attempts must still be able to schedule a pass.
       this.inPass = false;
@@ -185,13 +194,14 @@ export class WorkflowRun extends RunState {
     }
     if (this.settled) return;
     if (this.finished === this.count) this.finish(this.firstError === undefined ? "completed" : "failed");
-    else if (this.budget === 0 && this.readHead < this.readTail && this.running < this.env.concurrency) this.schedulePass();
+    else if (this.budget === 0 && this.readHead < this.readTail && this.running < this.env.concurrency) this.schedulePass(true);
   }
 
-  private schedulePass(): void {
+  /** A pass one turn from now, or two when it ends a slice (`deep`, see {@link SLICE}). */
+  private schedulePass(deep = false): void {
     if (this.passPending || this.inPass) return;
     this.passPending = true;
-    void resolved.then(this.pass);
+    void resolved.then(deep ? this.hop : this.pass);
   }
 
   private launchReady(): void {
@@ -317,7 +327,7 @@ export class WorkflowRun extends RunState {
     this.nodeFinishedAt[index] = finishedAt;
     // Listeners checked first: on trivial nodes, building unused event payloads is a measurable share
     // of the cost. The rare paths are methods of their own, so that this one stays small.
-    const stopped = end === FAILED ? this.failed(index, value as NodeExecutionError) : this.env.events.listenerCount("node:complete") > 0 && this.reportCompleted(index, finishedAt);
+    const stopped = end === FAILED ? this.failed(index, value as NodeExecutionError) : this.env.events.completeListened && this.reportCompleted(index, finishedAt);
     if (!stopped) releaseDependants(this, index);
   }
 
