@@ -2,7 +2,7 @@
  * Where the time of the "two processes" 64 KiB one-way row goes (`bench/transport.bench.ts`): per
  * round, the wall time, how long the synchronous loop of sends took (once the kernel's buffers are
  * full, the receiver gets nothing new until it ends), and the CPU time of each end (the sender here,
- * the receiver in a child process, read from /proc at the kernel's 10 ms tick), bare node:net
+ * the receiver in a child process, which reports its own), bare node:net
  * against a "floor" receiver (only the copy and GMAC any authenticated receiver must do) and TcpTransport
  * (GMAC) in alternating rounds; medians, and each round's figure in brackets.
  * An end near 100 % of the wall time is the bottleneck; both well below it means they wait on each other.
@@ -34,12 +34,6 @@ const floorParts = process.env["BENCH_FLOOR"] === "copy" || process.env["BENCH_F
 const only = process.env["BENCH_ONLY"];
 const child = fork(join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts"), [], { execArgv: [...profileArgs, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 await once(child, "spawn");
-const ticks = 100;
-
-function childCpuMs(): number {
-  const fields = readFileSync(`/proc/${child.pid ?? 0}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1000;
-}
 /** Minor page faults of the receiving process: first touches of fresh memory. */
 function childFaults(): number {
   const fields = readFileSync(`/proc/${child.pid ?? 0}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
@@ -76,12 +70,14 @@ let loopMs = 0;
 
 async function measure(run: () => Promise<void>): Promise<Split> {
   const f0 = childFaults();
-  const c0 = childCpuMs();
+  const c0 = (await ask({ kind: "cpu" }, "cpu")) as number;
   const s0 = ownCpuMs();
   const t0 = performance.now();
   await run();
   const wall = performance.now() - t0;
-  return { wall, sender: ownCpuMs() - s0, receiver: childCpuMs() - c0, loop: loopMs, faults: childFaults() - f0 };
+  const sender = ownCpuMs() - s0;
+  const receiver = ((await ask({ kind: "cpu" }, "cpu")) as number) - c0;
+  return { wall, sender, receiver, loop: loopMs, faults: childFaults() - f0 };
 }
 
 /** A plain node:net client writing `payload` `count` times to the peer's server that `command` opens. */
@@ -144,6 +140,6 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
 for (const [name, splits] of Object.entries(rows)) {
   if (splits.length === 0) continue;
   const wall = median(splits.map((s) => s.wall));
-  console.log(`${name.padEnd(9)} wall ${wall.toFixed(1)} ms, send loop ${median(splits.map((s) => s.loop)).toFixed(1)} ms (${splits.map((s) => s.wall.toFixed(0)).join(" ")}); sender CPU ${median(splits.map((s) => s.sender / s.wall * 100)).toFixed(0)} % of wall; receiver CPU ${median(splits.map((s) => s.receiver / s.wall * 100)).toFixed(0)} % of wall, ${median(splits.map((s) => s.receiver)).toFixed(0)} ms (${splits.map((s) => s.receiver.toFixed(0)).join(" ")}); receiver page faults ${median(splits.map((s) => s.faults)).toFixed(0)} (${splits.map((s) => s.faults).join(" ")})`);
+  console.log(`${name.padEnd(9)} wall ${wall.toFixed(1)} ms, send loop ${median(splits.map((s) => s.loop)).toFixed(1)} ms (${splits.map((s) => s.wall.toFixed(0)).join(" ")}); sender CPU ${median(splits.map((s) => s.sender / s.wall * 100)).toFixed(0)} % of wall; receiver CPU ${median(splits.map((s) => s.receiver / s.wall * 100)).toFixed(0)} % of wall, ${median(splits.map((s) => s.receiver)).toFixed(1)} ms (${splits.map((s) => s.receiver.toFixed(0)).join(" ")}); receiver page faults ${median(splits.map((s) => s.faults)).toFixed(0)} (${splits.map((s) => s.faults).join(" ")})`);
 }
 child.disconnect();

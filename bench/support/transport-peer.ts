@@ -12,6 +12,8 @@
  *   message's bytes outlive the chunks), and runs GMAC over every byte, one MAC per 256 KiB as
  *   TcpTransport does; replies `{ port }`, then `done`. `parts` leaves out the copy (`"mac"`) or the
  *   MAC (`"copy"`), to tell their costs apart.
+ * - `{ kind: "cpu" }`: replies `{ cpu }`, this process's CPU time so far in milliseconds (to the
+ *   microsecond, where /proc counts 10 ms ticks).
  * - `{ kind: "end" }`: closes what the last command opened and replies `ended`.
  */
 import { createCipheriv, createHash, type CipherGCM } from "node:crypto";
@@ -23,6 +25,7 @@ type Command =
   | { readonly kind: "bare"; readonly mode: "one way" | "echo"; readonly total: number }
   | { readonly kind: "transport"; readonly mode: "one way" | "echo"; readonly count: number; readonly size: number; readonly suite: FrameSuite; readonly secret: string }
   | { readonly kind: "floor"; readonly count: number; readonly frameBytes: number; readonly secret: string; readonly parts: FloorParts }
+  | { readonly kind: "cpu" }
   | { readonly kind: "end" };
 
 /** Which of the floor's two costs it pays. */
@@ -113,6 +116,11 @@ const reply = (message: object): void => void process.send?.(message);
 
 process.on("message", (command: Command) => {
   void (async () => {
+    if (command.kind === "cpu") {
+      const used = process.cpuUsage();
+      reply({ cpu: (used.user + used.system) / 1000 });
+      return;
+    }
     if (command.kind === "end") {
       await close();
       reply({ ended: true });
