@@ -17,21 +17,21 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BenchMessage, warmSender } from "./transport-warm-sender.js";
+import { BENCH_SECRET as secret, type BenchMessage, benchTransportOptions, warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["BENCH_COUNT"] ?? "1000");
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? "7");
 const size = 65_536;
 /** `BENCH_YIELD_EVERY=n`: the sender yields to the event loop after every n sends (0: one synchronous burst, as in the bench). */
 const yieldEvery = Number(process.env["BENCH_YIELD_EVERY"] ?? "0");
-const secret = "bench secret, sixteen bytes or more";
 /** `PEER_PROFILE_DIR=<dir>`: the receiving process writes a CPU profile there when it exits (with `BENCH_ONLY=transport`, of TcpTransport's rounds alone). */
 const profileDir = process.env["PEER_PROFILE_DIR"];
 const profileArgs = profileDir === undefined || profileDir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
-/** `BENCH_ONLY=bare`, `floor` or `transport`: only those rounds. */
 /** `BENCH_FLOOR=copy` or `mac`: the floor rounds pay only that part. */
 const floorParts = process.env["BENCH_FLOOR"] === "copy" || process.env["BENCH_FLOOR"] === "mac" ? process.env["BENCH_FLOOR"] : "both";
+/** `BENCH_ONLY=bare`, `floor` or `transport`: only those rounds. */
 const only = process.env["BENCH_ONLY"];
+const runs = (kind: "bare" | "floor" | "transport"): boolean => only === undefined || only === "" || only === kind;
 const child = fork(join(dirname(fileURLToPath(import.meta.url)), "support", "transport-peer.ts"), [], { execArgv: [...profileArgs, "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 await once(child, "spawn");
 /** Minor page faults of the receiving process: first touches of fresh memory. */
@@ -103,7 +103,7 @@ function bareRound(): Promise<Split> {
 }
 
 async function transportRound(): Promise<Split> {
-  const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
+  const options = benchTransportOptions(count, size);
   const port = (await ask({ kind: "transport", mode: "one way", count, size, suite: "aes-256-gcm", secret }, "port")) as number;
   const a = await warmSender<BenchMessage>(options, port, { s: -1, d: "" });
   const d = new Uint8Array(size - 16).fill(120);
@@ -132,9 +132,9 @@ function floorRound(): Promise<Split> {
 
 const rows: Record<"bare" | "floor" | "transport", Split[]> = { bare: [], floor: [], transport: [] };
 for (let r = 0; r < rounds; r++) {
-  if (only === undefined || only === "" || only === "bare") rows.bare.push(await bareRound());
-  if (only === undefined || only === "" || only === "floor") rows.floor.push(await floorRound());
-  if (only === undefined || only === "" || only === "transport") rows.transport.push(await transportRound());
+  if (runs("bare")) rows.bare.push(await bareRound());
+  if (runs("floor")) rows.floor.push(await floorRound());
+  if (runs("transport")) rows.transport.push(await transportRound());
 }
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
 for (const [name, splits] of Object.entries(rows)) {

@@ -13,14 +13,13 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { z } from "zod";
 import { TcpTransport } from "../src/tcp.js";
-import { warmSender } from "./transport-warm-sender.js";
+import { benchTransportOptions, warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["ECHO_COUNT"] ?? "50000");
 const rounds = Number(process.env["ECHO_ROUNDS"] ?? "7");
 const only = process.env["ECHO_ONLY"];
 const schema = process.env["ECHO_SCHEMA"] === "1" ? z.object({ s: z.number().int(), d: z.string() }).strict() : undefined;
 const size = 100;
-const secret = "bench secret, sixteen bytes or more";
 
 type EchoMessage = { s: number; d: string };
 
@@ -54,7 +53,7 @@ async function bare(): Promise<number> {
 
 /** Messages echoed per second through two TcpTransports in shared-secret mode (GMAC). */
 async function transport(): Promise<number> {
-  const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024, ...(schema === undefined ? {} : { schema }) };
+  const options = { ...benchTransportOptions(count, size), ...(schema === undefined ? {} : { schema }) };
   const b = new TcpTransport<EchoMessage>({ localId: "b", ...options });
   b.onMessage((from, m) => b.send(from, m));
   const { port } = await b.start();

@@ -10,13 +10,12 @@
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { PerformanceObserver } from "node:perf_hooks";
 import { TcpTransport } from "../src/tcp.js";
-import { warmSender } from "./transport-warm-sender.js";
+import { benchTransportOptions, warmSender } from "./transport-warm-sender.js";
 
 const count = Number(process.env["COUNT"] ?? "1000");
 const size = Number(process.env["SIZE"] ?? "65536");
 const runs = Number(process.env["RUNS"] ?? "10");
 const withBare = process.env["BARE"] !== "0";
-const secret = "bench secret, sixteen bytes or more";
 
 type Message = { s: number; d: Uint8Array };
 
@@ -45,7 +44,7 @@ async function bare(): Promise<number> {
 }
 
 async function transport(): Promise<number> {
-  const options = { auth: { kind: "secret" as const, secret, suites: ["aes-256-gcm" as const] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
+  const options = benchTransportOptions(count, size);
   const b = new TcpTransport<Message>({ localId: "b", ...options });
   let sunk = 0;
   let done: () => void = () => undefined;

@@ -1,9 +1,19 @@
 /**
- * The sending node of the transport benches, connected and warm before anything is measured.
+ * The sending node of the transport benches, connected and warm before anything is measured, and
+ * the options every transport bench runs with.
  *
  * @module
  */
 import { TcpTransport, type TcpTransportOptions } from "../src/tcp.js";
+import type { FrameSuite } from "../src/transport/frame-auth.js";
+
+/** The shared secret of every transport bench. */
+export const BENCH_SECRET = "bench secret, sixteen bytes or more";
+
+/** Shared-secret mode with `suite`, and a send queue that holds a whole burst of `count` messages of about `size` bytes. */
+export function benchTransportOptions(count: number, size: number, suite: FrameSuite = "aes-256-gcm", secret = BENCH_SECRET) {
+  return { auth: { kind: "secret" as const, secret, suites: [suite] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
+}
 
 /** What the benches send: a sequence number (negative for the warm-up, which the receiving end echoes) and a body. */
 export type BenchMessage = { s: number; d: Uint8Array | string };

@@ -30,7 +30,7 @@ import { FrameDecoder } from "../src/transport/frame.js";
 import { SendQueue } from "../src/transport/tcp-send-queue.js";
 import { SimNetwork } from "../src/transport/index.js";
 import { TcpTransport } from "../src/tcp.js";
-import { type BenchMessage, warmSender } from "./transport-warm-sender.js";
+import { BENCH_SECRET as secret, type BenchMessage, benchTransportOptions as transportOptions, warmSender } from "./transport-warm-sender.js";
 
 const scale = Number(process.env["BENCH_SCALE"] ?? "1");
 const ROUNDS = 5;
@@ -40,7 +40,6 @@ const TRANSPORT_ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? "9");
 const only = process.env["BENCH_ONLY"] === undefined || process.env["BENCH_ONLY"] === "" ? undefined : process.env["BENCH_ONLY"];
 /** `BENCH_ENDS="one process"` or `"two processes"`: only those rows. */
 const endsOnly = process.env["BENCH_ENDS"] === undefined || process.env["BENCH_ENDS"] === "" ? undefined : process.env["BENCH_ENDS"];
-const secret = "bench secret, sixteen bytes or more";
 
 interface Result {
   readonly msgsPerSec: number;
@@ -107,9 +106,6 @@ function message(s: number, size: number, body: Body): { s: number; d: Uint8Arra
 }
 
 
-function transportOptions(count: number, size: number, suite: FrameSuite) {
-  return { auth: { kind: "secret" as const, secret, suites: [suite] }, maxQueueMessages: count + 1, maxQueueBytes: 2 * count * (size + 64) + 1024 };
-}
 
 /** TcpTransport in shared-secret mode: `a` sends; `b` counts the messages, or echoes each back through its own `send`. */
 async function transport(mode: Mode, count: number, size: number, body: Body, suite: FrameSuite): Promise<Result> {

@@ -17,9 +17,10 @@
  * - `{ kind: "end" }`: closes what the last command opened and replies `ended`.
  */
 import { createCipheriv, createHash, type CipherGCM } from "node:crypto";
-import { createServer, type AddressInfo, type Server } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { TcpTransport } from "../../src/tcp.js";
-import type { FrameSuite } from "../../src/transport/frame-auth.js";
+import { gcmNonce, TAG_INTERVAL_BYTES, type FrameSuite } from "../../src/transport/frame-auth.js";
+import { benchTransportOptions } from "../transport-warm-sender.js";
 
 type Command =
   | { readonly kind: "bare"; readonly mode: "one way" | "echo"; readonly total: number }
@@ -38,7 +39,7 @@ class ReceiveFloor {
   private pendingBytes = 0;
   private received = 0;
   private batchBytes = 0;
-  private batches = 0;
+  private batches = 0n;
   private gcm: CipherGCM | undefined;
   /** Kept until the next frame replaces it, as a delivered message's bytes would be kept by its handler. */
   kept: Buffer | undefined;
@@ -95,14 +96,10 @@ class ReceiveFloor {
 
   private mac(frame: Buffer): void {
     if (this.parts === "copy") return;
-    if (this.gcm === undefined) {
-      const nonce = Buffer.alloc(12);
-      nonce.writeUInt32BE(this.batches++, 8);
-      this.gcm = createCipheriv("aes-256-gcm", this.key, nonce, { authTagLength: 16 });
-    }
+    this.gcm ??= createCipheriv("aes-256-gcm", this.key, gcmNonce(this.batches++), { authTagLength: 16 });
     this.gcm.setAAD(frame);
     this.batchBytes += frame.length;
-    if (this.batchBytes >= 256 * 1024) {
+    if (this.batchBytes >= TAG_INTERVAL_BYTES) {
       this.gcm.final();
       this.gcm.getAuthTag();
       this.gcm = undefined;
@@ -113,6 +110,18 @@ class ReceiveFloor {
 
 let close: () => Promise<void> = async () => undefined;
 const reply = (message: object): void => void process.send?.(message);
+
+/** A plain node:net server on loopback, each connection's chunks going to what `reader` makes for it; replies `{ port }`. */
+async function serve(reader: (socket: Socket) => (chunk: Buffer) => void): Promise<void> {
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on("data", reader(socket));
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  reply({ port: (server.address() as AddressInfo).port });
+}
 
 process.on("message", (command: Command) => {
   void (async () => {
@@ -128,32 +137,20 @@ process.on("message", (command: Command) => {
     }
     if (command.kind === "bare") {
       let received = 0;
-      const server: Server = createServer((socket) => {
-        socket.setNoDelay(true);
-        socket.on("data", (chunk: Buffer) => {
-          if (command.mode === "echo") socket.write(chunk);
-          else if ((received += chunk.length) >= command.total) reply({ done: true });
-        });
-        socket.on("error", () => undefined);
+      await serve((socket) => (chunk) => {
+        if (command.mode === "echo") socket.write(chunk);
+        else if ((received += chunk.length) >= command.total) reply({ done: true });
       });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-      reply({ port: (server.address() as AddressInfo).port });
       return;
     }
     if (command.kind === "floor") {
-      const server: Server = createServer((socket) => {
-        socket.setNoDelay(true);
+      await serve(() => {
         const floor = new ReceiveFloor(command.count, command.frameBytes, command.secret, command.parts, () => reply({ done: true }));
-        socket.on("data", (chunk: Buffer) => floor.push(chunk));
-        socket.on("error", () => undefined);
+        return (chunk) => floor.push(chunk);
       });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-      reply({ port: (server.address() as AddressInfo).port });
       return;
     }
-    const options = { auth: { kind: "secret" as const, secret: command.secret, suites: [command.suite] }, maxQueueMessages: command.count + 1, maxQueueBytes: 2 * command.count * (command.size + 64) + 1024 };
+    const options = benchTransportOptions(command.count, command.size, command.suite, command.secret);
     const b = new TcpTransport<{ s: number; d: Uint8Array | string }>({ localId: "b", ...options });
     b.addPeer("a");
     let sunk = 0;

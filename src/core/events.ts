@@ -110,6 +110,7 @@ export class TypedEmitter<E extends EventMap> {
   removeAllListeners(event?: keyof E & string): this {
     if (event === undefined) this.registrations.clear();
     else this.registrations.delete(event);
+    this.listenersChanged();
     return this;
   }
 
@@ -160,6 +161,15 @@ export class TypedEmitter<E extends EventMap> {
     return this.maxListeners;
   }
 
+  /**
+   * Called after every change to the listeners, subscriptions and removals alike (a `once` listener's
+   * included, which happens just before it is called): what a subclass derives from its listeners is
+   * kept here, exact at every moment, instead of being asked of the emitter on a hot path.
+   */
+  protected listenersChanged(): void {
+    // Nothing derived here.
+  }
+
   private add(event: string | symbol, registration: Registration, first: boolean): this {
     const current = this.registrations.get(event) ?? [];
     this.replace(event, first ? [registration, ...current] : [...current, registration]);
@@ -174,6 +184,7 @@ export class TypedEmitter<E extends EventMap> {
   private replace(event: string | symbol, next: readonly Registration[]): void {
     if (next.length === 0) this.registrations.delete(event);
     else this.registrations.set(event, next);
+    this.listenersChanged();
   }
 
   private call(event: string, registration: Registration, payload: unknown): void {
